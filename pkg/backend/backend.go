@@ -1,0 +1,263 @@
+// Package backend chooses the GoMLX backend that bgdlab's library, notebooks and
+// CLI run on, deciding only from environment variables and files present: it
+// never downloads a PJRT plugin and never touches the network.
+//
+// Resolution order: $BGDLAB_BACKEND, then GoMLX's own $GOMLX_BACKEND, then
+// "auto", which picks XLA (cuda before cpu) when a PJRT plugin is installed
+// locally and the pure-Go backend ("go") otherwise, saying so once on stderr.
+package backend
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/gomlx/go-xla/pkg/pjrt"
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/backends/simplego"
+	"github.com/gomlx/gomlx/backends/xla"
+
+	// Installs the efficient matrix-product gradients for every graph built
+	// with a backend from this package.
+	_ "github.com/bgdlab/bgdlab/pkg/dotgrad"
+)
+
+// EnvVar is the environment variable that selects bgdlab's backend. It takes
+// precedence over GoMLX's own GOMLX_BACKEND.
+const EnvVar = "BGDLAB_BACKEND"
+
+// Names lists the backend configurations bgdlab accepts. "xla" means the best
+// installed PJRT plugin; "xla:NAME" a specific one; "auto" XLA if a plugin is
+// installed, else "go".
+var Names = []string{"auto", "go", "xla", "xla:cpu", "xla:cuda"}
+
+// Info describes the backend that was chosen and why.
+type Info struct {
+	// Config is the GoMLX configuration used, e.g. "go" or "xla:cpu".
+	Config string
+	// Requested is what the user asked for ("auto" when nothing was set) and
+	// Source where it came from (an environment variable or "default").
+	Requested, Source string
+	// Reason explains the choice in one sentence.
+	Reason string
+	// Plugins maps the locally installed PJRT plugin names to their paths.
+	Plugins map[string]string
+	// PluginPath is the path of the plugin in use, empty for "go".
+	PluginPath string
+	// Fallback is true when XLA was wanted by default but unavailable.
+	Fallback bool
+}
+
+var (
+	fallbackOnce sync.Once
+	// Warnings is where the one-time fallback message goes (stderr by default).
+	Warnings io.Writer = os.Stderr
+)
+
+func init() {
+	// Never let GoMLX's auto-installer reach GitHub: bgdlab decides from files.
+	xla.EnableAutoInstall(false)
+	_ = os.Setenv(xla.NoAutoInstallEnv, "1")
+}
+
+// Requested returns the backend configuration asked for by the environment and
+// where it came from.
+func Requested() (config, source string) {
+	if v := strings.TrimSpace(os.Getenv(EnvVar)); v != "" {
+		return v, "$" + EnvVar
+	}
+	if v := strings.TrimSpace(os.Getenv(backends.ConfigEnvVar)); v != "" {
+		return v, "$" + backends.ConfigEnvVar
+	}
+	return "auto", "default"
+}
+
+// Plugins returns the locally installed PJRT plugins (name → path), searched in
+// $PJRT_PLUGIN_LIBRARY_PATH or, if unset, /usr/local/lib/go-xla,
+// ~/.local/lib/go-xla and the system library directories. It never downloads.
+func Plugins() map[string]string {
+	found := pjrt.AvailablePlugins()
+	if found == nil {
+		return map[string]string{}
+	}
+	return found
+}
+
+// Resolve decides which backend configuration to use without creating it.
+func Resolve() (Info, error) {
+	req, src := Requested()
+	info := Info{Requested: req, Source: src, Plugins: Plugins()}
+	name, plugin, _ := strings.Cut(strings.ToLower(req), ":")
+	switch name {
+	case "go", "simplego":
+		info.Config = "go"
+		info.Reason = fmt.Sprintf("pure-Go backend requested by %s", src)
+	case "auto", "":
+		if p := bestPlugin(info.Plugins); p != "" {
+			info.Config = "xla:" + p
+			info.PluginPath = info.Plugins[p]
+			info.Reason = fmt.Sprintf("PJRT plugin %q found at %s", p, info.PluginPath)
+		} else {
+			info.Config = "go"
+			info.Fallback = true
+			info.Reason = "no PJRT plugin found in $PJRT_PLUGIN_LIBRARY_PATH, ~/.local/lib/go-xla, /usr/local/lib/go-xla or the system library folders"
+		}
+	case "xla", "stablehlo":
+		if plugin == "" {
+			plugin = bestPlugin(info.Plugins)
+			if plugin == "" {
+				return info, fmt.Errorf("backend %q requested by %s, but no PJRT plugin is installed locally: run scripts/setup to install the XLA CPU plugin, set PJRT_PLUGIN_LIBRARY_PATH to a folder with pjrt_c_api_cpu_plugin.so, or use %s=go", req, src, EnvVar)
+			}
+		}
+		path, ok := info.Plugins[plugin]
+		if !ok {
+			return info, fmt.Errorf("backend %q requested by %s, but PJRT plugin %q is not installed (found: %s): run scripts/setup, or choose one of %s", req, src, plugin, pluginList(info.Plugins), strings.Join(Names, ", "))
+		}
+		info.Config = "xla:" + plugin
+		info.PluginPath = path
+		info.Reason = fmt.Sprintf("XLA requested by %s; plugin %q at %s", src, plugin, path)
+	default:
+		return info, fmt.Errorf("unknown backend %q (from %s): valid backends are %s", req, src, strings.Join(Names, ", "))
+	}
+	return info, nil
+}
+
+func bestPlugin(plugins map[string]string) string {
+	for _, p := range xla.DefaultPlugins { // cuda, then cpu
+		if _, ok := plugins[p]; ok {
+			return p
+		}
+	}
+	return ""
+}
+
+func pluginList(plugins map[string]string) string {
+	if len(plugins) == 0 {
+		return "none"
+	}
+	var names []string
+	for n := range plugins {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return strings.Join(names, ", ")
+}
+
+// New returns the backend chosen by Resolve. When XLA was the default
+// preference but no plugin is installed it prints, once per process, a line
+// saying that the pure-Go backend is used and how to get XLA.
+func New() (backends.Backend, Info, error) {
+	info, err := Resolve()
+	if err != nil {
+		return nil, info, err
+	}
+	if info.Fallback {
+		fallbackOnce.Do(func() {
+			if noteOncePerKernel() {
+				fmt.Fprintf(Warnings, "bgdlab: using the pure-Go backend (go): %s. For XLA: run scripts/setup, then set PJRT_PLUGIN_LIBRARY_PATH=<repo>/.tools/pjrt; set %s=go to silence this.\n", info.Reason, EnvVar)
+			}
+		})
+	}
+	b, err := NewWithConfig(info.Config)
+	return b, info, err
+}
+
+// noteOncePerKernel reports whether the fallback note should be printed: in a
+// GoNB kernel every cell is a new process, so a marker file in the kernel's
+// temporary folder keeps the note to the first cell.
+func noteOncePerKernel() bool {
+	dir := os.Getenv("GONB_TMP_DIR")
+	if dir == "" {
+		return true
+	}
+	f, err := os.OpenFile(filepath.Join(dir, ".bgdlab-backend-noted"), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	if err != nil {
+		return false
+	}
+	f.Close()
+	return true
+}
+
+// MustNew is New for notebooks and examples: it panics on error.
+func MustNew() backends.Backend {
+	b, _, err := New()
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// NewWithConfig creates the backend for a resolved configuration ("go",
+// "xla:cpu", ...), turning GoMLX's panics into errors.
+func NewWithConfig(config string) (b backends.Backend, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			b, err = nil, fmt.Errorf("creating backend %q: %v", config, r)
+		}
+	}()
+	if config == "go" {
+		return simplego.New("")
+	}
+	name, plugin, _ := strings.Cut(config, ":")
+	if name != "xla" {
+		return nil, fmt.Errorf("unknown backend %q: valid backends are %s", config, strings.Join(Names, ", "))
+	}
+	path, ok := Plugins()[plugin]
+	if !ok {
+		return nil, fmt.Errorf("PJRT plugin %q is not installed: run scripts/setup or use %s=go", plugin, EnvVar)
+	}
+	b, err = xla.New(path)
+	if err != nil {
+		return nil, fmt.Errorf("loading PJRT plugin %s: %w", path, err)
+	}
+	return b, nil
+}
+
+// Versions returns the Go, GoMLX and go-xla versions linked into this binary.
+func Versions() map[string]string {
+	v := map[string]string{"go": runtime.Version(), "gomlx": "unknown", "go-xla": "unknown", "bgdlab": "devel"}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+			v["bgdlab"] = bi.Main.Version
+		}
+		for _, d := range bi.Deps {
+			switch d.Path {
+			case "github.com/gomlx/gomlx":
+				v["gomlx"] = d.Version
+			case "github.com/gomlx/go-xla":
+				v["go-xla"] = d.Version
+			}
+		}
+	}
+	return v
+}
+
+// Describe writes a human-readable report of the backend: configuration,
+// reason, devices, plugin and versions.
+func Describe(w io.Writer, b backends.Backend, info Info) {
+	fmt.Fprintf(w, "backend:   %s\n", info.Config)
+	fmt.Fprintf(w, "requested: %s (from %s)\n", info.Requested, info.Source)
+	fmt.Fprintf(w, "reason:    %s\n", info.Reason)
+	if b != nil {
+		fmt.Fprintf(w, "describe:  %s\n", b.Description())
+		for i := 0; i < b.NumDevices(); i++ {
+			fmt.Fprintf(w, "device %d:  %s\n", i, b.DeviceDescription(backends.DeviceNum(i)))
+		}
+	}
+	if info.PluginPath != "" {
+		fmt.Fprintf(w, "plugin:    %s\n", info.PluginPath)
+	}
+	fmt.Fprintf(w, "plugins:   %s\n", pluginList(info.Plugins))
+	v := Versions()
+	fmt.Fprintf(w, "versions:  bgdlab %s, GoMLX %s, go-xla %s, %s\n", v["bgdlab"], v["gomlx"], v["go-xla"], v["go"])
+}
+
+// ErrNoPlugin is returned by RequireXLA when no PJRT plugin is installed.
+var ErrNoPlugin = errors.New("no PJRT plugin installed: run scripts/setup (installs the XLA CPU plugin from PyPI) or set PJRT_PLUGIN_LIBRARY_PATH")

@@ -1,0 +1,279 @@
+// Package lsq holds linear least squares as the textbooks write it: a design
+// matrix X, targets y, the mean squared error MSE(θ) = (1/n)·‖Xθ − y‖², its
+// gradient (2/n)·Xᵀ(Xθ − y), the closed-form minimizer and the exact
+// gradient-descent iterates — the reference every optimizer in bgdlab is
+// first checked against.
+//
+// Gradient descent here runs as one compiled GoMLX graph per problem, so the
+// first notebook exercises the whole chain (backend → graph → figure).
+package lsq
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"gonum.org/v1/gonum/mat"
+)
+
+// Problem is a least-squares problem: rows of X are examples, Y the targets.
+type Problem struct {
+	X [][]float64
+	Y []float64
+}
+
+// Validate reports inconsistent shapes or non-finite values.
+func (p Problem) Validate() error {
+	n := len(p.X)
+	if n == 0 {
+		return errors.New("lsq: X has no rows")
+	}
+	if len(p.Y) != n {
+		return fmt.Errorf("lsq: X has %d rows but y has %d values", n, len(p.Y))
+	}
+	d := len(p.X[0])
+	for i, row := range p.X {
+		if len(row) != d {
+			return fmt.Errorf("lsq: row %d of X has %d columns, row 0 has %d", i, len(row), d)
+		}
+		for j, v := range row {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return fmt.Errorf("lsq: X[%d][%d] is %v", i, j, v)
+			}
+		}
+		if math.IsNaN(p.Y[i]) || math.IsInf(p.Y[i], 0) {
+			return fmt.Errorf("lsq: y[%d] is %v", i, p.Y[i])
+		}
+	}
+	return nil
+}
+
+// Dims returns the number of examples n and of columns p of X.
+func (p Problem) Dims() (n, cols int) {
+	if len(p.X) == 0 {
+		return 0, 0
+	}
+	return len(p.X), len(p.X[0])
+}
+
+// WithBias returns the design matrix [1, x] for a single feature x: the
+// column of ones lets θ[0] be the intercept and θ[1] the slope.
+func WithBias(x []float64) [][]float64 {
+	out := make([][]float64, len(x))
+	for i, v := range x {
+		out[i] = []float64{1, v}
+	}
+	return out
+}
+
+// Column returns x as an n×1 design matrix (no bias column).
+func Column(x []float64) [][]float64 {
+	out := make([][]float64, len(x))
+	for i, v := range x {
+		out[i] = []float64{v}
+	}
+	return out
+}
+
+// MSE returns (1/n)·Σ(xᵢ·θ − yᵢ)², computed in float64 on the host.
+func (p Problem) MSE(theta []float64) float64 {
+	var s float64
+	for i, row := range p.X {
+		r := dot(row, theta) - p.Y[i]
+		s += r * r
+	}
+	return s / float64(len(p.X))
+}
+
+func dot(a, b []float64) float64 {
+	var s float64
+	for i := range a {
+		s += a[i] * b[i]
+	}
+	return s
+}
+
+// Hessian returns H = (2/n)·XᵀX, the constant Hessian of the MSE.
+func (p Problem) Hessian() *mat.SymDense {
+	n, d := p.Dims()
+	h := mat.NewSymDense(d, nil)
+	for i := 0; i < d; i++ {
+		for j := i; j < d; j++ {
+			var s float64
+			for k := 0; k < n; k++ {
+				s += p.X[k][i] * p.X[k][j]
+			}
+			h.SetSym(i, j, 2*s/float64(n))
+		}
+	}
+	return h
+}
+
+// ClosedForm returns the least-squares minimizer θ* = argmin ‖Xθ − y‖²,
+// computed with a QR factorization in float64.
+func (p Problem) ClosedForm() ([]float64, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	n, d := p.Dims()
+	if n < d {
+		return nil, fmt.Errorf("lsq: %d examples for %d parameters: the minimizer is not unique", n, d)
+	}
+	x := mat.NewDense(n, d, nil)
+	for i, row := range p.X {
+		x.SetRow(i, row)
+	}
+	y := mat.NewVecDense(n, append([]float64(nil), p.Y...))
+	var qr mat.QR
+	qr.Factorize(x)
+	var theta mat.VecDense
+	if err := qr.SolveVecTo(&theta, false, y); err != nil {
+		return nil, fmt.Errorf("lsq: X is rank deficient: %w", err)
+	}
+	return theta.RawVector().Data, nil
+}
+
+// ExactGD returns the gradient-descent iterate θ_k in closed form,
+// θ_k = θ* + (I − αH)^k (θ₀ − θ*), by eigendecomposition of H in float64.
+func (p Problem) ExactGD(theta0 []float64, lr float64, k int) ([]float64, error) {
+	star, err := p.ClosedForm()
+	if err != nil {
+		return nil, err
+	}
+	var eig mat.EigenSym
+	if !eig.Factorize(p.Hessian(), true) {
+		return nil, errors.New("lsq: eigendecomposition of the Hessian failed")
+	}
+	var q mat.Dense
+	eig.VectorsTo(&q)
+	vals := eig.Values(nil)
+	d := len(star)
+	diff := mat.NewVecDense(d, nil)
+	for i := range star {
+		diff.SetVec(i, theta0[i]-star[i])
+	}
+	var c mat.VecDense
+	c.MulVec(q.T(), diff)
+	for i, l := range vals {
+		c.SetVec(i, c.AtVec(i)*math.Pow(1-lr*l, float64(k)))
+	}
+	var out mat.VecDense
+	out.MulVec(&q, &c)
+	res := make([]float64, d)
+	for i := range res {
+		res[i] = star[i] + out.AtVec(i)
+	}
+	return res, nil
+}
+
+// GDConfig configures plain gradient descent on a Problem.
+type GDConfig struct {
+	// LR is the step size α (> 0).
+	LR float64
+	// Steps is the number of updates.
+	Steps int
+	// Theta0 is the starting point; nil means zeros of the size of X's columns.
+	Theta0 []float64
+	// FlippedSign uses ∇ = (2/n)·Xᵀ(y − ŷ), the sign error common in
+	// tutorials: the update then climbs the loss instead of descending it.
+	FlippedSign bool
+	// Params, if > 0, is the number of parameters θ has; it may disagree with
+	// X's columns to reproduce the "θ has 2 entries but X has no bias column"
+	// bug, which then surfaces as the shape error GoMLX reports.
+	Params int
+}
+
+// Trace is the result of GD: the loss at θ₀..θ_Steps and the final θ.
+type Trace struct {
+	Loss  []float64
+	Theta []float64
+	// Diverged is true when the loss became NaN/Inf or grew above 1e12·loss₀;
+	// the run stops there.
+	Diverged bool
+}
+
+// GD runs gradient descent θ ← θ − α∇MSE(θ) on backend b in float64, one
+// compiled graph step per iteration, and records the MSE before each step
+// and after the last. Shape mismatches between θ and X are returned as
+// errors carrying GoMLX's message.
+func GD(b backends.Backend, p Problem, cfg GDConfig) (tr Trace, err error) {
+	if err := p.Validate(); err != nil {
+		return tr, err
+	}
+	if !(cfg.LR > 0) || math.IsInf(cfg.LR, 0) {
+		return tr, fmt.Errorf("lsq: learning rate %v must be a positive finite number", cfg.LR)
+	}
+	if cfg.Steps < 0 {
+		return tr, fmt.Errorf("lsq: steps %d must be ≥ 0", cfg.Steps)
+	}
+	n, d := p.Dims()
+	params := d
+	if cfg.Params > 0 {
+		params = cfg.Params
+	}
+	theta := make([]float64, params)
+	if cfg.Theta0 != nil {
+		if len(cfg.Theta0) != params {
+			return tr, fmt.Errorf("lsq: θ₀ has %d entries, want %d", len(cfg.Theta0), params)
+		}
+		copy(theta, cfg.Theta0)
+	}
+	flatX := make([]float64, 0, n*d)
+	for _, row := range p.X {
+		flatX = append(flatX, row...)
+	}
+	xT := tensors.FromFlatDataAndDimensions(flatX, n, d)
+	yT := tensors.FromFlatDataAndDimensions(append([]float64(nil), p.Y...), n)
+	sign := 1.0
+	if cfg.FlippedSign {
+		sign = -1.0
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("lsq: building the gradient-descent graph: %v", r)
+		}
+	}()
+	step, err := graph.NewExec(b, func(th, x, y *graph.Node) []*graph.Node {
+		pred := graph.Dot(x, th)        // ŷ = Xθ, [n]
+		resid := graph.Sub(pred, y)     // ŷ − y
+		loss := graph.ReduceAllMean(graph.Square(resid))
+		// ∇ = (2/n)·Xᵀ(ŷ − y), written out as in the textbook formula.
+		grad := graph.MulScalar(graph.Dot(graph.Transpose(x, 0, 1), resid), 2/float64(n))
+		next := graph.Sub(th, graph.MulScalar(grad, sign*cfg.LR))
+		return []*graph.Node{next, loss}
+	})
+	if err != nil {
+		return tr, fmt.Errorf("lsq: compiling the gradient-descent step: %w", err)
+	}
+	defer step.Finalize()
+	thT := tensors.FromFlatDataAndDimensions(theta, params)
+	loss0 := math.NaN()
+	for k := 0; k <= cfg.Steps; k++ {
+		outs, err := step.Exec(thT, xT, yT)
+		if err != nil {
+			hint := ""
+			if params != d {
+				hint = fmt.Sprintf(" (θ has %d entries but X has %d columns: for an intercept add a column of ones, lsq.WithBias)", params, d)
+			}
+			return tr, fmt.Errorf("lsq: gradient-descent step %d: %w%s", k, err, hint)
+		}
+		l := outs[1].Value().(float64)
+		tr.Loss = append(tr.Loss, l)
+		if k == 0 {
+			loss0 = l
+		}
+		if k == cfg.Steps {
+			break
+		}
+		if math.IsNaN(l) || math.IsInf(l, 0) || l > 1e12*math.Max(loss0, 1e-300) {
+			tr.Diverged = true
+			break
+		}
+		thT = outs[0]
+	}
+	tr.Theta = thT.Value().([]float64)
+	return tr, nil
+}

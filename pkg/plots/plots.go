@@ -1,0 +1,324 @@
+// Package plots draws bgdlab's figures with gonum/plot: one function per
+// figure, from values (not files) to a *plot.Plot, with a fixed colour per
+// optimizer and helpers to save PNG/SVG and to show PNGs inline in GoNB.
+package plots
+
+import (
+	"bytes"
+	"fmt"
+	"image/color"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/janpfeifer/gonb/gonbui"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+)
+
+// Palette is the Okabe–Ito colour-blind-safe palette.
+var Palette = []color.Color{
+	color.RGBA{0, 114, 178, 255},   // blue
+	color.RGBA{213, 94, 0, 255},    // vermillion
+	color.RGBA{0, 158, 115, 255},   // bluish green
+	color.RGBA{204, 121, 167, 255}, // reddish purple
+	color.RGBA{230, 159, 0, 255},   // orange
+	color.RGBA{86, 180, 233, 255},  // sky blue
+	color.RGBA{240, 228, 66, 255},  // yellow
+	color.RGBA{0, 0, 0, 255},       // black
+}
+
+// methodOrder fixes one colour per optimizer name across every figure.
+var methodOrder = []string{"gd", "momentum", "nesterov", "adam", "rmsprop", "adagrad", "sgd", "lbfgs"}
+
+// ColorFor returns the fixed colour of an optimizer (or series) name: known
+// optimizers get their own colour, other names a stable colour from a hash.
+func ColorFor(name string) color.Color {
+	base := strings.SplitN(strings.ToLower(name), ":", 2)[0]
+	for i, m := range methodOrder {
+		if base == m {
+			return Palette[i%len(Palette)]
+		}
+	}
+	var h uint32 = 2166136261
+	for _, c := range base {
+		h = (h ^ uint32(c)) * 16777619
+	}
+	return Palette[int(h%uint32(len(Palette)))]
+}
+
+// Series is one named curve.
+type Series struct {
+	Name string
+	X, Y []float64
+	// Color overrides ColorFor(Name) when non-nil.
+	Color color.Color
+	// Dashed draws the line dashed (for predictions and references).
+	Dashed bool
+}
+
+// newPlot returns a plot with bgdlab's fonts and legend placement.
+func newPlot(title, xLabel, yLabel string) *plot.Plot {
+	p := plot.New()
+	p.Title.Text = title
+	p.Title.TextStyle.Font.Size = font.Length(13)
+	p.X.Label.Text = xLabel
+	p.Y.Label.Text = yLabel
+	p.X.Label.TextStyle.Font.Size = font.Length(12)
+	p.Y.Label.TextStyle.Font.Size = font.Length(12)
+	p.Legend.Top = true
+	p.Legend.TextStyle.Font.Size = font.Length(11)
+	p.Add(plotter.NewGrid())
+	return p
+}
+
+// finitePoints keeps the (x, y) pairs where both are finite (and y > 0 when
+// logY), so NaN from diverged runs never breaks a figure.
+func finitePoints(xs, ys []float64, logY bool) plotter.XYs {
+	var pts plotter.XYs
+	for i := range ys {
+		if i >= len(xs) {
+			break
+		}
+		x, y := xs[i], ys[i]
+		if math.IsNaN(x) || math.IsInf(x, 0) || math.IsNaN(y) || math.IsInf(y, 0) || (logY && y <= 0) {
+			continue
+		}
+		pts = append(pts, plotter.XY{X: x, Y: y})
+	}
+	return pts
+}
+
+// Curves draws several series as lines; logY uses a log-10 y axis (points
+// with y ≤ 0 are then left out). Empty or all-NaN series are listed in the
+// legend as "(no finite data)".
+func Curves(title, xLabel, yLabel string, logY bool, series ...Series) *plot.Plot {
+	p := newPlot(title, xLabel, yLabel)
+	if logY {
+		p.Y.Scale = plot.LogScale{}
+		p.Y.Tick.Marker = decadeTicks{}
+	}
+	any := false
+	for _, s := range series {
+		pts := finitePoints(s.X, s.Y, logY)
+		c := s.Color
+		if c == nil {
+			c = ColorFor(s.Name)
+		}
+		if len(pts) == 0 {
+			l, _ := plotter.NewLine(plotter.XYs{})
+			l.Color = c
+			p.Legend.Add(s.Name+" (no finite data)", l)
+			continue
+		}
+		any = true
+		l, err := plotter.NewLine(pts)
+		if err != nil {
+			continue
+		}
+		l.Color = c
+		l.Width = vg.Points(1.8)
+		if s.Dashed {
+			l.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
+		}
+		p.Add(l)
+		p.Legend.Add(s.Name, l)
+	}
+	if !any {
+		p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, 1, 1, 10
+		if !logY {
+			p.Y.Min = 0
+		}
+	}
+	return p
+}
+
+// Bars draws a bar chart of values with symmetric error bars (err may be nil).
+func Bars(title, yLabel string, names []string, values, errs []float64) (*plot.Plot, error) {
+	p := newPlot(title, "", yLabel)
+	if len(names) != len(values) || (errs != nil && len(errs) != len(values)) {
+		return nil, fmt.Errorf("plots.Bars: %d names, %d values, %d errors", len(names), len(values), len(errs))
+	}
+	if len(values) == 0 {
+		return p, nil
+	}
+	vals := make(plotter.Values, len(values))
+	for i, v := range values {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			v = 0
+		}
+		vals[i] = v
+	}
+	bars, err := plotter.NewBarChart(vals, vg.Points(28))
+	if err != nil {
+		return nil, err
+	}
+	bars.Color = Palette[0]
+	p.Add(bars)
+	if errs != nil {
+		var pts plotter.XYs
+		var yerr plotter.YErrors
+		for i, v := range vals {
+			e := errs[i]
+			if math.IsNaN(e) || math.IsInf(e, 0) {
+				e = 0
+			}
+			pts = append(pts, plotter.XY{X: float64(i), Y: v})
+			yerr = append(yerr, struct{ Low, High float64 }{e, e})
+		}
+		eb, err := plotter.NewYErrorBars(struct {
+			plotter.XYer
+			plotter.YErrorer
+		}{pts, yerr})
+		if err == nil {
+			p.Add(eb)
+		}
+	}
+	p.NominalX(names...)
+	return p, nil
+}
+
+// Default figure size for notebooks and the report.
+const (
+	Width  = 16 * vg.Centimeter
+	Height = 10 * vg.Centimeter
+)
+
+// PNG renders p to PNG bytes at the default size.
+func PNG(p *plot.Plot) ([]byte, error) { return render(p, "png") }
+
+// SVG renders p to SVG bytes at the default size.
+func SVG(p *plot.Plot) ([]byte, error) { return render(p, "svg") }
+
+func render(p *plot.Plot, format string) ([]byte, error) {
+	w, err := p.WriterTo(Width, Height, format)
+	if err != nil {
+		return nil, fmt.Errorf("rendering %s: %w", format, err)
+	}
+	var buf bytes.Buffer
+	if _, err := w.WriteTo(&buf); err != nil {
+		return nil, fmt.Errorf("rendering %s: %w", format, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// Save writes p to path; the format comes from the extension (.png, .svg,
+// .pdf). The file is written atomically (temporary file, then rename).
+func Save(p *plot.Plot, path string) error {
+	ext := strings.TrimPrefix(strings.ToLower(filepath.Ext(path)), ".")
+	switch ext {
+	case "png", "svg", "pdf":
+	default:
+		return fmt.Errorf("plots.Save %s: unknown extension %q (use .png, .svg or .pdf)", path, ext)
+	}
+	data, err := render(p, ext)
+	if err != nil {
+		return err
+	}
+	return WriteFileAtomic(path, data)
+}
+
+// WriteFileAtomic writes data to a temporary file beside path and renames it
+// over path, creating parent directories, so readers never see half a file.
+func WriteFileAtomic(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return err
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	if err := os.Chmod(tmp, 0o644); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// Show displays p inline in a GoNB notebook as a PNG (PNG outputs are saved
+// in the .ipynb and embedded in nbconvert's HTML). Outside a notebook it
+// does nothing.
+func Show(p *plot.Plot) error {
+	data, err := PNG(p)
+	if err != nil {
+		return err
+	}
+	if gonbui.IsNotebook {
+		gonbui.DisplayPNG(data)
+	}
+	return nil
+}
+
+// ShowAndSave saves p to each path and shows it inline.
+func ShowAndSave(p *plot.Plot, paths ...string) error {
+	for _, path := range paths {
+		if err := Save(p, path); err != nil {
+			return err
+		}
+	}
+	return Show(p)
+}
+
+
+// FigurePaths returns where a notebook saves the figure file name: the
+// repository's figures/ folder (found from GoNB's $GONB_DIR, the notebook's
+// folder) and, when $BGDLAB_OUT is set by the report, $BGDLAB_OUT/figures.
+// Outside GoNB the repository folder is the current directory's figures/.
+func FigurePaths(name string) []string {
+	var paths []string
+	if dir := os.Getenv("GONB_DIR"); dir != "" {
+		paths = append(paths, filepath.Join(dir, "..", "figures", name))
+	} else {
+		paths = append(paths, filepath.Join("figures", name))
+	}
+	if out := os.Getenv("BGDLAB_OUT"); out != "" {
+		paths = append(paths, filepath.Join(out, "figures", name))
+	}
+	return paths
+}
+
+// decadeTicks marks every power of ten and labels at most about eight of
+// them, so axes spanning many decades stay readable.
+type decadeTicks struct{}
+
+// Ticks implements plot.Ticker.
+func (decadeTicks) Ticks(min, max float64) []plot.Tick {
+	if !(min > 0) || !(max > min) {
+		return plot.DefaultTicks{}.Ticks(min, max)
+	}
+	lo, hi := int(math.Floor(math.Log10(min))), int(math.Ceil(math.Log10(max)))
+	step := 1 + (hi-lo)/8
+	var ticks []plot.Tick
+	for e := lo; e <= hi; e++ {
+		v := math.Pow(10, float64(e))
+		if v < min*(1-1e-9) || v > max*(1+1e-9) {
+			continue
+		}
+		label := ""
+		if (e-lo)%step == 0 {
+			label = fmt.Sprintf("1e%d", e)
+			if e >= -2 && e <= 3 {
+				label = strconv.FormatFloat(v, 'g', -1, 64)
+			}
+		}
+		ticks = append(ticks, plot.Tick{Value: v, Label: label})
+	}
+	if len(ticks) < 2 {
+		return plot.LogTicks{Prec: 2}.Ticks(min, max)
+	}
+	return ticks
+}
