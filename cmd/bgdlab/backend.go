@@ -1,8 +1,8 @@
 package main
 
 import (
-	"fmt"
 	"flag"
+	"fmt"
 	"io"
 
 	"github.com/bgdlab/bgdlab/pkg/backend"

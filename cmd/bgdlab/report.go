@@ -118,7 +118,7 @@ func writeIndex(out string, info backend.Info, results []notebook.Result, took t
 		"When": time.Now().UTC().Format(time.RFC3339), "Took": took.Round(time.Second).String(),
 		"Backend": info.Config, "Reason": info.Reason,
 		"Versions": fmt.Sprintf("bgdlab %s, GoMLX %s, go-xla %s, %s", v["bgdlab"], v["gomlx"], v["go-xla"], v["go"]),
-		"Out": out, "Rows": rows, "Figures": figRel,
+		"Out":      out, "Rows": rows, "Figures": figRel,
 	})
 	if err != nil {
 		return err

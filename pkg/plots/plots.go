@@ -273,7 +273,6 @@ func ShowAndSave(p *plot.Plot, paths ...string) error {
 	return Show(p)
 }
 
-
 // FigurePaths returns where a notebook saves the figure file name: the
 // repository's figures/ folder (found from GoNB's $GONB_DIR, the notebook's
 // folder) and, when $BGDLAB_OUT is set by the report, $BGDLAB_OUT/figures.
