@@ -33,8 +33,9 @@ func TestNotebooks(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 			defer cancel()
 			res, err := notebook.Execute(ctx, path, notebook.Options{
-				OutDir:   out,
-				ToolsBin: filepath.Join(root, ".tools", "bin"),
+				OutDir:         out,
+				ToolsBin:       filepath.Join(root, ".tools", "bin"),
+				JupyterDataDir: filepath.Join(root, ".tools", "jupyter"),
 				// Figures go to the test's temporary folder, not the repository.
 				Env: []string{"BGDLAB_OUT=" + out},
 			})

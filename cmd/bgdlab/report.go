@@ -25,7 +25,7 @@ func runReport(args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	out := fs.String("out", "out/report", "output folder")
 	nbDir := fs.String("notebooks", "notebooks", "folder with the notebooks to execute")
-	tools := fs.String("tools", ".tools/bin", "folder with gonb, goimports and gopls (built by scripts/setup)")
+	tools := fs.String("tools", ".tools", "folder with bin/ (gonb, goimports, gopls) and jupyter/ (the GoNB kernelspec), made by scripts/setup")
 	if err := fs.Parse(args); err != nil {
 		return usagef("%v", err)
 	}
@@ -55,7 +55,8 @@ func runReport(args []string, stdout, stderr io.Writer) error {
 	for _, p := range paths {
 		fmt.Fprintf(stderr, "report: executing %s ...\n", p)
 		res, err := notebook.Execute(context.Background(), p, notebook.Options{
-			OutDir: filepath.Join(absOut, "notebooks"), HTML: true, ToolsBin: absTools,
+			OutDir: filepath.Join(absOut, "notebooks"), HTML: true,
+			ToolsBin: filepath.Join(absTools, "bin"), JupyterDataDir: filepath.Join(absTools, "jupyter"),
 			Env: []string{"BGDLAB_OUT=" + absOut},
 		})
 		if err != nil {

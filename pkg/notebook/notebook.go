@@ -54,6 +54,9 @@ type Options struct {
 	Env []string
 	// ToolsBin is prepended to PATH so GoNB finds goimports and gopls.
 	ToolsBin string
+	// JupyterDataDir, when set, is where Jupyter looks for the GoNB kernelspec
+	// (scripts/setup installs it in the project's .tools/jupyter).
+	JupyterDataDir string
 }
 
 // Result describes one executed notebook.
@@ -83,6 +86,9 @@ func Execute(ctx context.Context, path string, opt Options) (Result, error) {
 	env := os.Environ()
 	if opt.ToolsBin != "" {
 		env = append(env, "PATH="+opt.ToolsBin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	}
+	if opt.JupyterDataDir != "" {
+		env = append(env, "JUPYTER_DATA_DIR="+opt.JupyterDataDir)
 	}
 	env = append(env, opt.Env...)
 	res.Executed = filepath.Join(opt.OutDir, filepath.Base(path))
