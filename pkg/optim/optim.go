@@ -1,0 +1,479 @@
+// Package optim holds bgdlab's optimizer family — gradient descent (BGD with
+// full batches, SGD with mini-batches), momentum, Nesterov, AdaGrad, RMSprop,
+// Adadelta, Adam, AdamW, AMSGrad, NAdam, Adamax, Lion, Polyak steps, Armijo
+// line search and L-BFGS — with learning-rate schedules and gradient clipping.
+//
+// The first-order methods implement GoMLX's optimizers.Interface, so they plug
+// into GoMLX training; their update rules follow torch.optim's documented
+// algorithms (Lion: its paper and Optax), with state in context variables so
+// it checkpoints with the model. Armijo and L-BFGS need the loss at trial
+// points and run on an Objective (see Minimize).
+package optim
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/bgdlab/bgdlab/pkg/spec"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/gomlx/pkg/ml/context/initializers"
+	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
+)
+
+// StateScope is the absolute context scope under which optimizer state
+// (step count, learning rate, moments, accumulators) is stored.
+const StateScope = "/bgdlab_optim"
+
+// Optimizer is a configured method. It implements optimizers.Interface.
+// Create it with New, Parse or a Builder; the zero value is not usable.
+type Optimizer struct {
+	method   string
+	params   map[string]float64
+	schedule Schedule
+}
+
+var _ optimizers.Interface = (*Optimizer)(nil)
+
+// New returns the method name configured with params (missing ones take their
+// defaults). Unknown methods or parameters and out-of-range values are errors
+// that name the field and its valid range.
+func New(name string, params map[string]float64) (*Optimizer, error) {
+	info, err := Lookup(name)
+	if err != nil {
+		return nil, err
+	}
+	o := &Optimizer{method: info.Name, params: map[string]float64{}, schedule: Constant()}
+	all := append(append([]Param(nil), info.Params...), commonParams...)
+	byName := map[string]Param{}
+	for _, p := range all {
+		byName[p.Name] = p
+		o.params[p.Name] = p.Default
+	}
+	keys := make([]string, 0, len(params))
+	for k := range params {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		v := params[k]
+		canon := k
+		if a, ok := aliases[k]; ok {
+			canon = a
+		}
+		p, ok := byName[canon]
+		if !ok {
+			var valid []string
+			for _, q := range all {
+				valid = append(valid, q.Name)
+			}
+			return nil, fmt.Errorf("optimizer %s: unknown parameter %q (valid: %s)", info.Name, k, strings.Join(valid, ", "))
+		}
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, fmt.Errorf("optimizer %s: %s=%v is not a finite number", info.Name, k, v)
+		}
+		if err := p.check(info.Name, v); err != nil {
+			return nil, err
+		}
+		o.params[canon] = v
+	}
+	if o.method == "nesterov" && o.params["momentum"] == 0 {
+		return nil, fmt.Errorf("optimizer nesterov: momentum=0 makes it plain gd; use momentum in (0, 1)")
+	}
+	return o, nil
+}
+
+// Parse reads a spec such as "adam:lr=1e-3,beta1=0.9". Booleans accept
+// true/false; "schedule" is not part of the optimizer spec (see ParseSchedule).
+func Parse(s string) (*Optimizer, error) {
+	sp, err := spec.Parse(s)
+	if err != nil {
+		return nil, fmt.Errorf("optimizer: %w", err)
+	}
+	params := map[string]float64{}
+	for _, k := range sp.Keys {
+		v := sp.Values[k]
+		if b, err := spec.Bool(k, v); err == nil && (strings.EqualFold(v, "true") || strings.EqualFold(v, "false") || strings.EqualFold(v, "yes") || strings.EqualFold(v, "no")) {
+			params[k] = map[bool]float64{true: 1, false: 0}[b]
+			continue
+		}
+		f, err := spec.Float(k, v)
+		if err != nil {
+			return nil, fmt.Errorf("optimizer %s: %w", sp.Name, err)
+		}
+		params[k] = f
+	}
+	return New(sp.Name, params)
+}
+
+// MustParse is Parse for examples and tests: it panics on error.
+func MustParse(s string) *Optimizer {
+	o, err := Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return o
+}
+
+// Method returns the method's name.
+func (o *Optimizer) Method() string { return o.method }
+
+// Param returns the value of a hyperparameter (after defaults).
+func (o *Optimizer) Param(name string) float64 { return o.params[name] }
+
+// Params returns a copy of all resolved hyperparameters.
+func (o *Optimizer) Params() map[string]float64 {
+	out := make(map[string]float64, len(o.params))
+	for k, v := range o.params {
+		out[k] = v
+	}
+	return out
+}
+
+// LR returns the base learning rate (0 for methods without one).
+func (o *Optimizer) LR() float64 { return o.params["lr"] }
+
+// Schedule returns the learning-rate schedule (Constant by default).
+func (o *Optimizer) Schedule() Schedule { return o.schedule }
+
+// WithSchedule returns a copy of o using schedule s.
+func (o *Optimizer) WithSchedule(s Schedule) *Optimizer {
+	c := *o
+	c.params = o.Params()
+	c.schedule = s
+	return &c
+}
+
+// LRAt returns the learning rate used by update number k (0-based): the base
+// rate times the schedule's factor.
+func (o *Optimizer) LRAt(k int) float64 { return o.LR() * o.schedule.Factor(k) }
+
+// String formats the optimizer as a spec, listing parameters that differ
+// from their defaults, e.g. "momentum:lr=0.1".
+func (o *Optimizer) String() string {
+	info := methods[o.method]
+	sp := spec.Spec{Name: o.method, Values: map[string]string{}}
+	for _, p := range append(append([]Param(nil), info.Params...), commonParams...) {
+		if v := o.params[p.Name]; v != p.Default {
+			sp.Keys = append(sp.Keys, p.Name)
+			sp.Values[p.Name] = fmt.Sprintf("%g", v)
+		}
+	}
+	return sp.String()
+}
+
+// FullBatchOnly reports whether the method needs the loss at trial points
+// (Armijo, L-BFGS) and so runs through Minimize rather than UpdateGraph.
+func (o *Optimizer) FullBatchOnly() bool { return methods[o.method].FullBatchOnly }
+
+// Stats are graph nodes describing one update, for logging.
+type Stats struct {
+	// GradNorm is the global L2 norm of the gradient before clipping.
+	GradNorm *graph.Node
+	// UpdateNorm is the global L2 norm of the parameter change.
+	UpdateNorm *graph.Node
+	// LR is the effective step size of this update (for Polyak, the computed step).
+	LR *graph.Node
+}
+
+// UpdateGraph implements optimizers.Interface: it adds to g the update of
+// every trainable variable of ctx used by g, from the gradient of loss.
+func (o *Optimizer) UpdateGraph(ctx *context.Context, g *graph.Graph, loss *graph.Node) {
+	o.UpdateGraphWithStats(ctx, g, loss)
+}
+
+// Clear implements optimizers.Interface: it deletes the optimizer's state.
+func (o *Optimizer) Clear(ctx *context.Context) error {
+	return ctx.InAbsPath(StateScope).DeleteVariablesInScope()
+}
+
+// UpdateGraphWithStats is UpdateGraph that also returns norms and the step
+// size, so experiments log them without recomputing the gradient.
+func (o *Optimizer) UpdateGraphWithStats(ctx *context.Context, g *graph.Graph, loss *graph.Node) Stats {
+	if o.FullBatchOnly() {
+		panic(fmt.Errorf("optimizer %s needs the loss at trial points: use optim.Minimize (or the experiment runner), not UpdateGraph", o.method))
+	}
+	if !loss.Shape().IsScalar() {
+		panic(fmt.Errorf("optimizer %s: loss must be a scalar, got shape %s", o.method, loss.Shape()))
+	}
+	grads := ctx.BuildTrainableVariablesGradientsGraph(loss)
+	var vars []*context.Variable
+	for v := range ctx.IterVariables() {
+		if v.Trainable && v.InUseByGraph(g) {
+			vars = append(vars, v)
+		}
+	}
+	if len(vars) != len(grads) {
+		panic(fmt.Errorf("optimizer %s: %d trainable variables but %d gradients", o.method, len(vars), len(grads)))
+	}
+	dt := loss.DType()
+	st := &stepper{o: o, ctx: ctx.Checked(false), g: g, dt: dt}
+	stats := Stats{GradNorm: globalNorm(grads, dt)}
+	if stats.GradNorm == nil {
+		stats.GradNorm = graph.ScalarZero(g, dt)
+	}
+
+	// Clipping, as torch: by value per entry, then by global norm with
+	// coefficient max_norm/(norm + 1e-6) clamped to 1.
+	if cv := o.params["clip_value"]; cv > 0 {
+		for i := range grads {
+			grads[i] = graph.ClipScalar(grads[i], -cv, cv)
+		}
+	}
+	if cn := o.params["clip_norm"]; cn > 0 && len(grads) > 0 {
+		norm := globalNorm(grads, dt)
+		coef := graph.MinScalar(graph.Div(graph.Scalar(g, dt, cn), graph.AddScalar(norm, 1e-6)), 1.0)
+		for i := range grads {
+			grads[i] = graph.Mul(grads[i], graph.ConvertDType(coef, grads[i].DType()))
+		}
+	}
+
+	// Step count t (1 for the first update) and scheduled learning rate.
+	stepVar := ctx.Checked(false).InAbsPath(StateScope).VariableWithValue("step", int64(0)).SetTrainable(false)
+	step := graph.AddScalar(stepVar.ValueGraph(g), 1)
+	stepVar.SetValueGraph(step)
+	st.t = graph.ConvertDType(step, dt)
+	lrVar := ctx.Checked(false).InAbsPath(StateScope).VariableWithValue("lr", o.LR()).SetTrainable(false)
+	lr := graph.ConvertDType(lrVar.ValueGraph(g), dt)
+	st.lr = graph.Mul(lr, o.schedule.factorGraph(graph.AddScalar(st.t, -1)))
+
+	if o.method == "polyak" {
+		// γ = min(max_lr, (f − f*)/(‖g‖² + eps)) · schedule factor.
+		gn := globalNorm(grads, dt)
+		if gn == nil {
+			gn = graph.ScalarZero(g, dt)
+		}
+		gap := graph.MaxScalar(graph.AddScalar(loss, -o.params["f_star"]), 0)
+		gamma := graph.Div(gap, graph.AddScalar(graph.Square(gn), o.params["eps"]))
+		gamma = graph.MinScalar(gamma, o.params["max_lr"])
+		st.lr = graph.Mul(gamma, o.schedule.factorGraph(graph.AddScalar(st.t, -1)))
+	}
+	stats.LR = st.lr
+
+	var updates []*graph.Node
+	for i, v := range vars {
+		theta := v.ValueGraph(g)
+		gr := grads[i]
+		if gr.DType() != theta.DType() {
+			gr = graph.ConvertDType(gr, theta.DType())
+		}
+		next := st.update(v, theta, gr)
+		updates = append(updates, graph.Sub(next, theta))
+		v.SetValueGraph(next)
+	}
+	if o.method == "nadam" {
+		st.finishNAdam()
+	}
+	stats.UpdateNorm = globalNorm(updates, dt)
+	if stats.UpdateNorm == nil {
+		stats.UpdateNorm = graph.ScalarZero(g, dt)
+	}
+	return stats
+}
+
+// globalNorm returns √(Σ‖xᵢ‖²) in dtype dt, or nil for no tensors.
+func globalNorm(xs []*graph.Node, dt dtypes.DType) *graph.Node {
+	var sum *graph.Node
+	for _, x := range xs {
+		s := graph.ConvertDType(graph.ReduceAllSum(graph.Square(x)), dt)
+		if sum == nil {
+			sum = s
+		} else {
+			sum = graph.Add(sum, s)
+		}
+	}
+	if sum == nil {
+		return nil
+	}
+	return graph.Sqrt(sum)
+}
+
+// stepper builds one update for each variable.
+type stepper struct {
+	o     *Optimizer
+	ctx   *context.Context
+	g     *graph.Graph
+	dt    dtypes.DType
+	t, lr *graph.Node
+	// NAdam's running product of μ_t, shared by all variables.
+	muProduct, muProductNext, mu, muNext *graph.Node
+	muProductVar                         *context.Variable
+}
+
+// state returns the optimizer state variable name for v (zero-initialized,
+// same shape and dtype as v), under StateScope/method/<v's scope>.
+func (s *stepper) state(v *context.Variable, name string) *context.Variable {
+	path := StateScope + "/" + s.o.method + v.Scope()
+	return s.ctx.InAbsPath(path).WithInitializer(initializers.Zero).
+		VariableWithShape(v.Name()+"_"+name, v.Shape()).SetTrainable(false)
+}
+
+func (s *stepper) c(x *graph.Node, v float64) *graph.Node { return graph.Scalar(s.g, x.DType(), v) }
+
+func (s *stepper) update(v *context.Variable, theta, g *graph.Node) *graph.Node {
+	p := s.o.params
+	dt := theta.DType()
+	lr := graph.ConvertDType(s.lr, dt)
+	t := graph.ConvertDType(s.t, dt)
+	wd := p["weight_decay"]
+	coupled := func(g *graph.Node) *graph.Node {
+		if wd == 0 {
+			return g
+		}
+		return graph.Add(g, graph.MulScalar(theta, wd))
+	}
+	first := graph.Equal(t, s.c(t, 1))
+	switch s.o.method {
+	case "gd", "polyak":
+		return graph.Sub(theta, graph.Mul(lr, coupled(g)))
+
+	case "momentum", "nesterov":
+		g = coupled(g)
+		mu, damp := p["momentum"], p["dampening"]
+		bv := s.state(v, "momentum_buffer")
+		b := bv.ValueGraph(s.g)
+		bNew := graph.Add(graph.MulScalar(b, mu), graph.MulScalar(g, 1-damp))
+		bNew = graph.Where(first, g, bNew) // torch: the buffer starts as g
+		bv.SetValueGraph(bNew)
+		d := bNew
+		if s.o.method == "nesterov" {
+			d = graph.Add(g, graph.MulScalar(bNew, mu))
+		}
+		return graph.Sub(theta, graph.Mul(lr, d))
+
+	case "adagrad":
+		g = coupled(g)
+		clr := graph.Div(lr, graph.AddScalar(graph.MulScalar(graph.AddScalar(t, -1), p["lr_decay"]), 1))
+		sv := s.state(v, "sum") // stored minus initial_accumulator_value
+		sum := graph.Add(sv.ValueGraph(s.g), graph.Square(g))
+		sv.SetValueGraph(sum)
+		sum = graph.AddScalar(sum, p["initial_accumulator_value"])
+		return graph.Sub(theta, graph.Mul(clr, graph.Div(g, graph.AddScalar(graph.Sqrt(sum), p["eps"]))))
+
+	case "rmsprop":
+		g = coupled(g)
+		alpha, eps, mu := p["alpha"], p["eps"], p["momentum"]
+		vv := s.state(v, "square_avg")
+		sq := graph.Add(graph.MulScalar(vv.ValueGraph(s.g), alpha), graph.MulScalar(graph.Square(g), 1-alpha))
+		vv.SetValueGraph(sq)
+		avg := sq
+		if p["centered"] == 1 {
+			gv := s.state(v, "grad_avg")
+			ga := graph.Add(graph.MulScalar(gv.ValueGraph(s.g), alpha), graph.MulScalar(g, 1-alpha))
+			gv.SetValueGraph(ga)
+			avg = graph.Sub(sq, graph.Square(ga))
+		}
+		d := graph.Div(g, graph.AddScalar(graph.Sqrt(avg), eps))
+		if mu > 0 {
+			bv := s.state(v, "momentum_buffer")
+			b := graph.Add(graph.MulScalar(bv.ValueGraph(s.g), mu), d)
+			bv.SetValueGraph(b)
+			d = b
+		}
+		return graph.Sub(theta, graph.Mul(lr, d))
+
+	case "adadelta":
+		g = coupled(g)
+		rho, eps := p["rho"], p["eps"]
+		vv, uv := s.state(v, "square_avg"), s.state(v, "acc_delta")
+		sq := graph.Add(graph.MulScalar(vv.ValueGraph(s.g), rho), graph.MulScalar(graph.Square(g), 1-rho))
+		vv.SetValueGraph(sq)
+		u := uv.ValueGraph(s.g)
+		delta := graph.Mul(graph.Div(graph.Sqrt(graph.AddScalar(u, eps)), graph.Sqrt(graph.AddScalar(sq, eps))), g)
+		uv.SetValueGraph(graph.Add(graph.MulScalar(u, rho), graph.MulScalar(graph.Square(delta), 1-rho)))
+		return graph.Sub(theta, graph.Mul(lr, delta))
+
+	case "adam", "adamw", "amsgrad":
+		b1, b2, eps := p["beta1"], p["beta2"], p["eps"]
+		if s.o.method == "adamw" {
+			theta = graph.Mul(theta, graph.OneMinus(graph.MulScalar(lr, wd)))
+		} else {
+			g = coupled(g)
+		}
+		mv, vv := s.state(v, "exp_avg"), s.state(v, "exp_avg_sq")
+		m := graph.Add(graph.MulScalar(mv.ValueGraph(s.g), b1), graph.MulScalar(g, 1-b1))
+		sq := graph.Add(graph.MulScalar(vv.ValueGraph(s.g), b2), graph.MulScalar(graph.Square(g), 1-b2))
+		mv.SetValueGraph(m)
+		vv.SetValueGraph(sq)
+		bc1 := graph.OneMinus(graph.Pow(s.c(t, b1), t))
+		bc2 := graph.OneMinus(graph.Pow(s.c(t, b2), t))
+		vhat := sq
+		if s.o.method == "amsgrad" {
+			xv := s.state(v, "max_exp_avg_sq")
+			mx := graph.Max(xv.ValueGraph(s.g), sq)
+			xv.SetValueGraph(mx)
+			vhat = mx
+		}
+		denom := graph.AddScalar(graph.Sqrt(graph.Div(vhat, bc2)), eps)
+		return graph.Sub(theta, graph.Mul(graph.Div(lr, bc1), graph.Div(m, denom)))
+
+	case "nadam":
+		g = coupled(g)
+		b1, b2, eps, psi := p["beta1"], p["beta2"], p["eps"], p["momentum_decay"]
+		s.initNAdam(t, b1, psi)
+		mv, vv := s.state(v, "exp_avg"), s.state(v, "exp_avg_sq")
+		m := graph.Add(graph.MulScalar(mv.ValueGraph(s.g), b1), graph.MulScalar(g, 1-b1))
+		sq := graph.Add(graph.MulScalar(vv.ValueGraph(s.g), b2), graph.MulScalar(graph.Square(g), 1-b2))
+		mv.SetValueGraph(m)
+		vv.SetValueGraph(sq)
+		bc2 := graph.OneMinus(graph.Pow(s.c(t, b2), t))
+		denom := graph.AddScalar(graph.Sqrt(graph.Div(sq, bc2)), eps)
+		mu, muNext := graph.ConvertDType(s.mu, dt), graph.ConvertDType(s.muNext, dt)
+		prod, prodNext := graph.ConvertDType(s.muProduct, dt), graph.ConvertDType(s.muProductNext, dt)
+		a := graph.Div(graph.Mul(lr, graph.OneMinus(mu)), graph.OneMinus(prod))
+		b := graph.Div(graph.Mul(lr, muNext), graph.OneMinus(prodNext))
+		step := graph.Add(graph.Mul(a, graph.Div(g, denom)), graph.Mul(b, graph.Div(m, denom)))
+		return graph.Sub(theta, step)
+
+	case "adamax":
+		g = coupled(g)
+		b1, b2, eps := p["beta1"], p["beta2"], p["eps"]
+		mv, uv := s.state(v, "exp_avg"), s.state(v, "exp_inf")
+		m := graph.Add(graph.MulScalar(mv.ValueGraph(s.g), b1), graph.MulScalar(g, 1-b1))
+		u := graph.Max(graph.MulScalar(uv.ValueGraph(s.g), b2), graph.AddScalar(graph.Abs(g), eps))
+		mv.SetValueGraph(m)
+		uv.SetValueGraph(u)
+		clr := graph.Div(lr, graph.OneMinus(graph.Pow(s.c(t, b1), t)))
+		return graph.Sub(theta, graph.Mul(clr, graph.Div(m, u)))
+
+	case "lion":
+		b1, b2 := p["beta1"], p["beta2"]
+		mv := s.state(v, "exp_avg")
+		m := mv.ValueGraph(s.g)
+		c := graph.Add(graph.MulScalar(m, b1), graph.MulScalar(g, 1-b1))
+		mv.SetValueGraph(graph.Add(graph.MulScalar(m, b2), graph.MulScalar(g, 1-b2)))
+		d := graph.Sign(c)
+		if wd != 0 {
+			d = graph.Add(d, graph.MulScalar(theta, wd))
+		}
+		return graph.Sub(theta, graph.Mul(lr, d))
+	}
+	panic(fmt.Errorf("optim: method %q has no update rule", s.o.method))
+}
+
+// initNAdam computes μ_t, μ_{t+1} and the running products once per graph.
+func (s *stepper) initNAdam(t *graph.Node, b1, psi float64) {
+	if s.mu != nil {
+		return
+	}
+	t = graph.ConvertDType(t, s.dt)
+	muAt := func(k *graph.Node) *graph.Node {
+		// β₁·(1 − ½·0.96^(k·ψ))
+		return graph.MulScalar(graph.OneMinus(graph.MulScalar(graph.Pow(graph.Scalar(s.g, s.dt, 0.96), graph.MulScalar(k, psi)), 0.5)), b1)
+	}
+	s.mu = muAt(t)
+	s.muNext = muAt(graph.AddScalar(t, 1))
+	s.muProductVar = s.ctx.InAbsPath(StateScope+"/nadam").WithInitializer(initializers.One).
+		VariableWithShape("mu_product", graph.ScalarOne(s.g, s.dt).Shape()).SetTrainable(false)
+	s.muProduct = graph.Mul(s.muProductVar.ValueGraph(s.g), s.mu)
+	s.muProductNext = graph.Mul(s.muProduct, s.muNext)
+}
+
+func (s *stepper) finishNAdam() {
+	if s.muProductVar != nil {
+		s.muProductVar.SetValueGraph(s.muProduct)
+	}
+}
