@@ -1,0 +1,167 @@
+package data
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// CSVConfig configures LoadCSV.
+type CSVConfig struct {
+	Path string
+	// Target is the target column: a header name or a 0-based index; empty
+	// means the last column.
+	Target string
+	// Header is "auto" (a first row with any non-numeric field is a header),
+	// "true" or "false".
+	Header string
+	// Task is Regression (default) or Classification (targets must be
+	// integers ≥ 0; classes are their distinct values).
+	Task Task
+}
+
+// LoadCSV reads a numeric CSV file. Bad values and missing values are
+// rejected with their line and column.
+func LoadCSV(c CSVConfig) (*Dataset, error) {
+	f, err := os.Open(c.Path)
+	if err != nil {
+		return nil, fmt.Errorf("csv: %w", err)
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	r.TrimLeadingSpace = true
+	var rows [][]string
+	for {
+		rec, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("csv %s: %w", c.Path, err)
+		}
+		rows = append(rows, rec)
+	}
+	if len(rows) == 0 {
+		return nil, fmt.Errorf("csv %s: the file is empty", c.Path)
+	}
+	header := false
+	switch strings.ToLower(c.Header) {
+	case "", "auto":
+		for _, v := range rows[0] {
+			if _, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err != nil && !isMissing(v) {
+				header = true
+			}
+		}
+	case "true", "1", "yes":
+		header = true
+	case "false", "0", "no":
+	default:
+		return nil, fmt.Errorf("csv %s: header=%q must be auto, true or false", c.Path, c.Header)
+	}
+	cols := len(rows[0])
+	if cols < 2 {
+		return nil, fmt.Errorf("csv %s: need at least 2 columns (features and a target), found %d", c.Path, cols)
+	}
+	var names []string
+	first := 0
+	if header {
+		names = rows[0]
+		first = 1
+	}
+	target := cols - 1
+	if c.Target != "" {
+		found := false
+		for i, n := range names {
+			if strings.TrimSpace(n) == c.Target {
+				target, found = i, true
+			}
+		}
+		if !found {
+			idx, err := strconv.Atoi(c.Target)
+			if err != nil || idx < 0 || idx >= cols {
+				return nil, fmt.Errorf("csv %s: target %q is neither a column name (%s) nor an index in [0, %d)", c.Path, c.Target, strings.Join(names, ", "), cols)
+			}
+			target = idx
+		}
+	}
+	task := c.Task
+	if task == "" {
+		task = Regression
+	}
+	if task != Regression && task != Classification {
+		return nil, fmt.Errorf("csv %s: task=%q must be regression or classification", c.Path, task)
+	}
+	n := len(rows) - first
+	if n == 0 {
+		return nil, fmt.Errorf("csv %s: no data rows after the header", c.Path)
+	}
+	d := &Dataset{Name: "csv", Task: task, N: n, D: cols - 1, Shape: []int{cols - 1}, X: make([]float64, 0, n*(cols-1))}
+	var targets []float64
+	for i, rec := range rows[first:] {
+		line := i + first + 1
+		if len(rec) != cols {
+			return nil, fmt.Errorf("csv %s line %d: %d columns, the first row has %d", c.Path, line, len(rec), cols)
+		}
+		for j, v := range rec {
+			if isMissing(v) {
+				return nil, fmt.Errorf("csv %s line %d column %d%s: missing value %q (missing values are not imputed: remove or fill the row)", c.Path, line, j+1, colName(names, j), v)
+			}
+			x, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err != nil || math.IsInf(x, 0) {
+				return nil, fmt.Errorf("csv %s line %d column %d%s: %q is not a number", c.Path, line, j+1, colName(names, j), v)
+			}
+			if j == target {
+				targets = append(targets, x)
+			} else {
+				d.X = append(d.X, x)
+			}
+		}
+	}
+	if task == Regression {
+		d.Y, d.T = targets, 1
+		return d, nil
+	}
+	distinct := map[int]bool{}
+	for i, t := range targets {
+		if t != math.Trunc(t) || t < 0 {
+			return nil, fmt.Errorf("csv %s line %d: class label %v must be an integer ≥ 0", c.Path, i+first+1, t)
+		}
+		distinct[int(t)] = true
+	}
+	var classes []int
+	for k := range distinct {
+		classes = append(classes, k)
+	}
+	sort.Ints(classes)
+	index := map[int]int{}
+	for i, k := range classes {
+		index[k] = i
+		d.ClassNames = append(d.ClassNames, strconv.Itoa(k))
+	}
+	d.Classes = len(classes)
+	for _, t := range targets {
+		d.Labels = append(d.Labels, index[int(t)])
+	}
+	return d, nil
+}
+
+func isMissing(v string) bool {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "", "na", "nan", "null", "?":
+		return true
+	}
+	return false
+}
+
+func colName(names []string, j int) string {
+	if j < len(names) {
+		return fmt.Sprintf(" (%q)", strings.TrimSpace(names[j]))
+	}
+	return ""
+}

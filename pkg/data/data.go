@@ -1,0 +1,348 @@
+// Package data holds the datasets bgdlab compares optimizers on — the
+// five-point textbook example, synthetic regression with an exact condition
+// number, synthetic classification, Fashion-MNIST and CSV files — plus
+// deterministic splits, standardization fitted on training data only, the
+// batch regimes (full, mini, stochastic) and 2-D test functions.
+package data
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"sort"
+	"strings"
+
+	"github.com/bgdlab/bgdlab/pkg/spec"
+)
+
+// Task says what the targets are.
+type Task string
+
+// Tasks.
+const (
+	Regression     Task = "regression"     // Y holds T real targets per example
+	Classification Task = "classification" // Labels holds a class per example
+)
+
+// Dataset is an in-memory supervised dataset. X is row-major N×D float64;
+// Shape gives the per-example feature shape (e.g. [28 28 1] for images, [D]
+// otherwise).
+type Dataset struct {
+	Name  string
+	Task  Task
+	N, D  int
+	X     []float64
+	Shape []int
+	// Regression targets, row-major N×T.
+	Y []float64
+	T int
+	// Classification labels in [0, Classes).
+	Labels     []int
+	Classes    int
+	ClassNames []string
+}
+
+// Row returns example i's features.
+func (d *Dataset) Row(i int) []float64 { return d.X[i*d.D : (i+1)*d.D] }
+
+// Subset returns the examples at idx, in that order (a copy).
+func (d *Dataset) Subset(idx []int) *Dataset {
+	out := &Dataset{Name: d.Name, Task: d.Task, N: len(idx), D: d.D, Shape: append([]int(nil), d.Shape...),
+		T: d.T, Classes: d.Classes, ClassNames: d.ClassNames}
+	out.X = make([]float64, 0, len(idx)*d.D)
+	for _, i := range idx {
+		out.X = append(out.X, d.Row(i)...)
+		if d.Task == Regression {
+			out.Y = append(out.Y, d.Y[i*d.T:(i+1)*d.T]...)
+		} else {
+			out.Labels = append(out.Labels, d.Labels[i])
+		}
+	}
+	return out
+}
+
+// Validate checks shapes, label ranges and finiteness.
+func (d *Dataset) Validate() error {
+	if d.N <= 0 || d.D <= 0 {
+		return fmt.Errorf("dataset %s: empty (N=%d, D=%d)", d.Name, d.N, d.D)
+	}
+	if len(d.X) != d.N*d.D {
+		return fmt.Errorf("dataset %s: X has %d values, want N·D = %d", d.Name, len(d.X), d.N*d.D)
+	}
+	for i, v := range d.X {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("dataset %s: feature %d of example %d is %v", d.Name, i%d.D, i/d.D, v)
+		}
+	}
+	switch d.Task {
+	case Regression:
+		if len(d.Y) != d.N*d.T || d.T <= 0 {
+			return fmt.Errorf("dataset %s: Y has %d values, want N·T = %d", d.Name, len(d.Y), d.N*d.T)
+		}
+		for i, v := range d.Y {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return fmt.Errorf("dataset %s: target of example %d is %v", d.Name, i/d.T, v)
+			}
+		}
+	case Classification:
+		if len(d.Labels) != d.N {
+			return fmt.Errorf("dataset %s: %d labels for %d examples", d.Name, len(d.Labels), d.N)
+		}
+		for i, l := range d.Labels {
+			if l < 0 || l >= d.Classes {
+				return fmt.Errorf("dataset %s: label %d of example %d is outside [0, %d)", d.Name, l, i, d.Classes)
+			}
+		}
+	default:
+		return fmt.Errorf("dataset %s: unknown task %q", d.Name, d.Task)
+	}
+	return nil
+}
+
+// Splits are the train/validation/test parts of a dataset. Val or Test may be
+// nil when a spec asks for none.
+type Splits struct {
+	Train, Val, Test *Dataset
+	// Spec is the resolved spec string (with defaults), for run records.
+	Spec string
+	// Info holds exact facts of synthetic data (e.g. "kappa", "L", "mu").
+	Info map[string]float64
+}
+
+// Split divides d into train/val/test by a seeded permutation: valFrac and
+// testFrac of the examples go to validation and test.
+func Split(d *Dataset, valFrac, testFrac float64, seed uint64) (Splits, error) {
+	if valFrac < 0 || testFrac < 0 || valFrac+testFrac >= 1 {
+		return Splits{}, fmt.Errorf("split of %s: val=%v and test=%v must be ≥ 0 and sum to less than 1", d.Name, valFrac, testFrac)
+	}
+	perm := rand.New(rand.NewPCG(seed, 0x5eed)).Perm(d.N)
+	nVal, nTest := int(math.Round(valFrac*float64(d.N))), int(math.Round(testFrac*float64(d.N)))
+	if d.N-nVal-nTest < 1 {
+		return Splits{}, fmt.Errorf("split of %s: no training examples left", d.Name)
+	}
+	s := Splits{Train: d.Subset(sorted(perm[nVal+nTest:]))}
+	if nVal > 0 {
+		s.Val = d.Subset(sorted(perm[:nVal]))
+	}
+	if nTest > 0 {
+		s.Test = d.Subset(sorted(perm[nVal : nVal+nTest]))
+	}
+	return s, nil
+}
+
+func sorted(idx []int) []int {
+	out := append([]int(nil), idx...)
+	sort.Ints(out)
+	return out
+}
+
+// Standardizer maps each feature to zero mean and unit variance using
+// statistics of the training set only.
+type Standardizer struct{ Mean, Std []float64 }
+
+// FitStandardizer computes per-feature mean and standard deviation of d;
+// constant features get Std 1 (they are only centred).
+func FitStandardizer(d *Dataset) Standardizer {
+	s := Standardizer{Mean: make([]float64, d.D), Std: make([]float64, d.D)}
+	for i := 0; i < d.N; i++ {
+		for j, v := range d.Row(i) {
+			s.Mean[j] += v
+		}
+	}
+	for j := range s.Mean {
+		s.Mean[j] /= float64(d.N)
+	}
+	for i := 0; i < d.N; i++ {
+		for j, v := range d.Row(i) {
+			s.Std[j] += (v - s.Mean[j]) * (v - s.Mean[j])
+		}
+	}
+	for j := range s.Std {
+		s.Std[j] = math.Sqrt(s.Std[j] / float64(d.N))
+		if s.Std[j] < 1e-12 {
+			s.Std[j] = 1
+		}
+	}
+	return s
+}
+
+// Apply standardizes d in place.
+func (s Standardizer) Apply(d *Dataset) {
+	if d == nil {
+		return
+	}
+	for i := 0; i < d.N; i++ {
+		row := d.Row(i)
+		for j := range row {
+			row[j] = (row[j] - s.Mean[j]) / s.Std[j]
+		}
+	}
+}
+
+// Standardize fits on sp.Train and applies to all splits.
+func (sp Splits) Standardize() {
+	s := FitStandardizer(sp.Train)
+	s.Apply(sp.Train)
+	s.Apply(sp.Val)
+	s.Apply(sp.Test)
+}
+
+// Source describes a dataset for listings (`bgdlab datasets`).
+type Source struct {
+	Name, Doc string
+	// Params lists "key=default: meaning".
+	Params []string
+}
+
+// Sources lists every dataset Load accepts.
+var Sources = []Source{
+	{"textbook", "the five points x = 1..5, y = 2x (regression)", nil},
+	{"synthetic-linear", "linear regression whose centred sample matrix XᵀX/n has eigenvalues geometric in [1, κ] exactly",
+		[]string{"n=1000: examples", "d=20: features", "kappa=100: condition number κ", "noise=0.1: target noise std", "seed=1", "val=0.2", "test=0.2"}},
+	{"blobs", "two Gaussian blobs (binary classification, convex with logistic regression)",
+		[]string{"n=1000", "d=2", "sep=2: distance between the means", "seed=1", "val=0.2", "test=0.2"}},
+	{"moons", "two interleaved half circles (binary, non-linear)", []string{"n=1000", "noise=0.1", "seed=1", "val=0.2", "test=0.2"}},
+	{"spirals", "two interleaved spirals (binary, non-convex for MLPs)", []string{"n=1000", "noise=0.1", "turns=1.5", "seed=1", "val=0.2", "test=0.2"}},
+	{"fashion-mnist", "Zalando's 28×28 clothing images, 10 classes, standard 60k/10k split",
+		[]string{"dir=$BGDLAB_FASHION_MNIST or /usr/share/datasets/fashion-mnist", "subset=0: stratified training subset (0 = all)",
+			"test_subset=0: stratified test subset (0 = all 10000)", "val=5000: validation examples taken from train", "standardize=false: per-pixel standardization (else pixels in [0,1])", "seed=1"}},
+	{"csv", "numeric CSV file, one example per line",
+		[]string{"path=FILE (required)", "target=last: target column name or 0-based index", "header=auto", "task=regression|classification",
+			"val=0.2", "test=0.2", "standardize=true", "seed=1"}},
+}
+
+// Load parses a dataset spec and returns its splits.
+func Load(s string) (Splits, error) {
+	sp, err := spec.Parse(s)
+	if err != nil {
+		return Splits{}, fmt.Errorf("data: %w", err)
+	}
+	var known []string
+	for _, src := range Sources {
+		if src.Name == sp.Name {
+			for _, p := range src.Params {
+				k, _, _ := strings.Cut(p, "=")
+				known = append(known, k)
+			}
+			if err := spec.Unknown(sp, "dataset", known); err != nil {
+				return Splits{}, err
+			}
+		}
+	}
+	a := args{sp: sp}
+	var out Splits
+	switch sp.Name {
+	case "textbook":
+		x, y := Textbook()
+		d := &Dataset{Name: "textbook", Task: Regression, N: len(x), D: 1, X: x, Shape: []int{1}, Y: y, T: 1}
+		out = Splits{Train: d}
+	case "synthetic-linear":
+		out, err = SyntheticLinear(SyntheticLinearConfig{N: a.int("n", 1000), D: a.int("d", 20), Kappa: a.float("kappa", 100),
+			Noise: a.float("noise", 0.1), Seed: uint64(a.int("seed", 1))})
+		if err == nil {
+			out, err = resplit(out.Train, out.Info, a)
+		}
+	case "blobs", "moons", "spirals":
+		var d *Dataset
+		cfg := ClassificationConfig{N: a.int("n", 1000), D: a.int("d", 2), Sep: a.float("sep", 2), Noise: a.float("noise", 0.1),
+			Turns: a.float("turns", 1.5), Seed: uint64(a.int("seed", 1))}
+		if a.err == nil {
+			d, err = Synthetic(sp.Name, cfg)
+			if err == nil {
+				out, err = resplit(d, nil, a)
+			}
+		}
+	case "fashion-mnist":
+		out, err = LoadFashionMNIST(FashionConfig{Dir: a.str("dir", ""), Subset: a.int("subset", 0), TestSubset: a.int("test_subset", 0),
+			Val: a.int("val", 5000), Standardize: a.bool("standardize", false), Seed: uint64(a.int("seed", 1))})
+	case "csv":
+		path := a.str("path", "")
+		if path == "" {
+			return Splits{}, fmt.Errorf("dataset csv: path=FILE is required, e.g. csv:path=train.csv,target=y")
+		}
+		var d *Dataset
+		d, err = LoadCSV(CSVConfig{Path: path, Target: a.str("target", ""), Header: a.str("header", "auto"), Task: Task(a.str("task", string(Regression)))})
+		if err == nil {
+			out, err = resplit(d, nil, a)
+			if err == nil && a.bool("standardize", true) {
+				out.Standardize()
+			}
+		}
+	default:
+		names := make([]string, len(Sources))
+		for i, src := range Sources {
+			names[i] = src.Name
+		}
+		return Splits{}, fmt.Errorf("unknown dataset %q: valid datasets are %s", sp.Name, strings.Join(names, ", "))
+	}
+	if a.err != nil {
+		return Splits{}, a.err
+	}
+	if err != nil {
+		return Splits{}, err
+	}
+	out.Spec = sp.String()
+	for _, d := range []*Dataset{out.Train, out.Val, out.Test} {
+		if d != nil {
+			if err := d.Validate(); err != nil {
+				return Splits{}, err
+			}
+		}
+	}
+	return out, nil
+}
+
+func resplit(d *Dataset, info map[string]float64, a args) (Splits, error) {
+	s, err := Split(d, a.float("val", 0.2), a.float("test", 0.2), uint64(a.int("seed", 1)))
+	s.Info = info
+	return s, err
+}
+
+// args reads typed values from a spec, keeping the first error.
+type args struct {
+	sp  spec.Spec
+	err error
+}
+
+func (a *args) str(k, def string) string {
+	if v, ok := a.sp.Values[k]; ok {
+		return v
+	}
+	return def
+}
+
+func (a *args) float(k string, def float64) float64 {
+	v, ok := a.sp.Values[k]
+	if !ok {
+		return def
+	}
+	f, err := spec.Float(k, v)
+	if err != nil && a.err == nil {
+		a.err = fmt.Errorf("dataset %s: %w", a.sp.Name, err)
+	}
+	return f
+}
+
+func (a *args) int(k string, def int) int {
+	v, ok := a.sp.Values[k]
+	if !ok {
+		return def
+	}
+	n, err := spec.Int(k, v)
+	if err != nil && a.err == nil {
+		a.err = fmt.Errorf("dataset %s: %w", a.sp.Name, err)
+	}
+	return n
+}
+
+func (a *args) bool(k string, def bool) bool {
+	v, ok := a.sp.Values[k]
+	if !ok {
+		return def
+	}
+	b, err := spec.Bool(k, v)
+	if err != nil && a.err == nil {
+		a.err = fmt.Errorf("dataset %s: %w", a.sp.Name, err)
+	}
+	return b
+}

@@ -1,0 +1,321 @@
+package data_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/binary"
+	"math"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/bgdlab/bgdlab/pkg/data"
+	"gonum.org/v1/gonum/mat"
+)
+
+func TestSyntheticLinearHasExactConditionNumber(t *testing.T) {
+	for _, kappa := range []float64{1, 10, 1000} {
+		s, err := data.Load("synthetic-linear:n=500,d=8,kappa=" + ftoa(kappa) + ",val=0,test=0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := s.Train
+		x := mat.NewDense(d.N, d.D, d.X)
+		var cov mat.SymDense
+		cov.SymOuterK(1/float64(d.N), x.T())
+		var eig mat.EigenSym
+		eig.Factorize(&cov, false)
+		vals := eig.Values(nil)
+		if math.Abs(vals[0]-1) > 1e-9 || math.Abs(vals[len(vals)-1]-kappa) > 1e-9*kappa {
+			t.Errorf("κ=%g: eigenvalues of XᵀX/n span [%g, %g], want [1, %g]", kappa, vals[0], vals[len(vals)-1], kappa)
+		}
+		for j := 0; j < d.D; j++ {
+			var m float64
+			for i := 0; i < d.N; i++ {
+				m += d.X[i*d.D+j]
+			}
+			if math.Abs(m/float64(d.N)) > 1e-9 {
+				t.Errorf("feature %d has mean %g, want 0", j, m/float64(d.N))
+			}
+		}
+		if s.Info["L"] != 2*kappa || s.Info["mu"] != 2 {
+			t.Errorf("Info L=%g mu=%g", s.Info["L"], s.Info["mu"])
+		}
+	}
+}
+
+func ftoa(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+
+func TestDeterminismAndShapes(t *testing.T) {
+	for _, s := range []string{"synthetic-linear:n=100,d=3", "blobs:n=200,d=5", "moons:n=100", "spirals:n=100", "textbook"} {
+		a, err := data.Load(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := data.Load(s)
+		if !reflect.DeepEqual(a.Train, b.Train) || !reflect.DeepEqual(a.Test, b.Test) {
+			t.Errorf("%s: two loads differ", s)
+		}
+		c, _ := data.Load(s + map[bool]string{true: ":seed=2", false: ",seed=2"}[!strings.Contains(s, ":")])
+		if s != "textbook" && reflect.DeepEqual(a.Train.X, c.Train.X) {
+			t.Errorf("%s: seed has no effect", s)
+		}
+		total := a.Train.N
+		if a.Val != nil {
+			total += a.Val.N
+		}
+		if a.Test != nil {
+			total += a.Test.N
+		}
+		if want := map[string]int{"textbook": 5}[s]; want != 0 && total != want {
+			t.Errorf("%s: %d examples", s, total)
+		}
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	tests := []struct{ spec, want string }{
+		{"nosuch", `unknown dataset "nosuch": valid datasets are textbook`},
+		{"synthetic-linear:kappa=0.5", "kappa=0.5 must be ≥ 1"},
+		{"synthetic-linear:n=3,d=5", "need d ≥ 1 and n > d"},
+		{"synthetic-linear:bogus=1", `unknown parameter "bogus"`},
+		{"blobs:n=abc", `n="abc" is not an integer`},
+		{"blobs:val=0.6,test=0.5", "sum to less than 1"},
+		{"csv", "path=FILE is required"},
+		{"csv:path=/nonexistent.csv", "no such file"},
+		{"fashion-mnist:dir=/nonexistent", "folder /nonexistent does not exist: install the data with 'apt-get install dataset-fashion-mnist'"},
+	}
+	for _, tc := range tests {
+		_, err := data.Load(tc.spec)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Load(%q) = %v, want error containing %q", tc.spec, err, tc.want)
+		}
+	}
+}
+
+// writeIDX writes an unsigned-byte IDX file (optionally gzipped).
+func writeIDX(t *testing.T, path string, magic uint32, dims []uint32, payload []byte, gz bool) {
+	t.Helper()
+	var buf bytes.Buffer
+	binary.Write(&buf, binary.BigEndian, magic)
+	for _, d := range dims {
+		binary.Write(&buf, binary.BigEndian, d)
+	}
+	buf.Write(payload)
+	raw := buf.Bytes()
+	if gz {
+		var z bytes.Buffer
+		w := gzip.NewWriter(&z)
+		w.Write(raw)
+		w.Close()
+		raw = z.Bytes()
+	}
+	if err := os.WriteFile(path, raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// fakeFashion writes a tiny valid Fashion-MNIST folder with n train and m test images.
+func fakeFashion(t *testing.T, n, m int, gz bool) string {
+	dir := t.TempDir()
+	ext := ""
+	if gz {
+		ext = ".gz"
+	}
+	for _, part := range []struct {
+		prefix string
+		count  int
+	}{{"train", n}, {"t10k", m}} {
+		pix := make([]byte, part.count*4*4)
+		for i := range pix {
+			pix[i] = byte(i % 256)
+		}
+		lbl := make([]byte, part.count)
+		for i := range lbl {
+			lbl[i] = byte(i % 10)
+		}
+		writeIDX(t, filepath.Join(dir, part.prefix+"-images-idx3-ubyte"+ext), 0x803, []uint32{uint32(part.count), 4, 4}, pix, gz)
+		writeIDX(t, filepath.Join(dir, part.prefix+"-labels-idx1-ubyte"+ext), 0x801, []uint32{uint32(part.count)}, lbl, gz)
+	}
+	return dir
+}
+
+func TestFashionMNISTReader(t *testing.T) {
+	for _, gz := range []bool{false, true} {
+		dir := fakeFashion(t, 100, 30, gz)
+		s, err := data.Load("fashion-mnist:dir=" + dir + ",val=20,subset=50,seed=3")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Train.N != 30 || s.Val.N != 20 || s.Test.N != 30 || s.Train.D != 16 || !reflect.DeepEqual(s.Train.Shape, []int{4, 4, 1}) {
+			t.Fatalf("gz=%v: train %d val %d test %d D %d shape %v", gz, s.Train.N, s.Val.N, s.Test.N, s.Train.D, s.Train.Shape)
+		}
+		counts := make([]int, 10)
+		for _, l := range s.Val.Labels {
+			counts[l]++
+		}
+		for c, k := range counts {
+			if k != 2 {
+				t.Errorf("stratified val: class %d has %d of 20", c, k)
+			}
+		}
+		for _, v := range s.Train.X {
+			if v < 0 || v > 1 {
+				t.Fatalf("pixel %g outside [0,1]", v)
+			}
+		}
+	}
+}
+
+func TestFashionMNISTCorruptFiles(t *testing.T) {
+	tests := []struct {
+		name string
+		mod  func(t *testing.T, dir string)
+		want string
+	}{
+		{"missing labels", func(t *testing.T, dir string) { os.Remove(filepath.Join(dir, "train-labels-idx1-ubyte")) }, "train-labels-idx1-ubyte[.gz] is missing"},
+		{"bad magic", func(t *testing.T, dir string) {
+			writeIDX(t, filepath.Join(dir, "train-images-idx3-ubyte"), 0x12345678, []uint32{10, 4, 4}, make([]byte, 160), false)
+		}, "bad IDX magic 0x12345678"},
+		{"truncated", func(t *testing.T, dir string) {
+			writeIDX(t, filepath.Join(dir, "train-images-idx3-ubyte"), 0x803, []uint32{10, 4, 4}, make([]byte, 100), false)
+		}, "truncated: header promises 160 bytes"},
+		{"count mismatch", func(t *testing.T, dir string) {
+			writeIDX(t, filepath.Join(dir, "train-labels-idx1-ubyte"), 0x801, []uint32{9}, make([]byte, 9), false)
+		}, "10 images in train-images-idx3-ubyte but 9 labels"},
+		{"bad label", func(t *testing.T, dir string) {
+			writeIDX(t, filepath.Join(dir, "train-labels-idx1-ubyte"), 0x801, []uint32{10}, bytes.Repeat([]byte{42}, 10), false)
+		}, "label 42 of example 0"},
+		{"corrupt gzip", func(t *testing.T, dir string) {
+			os.WriteFile(filepath.Join(dir, "t10k-labels-idx1-ubyte"), []byte{0x1f, 0x8b, 1, 2, 3}, 0o644)
+		}, "t10k-labels-idx1-ubyte"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := fakeFashion(t, 10, 10, false)
+			tc.mod(t, dir)
+			_, err := data.Load("fashion-mnist:dir=" + dir + ",val=0")
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error = %v, want it to contain %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestRealFashionMNISTIfInstalled(t *testing.T) {
+	if _, err := os.Stat(data.FashionMNISTDefaultDir); err != nil {
+		t.Skip("Fashion-MNIST not installed: apt-get install dataset-fashion-mnist (scripts/setup does)")
+	}
+	s, err := data.Load("fashion-mnist")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Train.N != 55000 || s.Val.N != 5000 || s.Test.N != 10000 || s.Train.D != 784 {
+		t.Fatalf("train %d val %d test %d D %d", s.Train.N, s.Val.N, s.Test.N, s.Train.D)
+	}
+}
+
+func TestCSV(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte(body), 0o644)
+		return p
+	}
+	good := write("good.csv", "a,b,y\n1,2,3\n4,5,6\n7,8,9\n10,11,12\n13,14,15\n")
+	s, err := data.Load("csv:path=" + good + ",target=a,val=0,test=0,standardize=false")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Train.D != 2 || s.Train.Y[0] != 1 || s.Train.X[0] != 2 || s.Train.X[1] != 3 {
+		t.Fatalf("target=a: D=%d Y=%v X=%v", s.Train.D, s.Train.Y, s.Train.X[:2])
+	}
+	std, _ := data.Load("csv:path=" + good + ",val=0.2,test=0.2")
+	var m float64
+	for i := 0; i < std.Train.N; i++ {
+		m += std.Train.X[i*2]
+	}
+	if math.Abs(m) > 1e-9 {
+		t.Errorf("standardized train feature has mean %g", m/float64(std.Train.N))
+	}
+	tests := []struct{ body, spec, want string }{
+		{"a,b\n1,2\n3,x\n", "", `line 3 column 2 ("b"): "x" is not a number`},
+		{"a,b\n1,2\n3,\n", "", `line 3 column 2 ("b"): missing value ""`},
+		{"1,2\n3,NA\n", "", `line 2 column 2: missing value "NA"`},
+		{"a,b\n1,2\n3\n", "", "wrong number of fields"},
+		{"a,b\n1,2\n", ",target=zz", `target "zz" is neither a column name`},
+		{"", "", "the file is empty"},
+		{"a,b\n1,2.5\n", ",task=classification", "class label 2.5 must be an integer"},
+	}
+	for i, tc := range tests {
+		p := write("bad"+string(rune('a'+i))+".csv", tc.body)
+		_, err := data.Load("csv:path=" + p + ",val=0,test=0" + tc.spec)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("csv %q: error %v, want %q", tc.body, err, tc.want)
+		}
+	}
+}
+
+func TestBatcher(t *testing.T) {
+	r, err := data.ParseRegime("mini:size=4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := data.NewBatcher(r, 10, 1)
+	seen := map[int]int{}
+	sizes := []int{}
+	for k := 0; k < 3; k++ {
+		idx := b.Next()
+		sizes = append(sizes, len(idx))
+		for _, i := range idx {
+			seen[i]++
+		}
+	}
+	if !reflect.DeepEqual(sizes, []int{4, 4, 2}) || len(seen) != 10 || b.Epochs() != 1 || b.StepsPerEpoch() != 3 {
+		t.Fatalf("one epoch of 10 in batches of 4: sizes %v, %d distinct, %g epochs", sizes, len(seen), b.Epochs())
+	}
+	b2, _ := data.NewBatcher(r, 10, 1)
+	b3, _ := data.NewBatcher(r, 10, 2)
+	a1, a2, a3 := b2.Next(), b2.Next(), b3.Next()
+	_ = a2
+	b1, _ := data.NewBatcher(r, 10, 1)
+	if !reflect.DeepEqual(a1, b1.Next()) || reflect.DeepEqual(a1, a3) {
+		t.Error("batch order must depend only on the seed")
+	}
+	dl, _ := data.ParseRegime("mini:size=4,drop_last=true")
+	b4, _ := data.NewBatcher(dl, 10, 1)
+	for k := 0; k < 5; k++ {
+		if n := len(b4.Next()); n != 4 {
+			t.Fatalf("drop_last: batch of %d", n)
+		}
+	}
+	full, _ := data.ParseRegime("full")
+	bf, _ := data.NewBatcher(full, 10, 1)
+	if bf.Next() != nil || bf.Examples() != 10 || bf.Size() != 10 {
+		t.Error("full batch")
+	}
+	for _, bad := range []string{"0", "-3", "mini", "mini:size=0", "huge", "mini:size=4,shuffle=1"} {
+		if _, err := data.ParseRegime(bad); err == nil {
+			t.Errorf("ParseRegime(%q) accepted", bad)
+		}
+	}
+	if _, err := data.NewBatcher(data.Regime{Kind: "mini", Size: 11}, 10, 1); err == nil || !strings.Contains(err.Error(), "larger than the 10 training examples") {
+		t.Errorf("batch > n: %v", err)
+	}
+}
+
+func TestFunctions2DMinima(t *testing.T) {
+	for name, f := range data.Functions2D() {
+		for _, m := range f.Minima {
+			h := 1e-5
+			gx := (f.F(m[0]+h, m[1]) - f.F(m[0]-h, m[1])) / (2 * h)
+			gy := (f.F(m[0], m[1]+h) - f.F(m[0], m[1]-h)) / (2 * h)
+			if math.Hypot(gx, gy) > 1e-3 {
+				t.Errorf("%s: gradient at listed minimum %v is (%g, %g)", name, m, gx, gy)
+			}
+		}
+	}
+}

@@ -1,0 +1,163 @@
+package data
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// SyntheticLinearConfig configures SyntheticLinear.
+type SyntheticLinearConfig struct {
+	N, D  int
+	Kappa float64
+	Noise float64
+	Seed  uint64
+}
+
+// SyntheticLinear builds y = Xw* + b* + noise·ε where the features have zero
+// mean and XᵀX/n has eigenvalues λᵢ = κ^(i/(d−1)), geometric between 1 and κ
+// exactly: X = √n·Q·diag(√λ)·Vᵀ with Q orthonormal, centred columns and V a
+// random rotation. With the MSE loss and an intercept the Hessian is
+// 2·blockdiag(XᵀX/n, 1), so L = 2κ, μ = 2 (returned in Info with w*, b*).
+func SyntheticLinear(c SyntheticLinearConfig) (Splits, error) {
+	if c.D < 1 || c.N < c.D+1 {
+		return Splits{}, fmt.Errorf("synthetic-linear: need d ≥ 1 and n > d (got n=%d, d=%d)", c.N, c.D)
+	}
+	if !(c.Kappa >= 1) {
+		return Splits{}, fmt.Errorf("synthetic-linear: kappa=%v must be ≥ 1", c.Kappa)
+	}
+	if !(c.Noise >= 0) {
+		return Splits{}, fmt.Errorf("synthetic-linear: noise=%v must be ≥ 0", c.Noise)
+	}
+	rng := rand.New(rand.NewPCG(c.Seed, 0x11ea7))
+	n, d := c.N, c.D
+	z := mat.NewDense(n, d, nil)
+	for j := 0; j < d; j++ {
+		var mean float64
+		col := make([]float64, n)
+		for i := range col {
+			col[i] = rng.NormFloat64()
+			mean += col[i]
+		}
+		mean /= float64(n)
+		for i := range col {
+			z.Set(i, j, col[i]-mean)
+		}
+	}
+	var qr mat.QR
+	qr.Factorize(z)
+	var qFull mat.Dense
+	qr.QTo(&qFull)
+	q := qFull.Slice(0, n, 0, d)
+	v := randomRotation(rng, d)
+	lam := make([]float64, d)
+	scale := mat.NewDiagDense(d, nil)
+	for i := range lam {
+		if d == 1 {
+			lam[i] = 1
+		} else {
+			lam[i] = math.Pow(c.Kappa, float64(i)/float64(d-1))
+		}
+		scale.SetDiag(i, math.Sqrt(float64(n)*lam[i]))
+	}
+	var tmp, x mat.Dense
+	tmp.Mul(q, scale)
+	x.Mul(&tmp, v.T())
+	w := make([]float64, d)
+	for i := range w {
+		w[i] = rng.NormFloat64()
+	}
+	b := rng.NormFloat64()
+	ds := &Dataset{Name: "synthetic-linear", Task: Regression, N: n, D: d, X: make([]float64, n*d), Shape: []int{d}, Y: make([]float64, n), T: 1}
+	for i := 0; i < n; i++ {
+		yi := b + c.Noise*rng.NormFloat64()
+		for j := 0; j < d; j++ {
+			xv := x.At(i, j)
+			ds.X[i*d+j] = xv
+			yi += xv * w[j]
+		}
+		ds.Y[i] = yi
+	}
+	info := map[string]float64{"kappa": c.Kappa, "lambda_min": 1, "lambda_max": lam[d-1], "L": 2 * lam[d-1], "mu": 2, "b_star": b}
+	for i, wi := range w {
+		info[fmt.Sprintf("w_star_%d", i)] = wi
+	}
+	return Splits{Train: ds, Info: info}, nil
+}
+
+func randomRotation(rng *rand.Rand, d int) *mat.Dense {
+	m := mat.NewDense(d, d, nil)
+	for i := 0; i < d; i++ {
+		for j := 0; j < d; j++ {
+			m.Set(i, j, rng.NormFloat64())
+		}
+	}
+	var qr mat.QR
+	qr.Factorize(m)
+	var q mat.Dense
+	qr.QTo(&q)
+	return &q
+}
+
+// ClassificationConfig configures Synthetic.
+type ClassificationConfig struct {
+	N, D       int
+	Sep, Noise float64
+	Turns      float64
+	Seed       uint64
+}
+
+// Synthetic returns a binary classification set: "blobs" (two Gaussians with
+// identity covariance, means ±sep/2 along the first axis, in D dimensions),
+// "moons" (two interleaved half circles) or "spirals" (two interleaved
+// spirals with the given number of turns), with Gaussian noise.
+func Synthetic(kind string, c ClassificationConfig) (*Dataset, error) {
+	if c.N < 4 {
+		return nil, fmt.Errorf("%s: n=%d must be ≥ 4", kind, c.N)
+	}
+	if c.Noise < 0 {
+		return nil, fmt.Errorf("%s: noise=%v must be ≥ 0", kind, c.Noise)
+	}
+	rng := rand.New(rand.NewPCG(c.Seed, 0xb10b))
+	d := 2
+	if kind == "blobs" {
+		if c.D < 1 {
+			return nil, fmt.Errorf("blobs: d=%d must be ≥ 1", c.D)
+		}
+		d = c.D
+	}
+	ds := &Dataset{Name: kind, Task: Classification, N: c.N, D: d, X: make([]float64, c.N*d), Shape: []int{d},
+		Labels: make([]int, c.N), Classes: 2, ClassNames: []string{"0", "1"}}
+	for i := 0; i < c.N; i++ {
+		label := i % 2
+		ds.Labels[i] = label
+		row := ds.X[i*d : (i+1)*d]
+		switch kind {
+		case "blobs":
+			for j := range row {
+				row[j] = rng.NormFloat64()
+			}
+			row[0] += c.Sep * (float64(label) - 0.5)
+		case "moons":
+			t := math.Pi * rng.Float64()
+			if label == 0 {
+				row[0], row[1] = math.Cos(t), math.Sin(t)
+			} else {
+				row[0], row[1] = 1-math.Cos(t), 0.5-math.Sin(t)
+			}
+			row[0] += c.Noise * rng.NormFloat64()
+			row[1] += c.Noise * rng.NormFloat64()
+		case "spirals":
+			t := rng.Float64()
+			r := t
+			angle := 2*math.Pi*c.Turns*t + math.Pi*float64(label)
+			row[0] = r*math.Cos(angle) + c.Noise*rng.NormFloat64()*0.5
+			row[1] = r*math.Sin(angle) + c.Noise*rng.NormFloat64()*0.5
+		default:
+			return nil, fmt.Errorf("unknown synthetic classification set %q (blobs, moons, spirals)", kind)
+		}
+	}
+	return ds, nil
+}
