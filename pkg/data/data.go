@@ -203,6 +203,8 @@ var Sources = []Source{
 		[]string{"n=1000", "d=2", "sep=2: distance between the means", "seed=1", "val=0.2", "test=0.2"}},
 	{"moons", "two interleaved half circles (binary, non-linear)", []string{"n=1000", "noise=0.1", "seed=1", "val=0.2", "test=0.2"}},
 	{"spirals", "two interleaved spirals (binary, non-convex for MLPs)", []string{"n=1000", "noise=0.1", "turns=1.5", "seed=1", "val=0.2", "test=0.2"}},
+	{"localization", "toy object localization: one square or disc per image, target = its bounding box (IoU metric)",
+		[]string{"n=2000", "size=16: image side in pixels", "noise=0.1", "seed=1", "val=0.2", "test=0.2"}},
 	{"fashion-mnist", "Zalando's 28×28 clothing images, 10 classes, standard 60k/10k split",
 		[]string{"dir=$BGDLAB_FASHION_MNIST or /usr/share/datasets/fashion-mnist", "subset=0: stratified training subset (0 = all)",
 			"test_subset=0: stratified test subset (0 = all 10000)", "val=5000: validation examples taken from train", "standardize=false: per-pixel standardization (else pixels in [0,1])", "seed=1"}},
@@ -251,6 +253,12 @@ func Load(s string) (Splits, error) {
 			if err == nil {
 				out, err = resplit(d, nil, a)
 			}
+		}
+	case "localization":
+		var d *Dataset
+		d, err = Localization(a.int("n", 2000), a.int("size", 16), a.float("noise", 0.1), uint64(a.int("seed", 1)))
+		if err == nil && a.err == nil {
+			out, err = resplit(d, nil, a)
 		}
 	case "fashion-mnist":
 		out, err = LoadFashionMNIST(FashionConfig{Dir: a.str("dir", ""), Subset: a.int("subset", 0), TestSubset: a.int("test_subset", 0),

@@ -161,3 +161,40 @@ func Synthetic(kind string, c ClassificationConfig) (*Dataset, error) {
 	}
 	return ds, nil
 }
+
+// Localization returns a toy object-localization set: size×size grey images
+// with one filled shape (a square or a disc) at a random position and scale on
+// a noisy background; the target is its bounding box (x0, y0, x1, y1) in
+// [0, 1] image coordinates — the "detection" use case in miniature.
+func Localization(n, size int, noise float64, seed uint64) (*Dataset, error) {
+	if n < 1 || size < 8 {
+		return nil, fmt.Errorf("localization: need n ≥ 1 and size ≥ 8 (got n=%d, size=%d)", n, size)
+	}
+	rng := rand.New(rand.NewPCG(seed, 0x10c))
+	d := &Dataset{Name: "localization", Task: Regression, N: n, D: size * size, Shape: []int{size, size, 1},
+		X: make([]float64, n*size*size), Y: make([]float64, n*4), T: 4}
+	for i := 0; i < n; i++ {
+		w := 0.2 + 0.4*rng.Float64() // side as a fraction of the image
+		x0 := rng.Float64() * (1 - w)
+		y0 := rng.Float64() * (1 - w)
+		disc := rng.IntN(2) == 1
+		img := d.X[i*size*size : (i+1)*size*size]
+		for r := 0; r < size; r++ {
+			for c := 0; c < size; c++ {
+				px, py := (float64(c)+0.5)/float64(size), (float64(r)+0.5)/float64(size)
+				in := px >= x0 && px <= x0+w && py >= y0 && py <= y0+w
+				if disc {
+					cx, cy := x0+w/2, y0+w/2
+					in = (px-cx)*(px-cx)+(py-cy)*(py-cy) <= w*w/4
+				}
+				v := noise * rng.NormFloat64()
+				if in {
+					v += 1
+				}
+				img[r*size+c] = v
+			}
+		}
+		copy(d.Y[i*4:], []float64{x0, y0, x0 + w, y0 + w})
+	}
+	return d, nil
+}

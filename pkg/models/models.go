@@ -1,0 +1,472 @@
+// Package models holds the models bgdlab compares optimizers on — linear,
+// logistic and softmax regression, MLPs, a deep plain MLP for vanishing and
+// exploding gradients, a LeNet-like CNN, and box regression for the toy
+// localization task — as GoMLX graphs with parameters in a context.
+//
+// Parameters are drawn on the host from a seeded generator, so the same seed
+// gives bit-identical initial weights on every backend and for every
+// optimizer in a comparison.
+package models
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/bgdlab/bgdlab/pkg/data"
+	"github.com/bgdlab/bgdlab/pkg/spec"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+)
+
+// Kinds lists the model names Parse accepts, with their parameters.
+var Kinds = []struct{ Name, Doc string }{
+	{"linear", "linear regression, MSE = (1/n)Σ(ŷ−y)²; R² metric. bias=true, l2=0, init=zeros"},
+	{"logistic", "logistic regression for two classes, mean binary cross-entropy; accuracy. bias=true, l2=0, init=zeros"},
+	{"softmax", "softmax (multinomial logistic) regression, mean cross-entropy; accuracy. bias=true, l2=0, init=zeros"},
+	{"mlp", "multilayer perceptron. hidden=256x128 (widths), act=relu|tanh|sigmoid, init=he|glorot|normal|zeros, l2=0"},
+	{"deep-mlp", "deep plain MLP to expose vanishing/exploding gradients. depth=15, width=64, act=sigmoid, init=normal, std=1 (normal init std), l2=0"},
+	{"cnn", "LeNet-like CNN for images: conv5×5×6, conv5×5×16 stride 2, conv3×3×32 stride 2, dense 128, dense classes. init=he, l2=0"},
+}
+
+// Model is a configured model. Parse it from a spec, Bind it to a dataset,
+// then Init parameters in a context and build graphs with Forward/Loss/Metric.
+type Model struct {
+	Kind       string
+	Hidden     []int
+	Act        string
+	InitScheme string
+	Bias       bool
+	L2         float64
+	Std        float64 // std of the "normal" init (0: 0.01, or 1 for deep-mlp)
+
+	// Set by Bind.
+	featureShape []int
+	inputs       int
+	outputs      int
+	task         data.Task
+	box          bool
+	spec         string
+}
+
+// Parse reads a model spec such as "mlp:hidden=256x128,act=relu".
+func Parse(s string) (*Model, error) {
+	sp, err := spec.Parse(s)
+	if err != nil {
+		return nil, fmt.Errorf("model: %w", err)
+	}
+	m := &Model{Kind: sp.Name, Bias: true, Act: "relu", InitScheme: "zeros"}
+	known := []string{"l2", "init"}
+	switch sp.Name {
+	case "linear", "logistic", "softmax":
+		known = append(known, "bias")
+	case "mlp":
+		known = append(known, "hidden", "act", "std")
+		m.Hidden, m.InitScheme = []int{256, 128}, ""
+	case "deep-mlp":
+		known = append(known, "depth", "width", "act", "std")
+		m.Act, m.InitScheme, m.Std = "sigmoid", "normal", 1
+		m.Hidden = repeat(64, 15)
+	case "cnn":
+		m.InitScheme = "he"
+	default:
+		var names []string
+		for _, k := range Kinds {
+			names = append(names, k.Name)
+		}
+		return nil, fmt.Errorf("unknown model %q: valid models are %s", sp.Name, strings.Join(names, ", "))
+	}
+	if err := spec.Unknown(sp, "model", known); err != nil {
+		return nil, err
+	}
+	depth, width := 15, 64
+	for _, k := range sp.Keys {
+		v := sp.Values[k]
+		switch k {
+		case "l2", "std":
+			f, err := spec.Float(k, v)
+			if err != nil {
+				return nil, fmt.Errorf("model %s: %w", m.Kind, err)
+			}
+			if f < 0 {
+				return nil, fmt.Errorf("model %s: %s=%v must be ≥ 0", m.Kind, k, f)
+			}
+			if k == "l2" {
+				m.L2 = f
+			} else {
+				m.Std = f
+			}
+		case "bias":
+			b, err := spec.Bool(k, v)
+			if err != nil {
+				return nil, fmt.Errorf("model %s: %w", m.Kind, err)
+			}
+			m.Bias = b
+		case "act":
+			switch v {
+			case "relu", "tanh", "sigmoid":
+				m.Act = v
+			default:
+				return nil, fmt.Errorf("model %s: act=%q must be relu, tanh or sigmoid", m.Kind, v)
+			}
+		case "init":
+			switch v {
+			case "zeros", "normal", "glorot", "he":
+				m.InitScheme = v
+			default:
+				return nil, fmt.Errorf("model %s: init=%q must be zeros, normal, glorot or he", m.Kind, v)
+			}
+		case "hidden":
+			m.Hidden = nil
+			for _, part := range strings.Split(v, "x") {
+				n, err := strconv.Atoi(strings.TrimSpace(part))
+				if err != nil || n <= 0 {
+					return nil, fmt.Errorf("model %s: hidden=%q must be positive widths separated by x, e.g. 256x128", m.Kind, v)
+				}
+				m.Hidden = append(m.Hidden, n)
+			}
+		case "depth", "width":
+			n, err := spec.Int(k, v)
+			if err != nil || n <= 0 || n > 1000 {
+				return nil, fmt.Errorf("model %s: %s=%q must be an integer in [1, 1000]", m.Kind, k, v)
+			}
+			if k == "depth" {
+				depth = n
+			} else {
+				width = n
+			}
+		}
+	}
+	if m.Kind == "deep-mlp" {
+		m.Hidden = repeat(width, depth)
+	}
+	if m.InitScheme == "" { // mlp default follows the activation
+		m.InitScheme = map[string]string{"relu": "he", "tanh": "glorot", "sigmoid": "glorot"}[m.Act]
+	}
+	m.spec = sp.String()
+	return m, nil
+}
+
+func repeat(v, n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = v
+	}
+	return out
+}
+
+// MustParse is Parse for examples and tests.
+func MustParse(s string) *Model {
+	m, err := Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return m
+}
+
+// String returns the model's spec.
+func (m *Model) String() string { return m.spec }
+
+// Bind adapts the model to a dataset's feature shape and targets, and checks
+// they are compatible (e.g. logistic regression needs two classes).
+func (m *Model) Bind(d *data.Dataset) error {
+	m.featureShape = append([]int(nil), d.Shape...)
+	m.inputs = d.D
+	m.task = d.Task
+	m.box = d.Name == "localization"
+	switch d.Task {
+	case data.Regression:
+		m.outputs = d.T
+		if m.Kind == "logistic" || m.Kind == "softmax" {
+			return fmt.Errorf("model %s needs a classification dataset, %s is regression (use linear or mlp)", m.Kind, d.Name)
+		}
+	case data.Classification:
+		m.outputs = d.Classes
+		if m.Kind == "linear" {
+			return fmt.Errorf("model linear needs a regression dataset, %s is classification (use logistic, softmax or mlp)", d.Name)
+		}
+		if m.Kind == "logistic" {
+			if d.Classes != 2 {
+				return fmt.Errorf("model logistic needs 2 classes, %s has %d (use softmax)", d.Name, d.Classes)
+			}
+			m.outputs = 1
+		}
+	}
+	if m.Kind == "cnn" && len(d.Shape) != 3 {
+		return fmt.Errorf("model cnn needs images (shape [H W C]), %s has feature shape %v", d.Name, d.Shape)
+	}
+	return nil
+}
+
+// MetricName is "accuracy", "r2" or "iou".
+func (m *Model) MetricName() string {
+	switch {
+	case m.box:
+		return "iou"
+	case m.task == data.Classification:
+		return "accuracy"
+	}
+	return "r2"
+}
+
+// HigherIsBetter is true for every metric bgdlab uses.
+func (m *Model) HigherIsBetter() bool { return true }
+
+// layer is one parameterized layer: its scope and weight/bias shapes.
+type layer struct {
+	scope      string
+	w          []int
+	bias       bool
+	fanIn      int
+	fanOut     int
+	conv       bool
+	stride     int
+	activation bool
+}
+
+func (m *Model) layers() []layer {
+	switch m.Kind {
+	case "linear", "logistic", "softmax":
+		return []layer{{scope: "layer_0", w: []int{m.inputs, m.outputs}, bias: m.Bias, fanIn: m.inputs, fanOut: m.outputs}}
+	case "mlp", "deep-mlp":
+		var ls []layer
+		in := m.inputs
+		for i, h := range m.Hidden {
+			ls = append(ls, layer{scope: fmt.Sprintf("layer_%02d", i), w: []int{in, h}, bias: true, fanIn: in, fanOut: h, activation: true})
+			in = h
+		}
+		return append(ls, layer{scope: fmt.Sprintf("layer_%02d", len(m.Hidden)), w: []int{in, m.outputs}, bias: true, fanIn: in, fanOut: m.outputs})
+	case "cnn":
+		c := m.featureShape[2]
+		h, w := m.featureShape[0], m.featureShape[1]
+		h2, w2 := (h+1)/2, (w+1)/2
+		h3, w3 := (h2+1)/2, (w2+1)/2
+		return []layer{
+			{scope: "conv_0", w: []int{5, 5, c, 6}, bias: true, fanIn: 25 * c, fanOut: 25 * 6, conv: true, stride: 1, activation: true},
+			{scope: "conv_1", w: []int{5, 5, 6, 16}, bias: true, fanIn: 150, fanOut: 400, conv: true, stride: 2, activation: true},
+			{scope: "conv_2", w: []int{3, 3, 16, 32}, bias: true, fanIn: 144, fanOut: 288, conv: true, stride: 2, activation: true},
+			{scope: "dense_0", w: []int{h3 * w3 * 32, 128}, bias: true, fanIn: h3 * w3 * 32, fanOut: 128, activation: true},
+			{scope: "dense_1", w: []int{128, m.outputs}, bias: true, fanIn: 128, fanOut: m.outputs},
+		}
+	}
+	return nil
+}
+
+// LayerNames returns the scopes of the layers in order (for per-layer
+// gradient norms).
+func (m *Model) LayerNames() []string {
+	var out []string
+	for _, l := range m.layers() {
+		out = append(out, l.scope)
+	}
+	return out
+}
+
+// Init creates the parameters in ctx with dtype, drawn on the host from
+// seed: weights by the model's init scheme (override with initOverride if not
+// empty), biases zero. Re-running Init with the same seed gives identical
+// values.
+func (m *Model) Init(ctx *context.Context, dt dtypes.DType, seed uint64, initOverride string) error {
+	if m.inputs == 0 {
+		return fmt.Errorf("model %s: Bind it to a dataset before Init", m.Kind)
+	}
+	scheme := m.InitScheme
+	if initOverride != "" {
+		scheme = initOverride
+	}
+	switch scheme {
+	case "zeros", "normal", "glorot", "he":
+	default:
+		return fmt.Errorf("model %s: init %q must be zeros, normal, glorot or he", m.Kind, scheme)
+	}
+	// zeros is allowed for hidden layers too: it is a classic mistake worth
+	// showing (all hidden units stay identical).
+	rng := rand.New(rand.NewPCG(seed, 0x1a1e7))
+	for _, l := range m.layers() {
+		n := 1
+		for _, d := range l.w {
+			n *= d
+		}
+		w := make([]float64, n)
+		for i := range w {
+			switch scheme {
+			case "normal":
+				std := m.Std
+				if std == 0 {
+					std = 0.01
+				}
+				w[i] = std * rng.NormFloat64()
+			case "glorot":
+				a := math.Sqrt(6 / float64(l.fanIn+l.fanOut))
+				w[i] = a * (2*rng.Float64() - 1)
+			case "he":
+				w[i] = math.Sqrt(2/float64(l.fanIn)) * rng.NormFloat64()
+			}
+		}
+		c := ctx.In(l.scope).Checked(false)
+		c.VariableWithValue("weights", toTensor(w, dt, l.w...))
+		if l.bias {
+			c.VariableWithValue("bias", toTensor(make([]float64, l.w[len(l.w)-1]), dt, l.w[len(l.w)-1]))
+		}
+	}
+	return nil
+}
+
+func toTensor(v []float64, dt dtypes.DType, dims ...int) *tensors.Tensor {
+	if dt == dtypes.Float32 {
+		f := make([]float32, len(v))
+		for i, x := range v {
+			f[i] = float32(x)
+		}
+		return tensors.FromFlatDataAndDimensions(f, dims...)
+	}
+	return tensors.FromFlatDataAndDimensions(append([]float64(nil), v...), dims...)
+}
+
+// ParamCount returns the number of scalar parameters.
+func (m *Model) ParamCount() int {
+	total := 0
+	for _, l := range m.layers() {
+		n := 1
+		for _, d := range l.w {
+			n *= d
+		}
+		total += n
+		if l.bias {
+			total += l.w[len(l.w)-1]
+		}
+	}
+	return total
+}
+
+func variable(ctx *context.Context, scope, name string) *context.Variable {
+	v := ctx.InspectVariable("/"+scope, name)
+	if v == nil {
+		panic(fmt.Errorf("models: parameter %s/%s does not exist: call Model.Init first", scope, name))
+	}
+	return v
+}
+
+func (m *Model) activation(x *graph.Node) *graph.Node {
+	switch m.Act {
+	case "tanh":
+		return graph.Tanh(x)
+	case "sigmoid":
+		return graph.Sigmoid(x)
+	}
+	return graph.Max(x, graph.ZerosLike(x))
+}
+
+// Forward returns the model's outputs for a batch x of shape [B, D] (flat
+// features): [B, outputs], or [B] logits for logistic regression.
+func (m *Model) Forward(ctx *context.Context, x *graph.Node) *graph.Node {
+	g := x.Graph()
+	h := x
+	if m.Kind == "cnn" {
+		h = graph.Reshape(x, append([]int{x.Shape().Dimensions[0]}, m.featureShape...)...)
+	}
+	for _, l := range m.layers() {
+		w := variable(ctx, l.scope, "weights").ValueGraph(g)
+		if l.conv {
+			h = conv2D(h, w, l.stride)
+		} else {
+			if h.Rank() > 2 {
+				h = graph.Reshape(h, h.Shape().Dimensions[0], -1)
+			}
+			h = graph.Dot(h, w)
+		}
+		if l.bias {
+			b := variable(ctx, l.scope, "bias").ValueGraph(g)
+			h = graph.Add(h, graph.Reshape(b, append(repeat(1, h.Rank()-1), b.Shape().Dimensions[0])...))
+		}
+		if l.activation {
+			h = m.activation(h)
+		}
+	}
+	if m.box {
+		h = graph.Sigmoid(h) // box corners live in [0, 1]
+	}
+	if m.Kind == "logistic" {
+		h = graph.Reshape(h, h.Shape().Dimensions[0])
+	}
+	return h
+}
+
+// Loss returns the mean loss of outputs against targets y — [B, T] floats for
+// regression, [B] int32 labels for classification — plus (l2/2)·Σ‖W‖² over
+// weights (not biases) when l2 > 0.
+func (m *Model) Loss(ctx *context.Context, out, y *graph.Node) *graph.Node {
+	var loss *graph.Node
+	switch {
+	case m.task == data.Regression:
+		loss = graph.ReduceAllMean(graph.Square(graph.Sub(out, graph.ConvertDType(y, out.DType()))))
+	case m.Kind == "logistic":
+		yf := graph.ConvertDType(y, out.DType())
+		// max(z,0) − z·y + log(1 + e^−|z|): stable binary cross-entropy with logits.
+		l := graph.Add(graph.Sub(graph.Max(out, graph.ZerosLike(out)), graph.Mul(out, yf)), graph.Log1p(graph.Exp(graph.Neg(graph.Abs(out)))))
+		loss = graph.ReduceAllMean(l)
+	default:
+		logp := graph.LogSoftmax(out, -1)
+		onehot := graph.OneHot(y, m.outputs, out.DType())
+		loss = graph.Neg(graph.ReduceAllMean(graph.ReduceSum(graph.Mul(logp, onehot), -1)))
+	}
+	if m.L2 > 0 {
+		for _, l := range m.layers() {
+			w := variable(ctx, l.scope, "weights").ValueGraph(out.Graph())
+			loss = graph.Add(loss, graph.MulScalar(graph.ReduceAllSum(graph.Square(w)), m.L2/2))
+		}
+	}
+	return loss
+}
+
+// Metric returns accuracy (classification), R² (regression: 1 − SSE/SST over
+// the batch) or mean IoU of predicted and true boxes (localization).
+func (m *Model) Metric(out, y *graph.Node) *graph.Node {
+	dt := out.DType()
+	switch {
+	case m.box:
+		return meanIoU(out, graph.ConvertDType(y, dt))
+	case m.task == data.Regression:
+		yf := graph.ConvertDType(y, dt)
+		sse := graph.ReduceAllSum(graph.Square(graph.Sub(out, yf)))
+		mean := graph.ReduceMean(yf, 0)
+		sst := graph.ReduceAllSum(graph.Square(graph.Sub(yf, graph.InsertAxes(mean, 0))))
+		return graph.OneMinus(graph.Div(sse, graph.MaxScalar(sst, 1e-30)))
+	case m.Kind == "logistic":
+		pred := graph.ConvertDType(graph.GreaterThan(out, graph.ZerosLike(out)), dtypes.Int32)
+		return graph.ReduceAllMean(graph.ConvertDType(graph.Equal(pred, graph.ConvertDType(y, dtypes.Int32)), dt))
+	default:
+		pred := graph.ArgMax(out, -1, dtypes.Int32)
+		return graph.ReduceAllMean(graph.ConvertDType(graph.Equal(pred, graph.ConvertDType(y, dtypes.Int32)), dt))
+	}
+}
+
+// meanIoU is the mean intersection-over-union of boxes (x0, y0, x1, y1).
+func meanIoU(p, t *graph.Node) *graph.Node {
+	col := func(x *graph.Node, i int) *graph.Node { return graph.Slice(x, graph.AxisRange(), graph.AxisElem(i)) }
+	px0, py0, px1, py1 := col(p, 0), col(p, 1), col(p, 2), col(p, 3)
+	tx0, ty0, tx1, ty1 := col(t, 0), col(t, 1), col(t, 2), col(t, 3)
+	relu := func(x *graph.Node) *graph.Node { return graph.Max(x, graph.ZerosLike(x)) }
+	iw := relu(graph.Sub(graph.Min(px1, tx1), graph.Max(px0, tx0)))
+	ih := relu(graph.Sub(graph.Min(py1, ty1), graph.Max(py0, ty0)))
+	inter := graph.Mul(iw, ih)
+	areaP := graph.Mul(relu(graph.Sub(px1, px0)), relu(graph.Sub(py1, py0)))
+	areaT := graph.Mul(relu(graph.Sub(tx1, tx0)), relu(graph.Sub(ty1, ty0)))
+	union := graph.Sub(graph.Add(areaP, areaT), inter)
+	return graph.ReduceAllMean(graph.Div(inter, graph.MaxScalar(union, 1e-12)))
+}
+
+// List returns the model names, sorted.
+func List() []string {
+	var names []string
+	for _, k := range Kinds {
+		names = append(names, k.Name)
+	}
+	sort.Strings(names)
+	return names
+}

@@ -1,0 +1,235 @@
+package models_test
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/bgdlab/bgdlab/pkg/backend"
+	"github.com/bgdlab/bgdlab/pkg/data"
+	"github.com/bgdlab/bgdlab/pkg/models"
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+)
+
+// images returns a small random image classification set.
+func images(n, h, w, classes int) *data.Dataset {
+	rng := rand.New(rand.NewPCG(1, 1))
+	d := &data.Dataset{Name: "img", Task: data.Classification, N: n, D: h * w, Shape: []int{h, w, 1}, Classes: classes}
+	for i := 0; i < n*h*w; i++ {
+		d.X = append(d.X, rng.Float64())
+	}
+	for i := 0; i < n; i++ {
+		d.Labels = append(d.Labels, i%classes)
+	}
+	return d
+}
+
+func mustLoad(t *testing.T, s string) *data.Dataset {
+	sp, err := data.Load(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sp.Train
+}
+
+type inputs struct{ x, y *tensors.Tensor }
+
+func tensorsOf(d *data.Dataset) inputs {
+	x := tensors.FromFlatDataAndDimensions(append([]float64(nil), d.X...), d.N, d.D)
+	if d.Task == data.Regression {
+		return inputs{x, tensors.FromFlatDataAndDimensions(append([]float64(nil), d.Y...), d.N, d.T)}
+	}
+	l := make([]int32, d.N)
+	for i, v := range d.Labels {
+		l[i] = int32(v)
+	}
+	return inputs{x, tensors.FromFlatDataAndDimensions(l, d.N)}
+}
+
+// TestGradientsMatchFiniteDifferences checks every model's gradient (GoMLX
+// autodiff, with bgdlab's matrix-product rules) against central differences
+// in float64.
+func TestGradientsMatchFiniteDifferences(t *testing.T) {
+	b, _, err := backend.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Finalize()
+	cases := []struct {
+		model string
+		ds    *data.Dataset
+	}{
+		{"linear", mustLoad(t, "synthetic-linear:n=30,d=3")},
+		{"linear:l2=0.1,init=normal", mustLoad(t, "synthetic-linear:n=30,d=3")},
+		{"logistic:init=normal", mustLoad(t, "blobs:n=30,d=3")},
+		{"logistic:l2=0.5,bias=false,init=glorot", mustLoad(t, "blobs:n=30,d=3")},
+		{"softmax:init=normal", images(12, 3, 3, 4)},
+		{"mlp:hidden=5x4,act=tanh", mustLoad(t, "moons:n=20")},
+		{"mlp:hidden=6,act=sigmoid,l2=0.01", mustLoad(t, "synthetic-linear:n=20,d=3")},
+		{"mlp:hidden=5,act=relu", mustLoad(t, "localization:n=10,size=8")},
+		{"deep-mlp:depth=6,width=4,act=tanh,std=0.8", mustLoad(t, "spirals:n=20")},
+		{"cnn", images(4, 8, 8, 3)},
+	}
+	for _, tc := range cases {
+		t.Run(tc.model, func(t *testing.T) {
+			checkGradient(t, b, tc.model, tc.ds)
+		})
+	}
+}
+
+func checkGradient(t *testing.T, b backends.Backend, spec string, ds *data.Dataset) {
+	m := models.MustParse(spec)
+	if err := m.Bind(ds); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.New()
+	if err := m.Init(ctx, dtypes.Float64, 7, ""); err != nil {
+		t.Fatal(err)
+	}
+	in := tensorsOf(ds)
+	var vars []*context.Variable
+	for v := range ctx.IterVariables() {
+		vars = append(vars, v)
+	}
+	gradExec := context.MustNewExec(b, ctx, func(ctx *context.Context, x, y *graph.Node) []*graph.Node {
+		loss := m.Loss(ctx, m.Forward(ctx, x), y)
+		return append([]*graph.Node{loss}, ctx.BuildTrainableVariablesGradientsGraph(loss)...)
+	})
+	defer gradExec.Finalize()
+	lossExec := context.MustNewExec(b, ctx, func(ctx *context.Context, x, y *graph.Node) *graph.Node {
+		return m.Loss(ctx, m.Forward(ctx, x), y)
+	})
+	defer lossExec.Finalize()
+	outs := gradExec.MustExec(in.x, in.y)
+	if len(outs) != len(vars)+1 {
+		t.Fatalf("%d gradients for %d variables", len(outs)-1, len(vars))
+	}
+	rng := rand.New(rand.NewPCG(3, 3))
+	const h = 1e-6
+	for vi, v := range vars {
+		grad := tensors.MustCopyFlatData[float64](outs[vi+1])
+		orig := tensors.MustCopyFlatData[float64](v.MustValue())
+		dims := v.Shape().Dimensions
+		for trial := 0; trial < 6; trial++ {
+			i := rng.IntN(len(orig))
+			eval := func(delta float64) float64 {
+				p := append([]float64(nil), orig...)
+				p[i] += delta
+				if err := v.SetValue(tensors.FromFlatDataAndDimensions(p, dims...)); err != nil {
+					t.Fatal(err)
+				}
+				return lossExec.MustExec(in.x, in.y)[0].Value().(float64)
+			}
+			fd := (eval(h) - eval(-h)) / (2 * h)
+			v.SetValue(tensors.FromFlatDataAndDimensions(orig, dims...))
+			if math.Abs(fd-grad[i]) > 1e-6*math.Max(1, math.Abs(fd)) {
+				t.Fatalf("%s ∂loss/∂%s[%d] = %.10g, finite difference %.10g", spec, v.ScopeAndName(), i, grad[i], fd)
+			}
+		}
+	}
+}
+
+func TestInitDeterministicAndShapes(t *testing.T) {
+	ds := images(4, 28, 28, 10)
+	for _, spec := range []string{"softmax", "mlp", "cnn", "deep-mlp"} {
+		m := models.MustParse(spec)
+		if err := m.Bind(ds); err != nil {
+			t.Fatal(err)
+		}
+		values := func(seed uint64) []float64 {
+			ctx := context.New()
+			if err := m.Init(ctx, dtypes.Float32, seed, ""); err != nil {
+				t.Fatal(err)
+			}
+			var all []float64
+			count := 0
+			for v := range ctx.IterVariables() {
+				for _, f := range tensors.MustCopyFlatData[float32](v.MustValue()) {
+					all = append(all, float64(f))
+				}
+				count += v.Shape().Size()
+			}
+			if count != m.ParamCount() {
+				t.Errorf("%s: %d parameters in the context, ParamCount says %d", spec, count, m.ParamCount())
+			}
+			return all
+		}
+		a, b2, c := values(1), values(1), values(2)
+		if fmt.Sprint(a) != fmt.Sprint(b2) {
+			t.Errorf("%s: same seed, different weights", spec)
+		}
+		if spec != "softmax" && fmt.Sprint(a) == fmt.Sprint(c) {
+			t.Errorf("%s: seed has no effect", spec)
+		}
+	}
+	want := map[string]int{"softmax": 7850, "mlp": 784*256 + 256 + 256*128 + 128 + 1290}
+	for spec, n := range want {
+		m := models.MustParse(spec)
+		m.Bind(ds)
+		if m.ParamCount() != n {
+			t.Errorf("%s: %d parameters, want %d", spec, m.ParamCount(), n)
+		}
+	}
+}
+
+func TestParseAndBindErrors(t *testing.T) {
+	for _, tc := range []struct{ spec, want string }{
+		{"resnet", `unknown model "resnet": valid models are`},
+		{"mlp:hidden=0", "hidden=\"0\" must be positive widths"},
+		{"mlp:act=gelu", "act=\"gelu\" must be relu, tanh or sigmoid"},
+		{"mlp:init=xavier", "init=\"xavier\" must be"},
+		{"linear:l2=-1", "l2=-1 must be ≥ 0"},
+		{"linear:hidden=3", `unknown parameter "hidden"`},
+		{"deep-mlp:depth=0", "depth=\"0\" must be an integer"},
+	} {
+		if _, err := models.Parse(tc.spec); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Parse(%q) = %v, want %q", tc.spec, err, tc.want)
+		}
+	}
+	reg := mustLoad(t, "synthetic-linear:n=20,d=2")
+	cls := images(10, 4, 4, 3)
+	for _, tc := range []struct {
+		spec string
+		ds   *data.Dataset
+		want string
+	}{
+		{"logistic", reg, "needs a classification dataset"},
+		{"linear", cls, "needs a regression dataset"},
+		{"logistic", cls, "needs 2 classes"},
+		{"cnn", mustLoad(t, "blobs:n=20"), "needs images"},
+	} {
+		if err := models.MustParse(tc.spec).Bind(tc.ds); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s on %s: %v, want %q", tc.spec, tc.ds.Name, err, tc.want)
+		}
+	}
+}
+
+func TestMetrics(t *testing.T) {
+	b, _, err := backend.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Finalize()
+	m := models.MustParse("mlp")
+	m.Bind(mustLoad(t, "localization:n=10,size=8"))
+	boxes := [][]float64{{0, 0, 0.5, 0.5}, {0.2, 0.2, 0.6, 0.6}}
+	shifted := [][]float64{{0.25, 0, 0.75, 0.5}, {0.2, 0.2, 0.6, 0.6}}
+	iou := graph.MustExecOnce(b, func(p, t *graph.Node) *graph.Node { return m.Metric(p, t) }, shifted, boxes).Value().(float64)
+	// First pair: intersection 0.25×0.5, union 2×0.25 − 0.125 → 1/3; second: 1.
+	if math.Abs(iou-(1.0/3+1)/2) > 1e-12 {
+		t.Errorf("mean IoU = %g, want %g", iou, (1.0/3+1)/2)
+	}
+	sm := models.MustParse("softmax")
+	sm.Bind(images(4, 2, 2, 3))
+	acc := graph.MustExecOnce(b, func(p, y *graph.Node) *graph.Node { return sm.Metric(p, y) },
+		[][]float64{{1, 0, 0}, {0, 2, 0}, {0, 0, 3}, {5, 0, 0}}, []int32{0, 1, 2, 2}).Value().(float64)
+	if acc != 0.75 {
+		t.Errorf("accuracy = %g, want 0.75", acc)
+	}
+}
