@@ -177,6 +177,10 @@ type Stats struct {
 	UpdateNorm *graph.Node
 	// LR is the effective step size of this update (for Polyak, the computed step).
 	LR *graph.Node
+	// Vars are the updated variables' scope-and-names and VarGradNorms the L2
+	// norms of their gradients (before clipping), in the same order.
+	Vars         []string
+	VarGradNorms []*graph.Node
 }
 
 // UpdateGraph implements optimizers.Interface: it adds to g the update of
@@ -212,6 +216,10 @@ func (o *Optimizer) UpdateGraphWithStats(ctx *context.Context, g *graph.Graph, l
 	dt := loss.DType()
 	st := &stepper{o: o, ctx: ctx.Checked(false), g: g, dt: dt}
 	stats := Stats{GradNorm: globalNorm(grads, dt)}
+	for i, v := range vars {
+		stats.Vars = append(stats.Vars, v.ScopeAndName())
+		stats.VarGradNorms = append(stats.VarGradNorms, globalNorm(grads[i:i+1], dt))
+	}
 	if stats.GradNorm == nil {
 		stats.GradNorm = graph.ScalarZero(g, dt)
 	}

@@ -1,0 +1,68 @@
+package experiment_test
+
+import (
+	"bytes"
+	"context"
+	"math"
+	"testing"
+
+	"github.com/bgdlab/bgdlab/pkg/data"
+	"github.com/bgdlab/bgdlab/pkg/experiment"
+	"github.com/bgdlab/bgdlab/pkg/lsq"
+)
+
+// TestTextbookMatchesClosedForm runs the README example and compares the
+// training loss at every step with the exact GD iterate
+// θ_k = θ* + (I − αH)^k(θ₀ − θ*).
+func TestTextbookMatchesClosedForm(t *testing.T) {
+	res, err := experiment.Run(context.Background(), nil, experiment.Spec{Data: "textbook", Model: "linear", Optimizer: "gd:lr=0.01",
+		Batch: "full", Steps: 1000, Init: "zeros", DType: "float64"}, experiment.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Status != experiment.StatusBudget || len(res.History) != 1001 {
+		t.Fatalf("status %s, %d rows", res.Status, len(res.History))
+	}
+	x, y := data.Textbook()
+	p := lsq.Problem{X: lsq.WithBias(x), Y: y}
+	for _, r := range res.History {
+		th, err := p.ExactGD([]float64{0, 0}, 0.01, r.Step)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := p.MSE(th)
+		if math.Abs(r.TrainLoss-want) > 1e-12*math.Max(1, want)+1e-15 {
+			t.Fatalf("step %d: train loss %.17g, closed form %.17g", r.Step, r.TrainLoss, want)
+		}
+	}
+	t.Logf("training wall time %.3fs for 1000 steps", res.Final["wall_s"])
+}
+
+func TestDeterministicHistories(t *testing.T) {
+	spec := experiment.Spec{Data: "blobs:n=300", Model: "mlp:hidden=8", Optimizer: "adam:lr=0.01", Batch: "32", Epochs: 3, Seed: 4}
+	var outs [2]bytes.Buffer
+	for i := range outs {
+		res, err := experiment.Run(context.Background(), nil, spec, experiment.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		experiment.WriteHistoryCSV(&outs[i], res)
+	}
+	if outs[0].String() == "" || !bytes.Equal(stripWall(outs[0].Bytes()), stripWall(outs[1].Bytes())) {
+		t.Fatalf("two identical runs differ:\n%s\n---\n%s", outs[0].String()[:300], outs[1].String()[:300])
+	}
+}
+
+// stripWall blanks the wall_s column, the only one allowed to differ.
+func stripWall(b []byte) []byte {
+	var out []byte
+	for _, line := range bytes.Split(b, []byte("\n")) {
+		f := bytes.Split(line, []byte(","))
+		if len(f) > 4 {
+			f[4] = nil
+		}
+		out = append(out, bytes.Join(f, []byte(","))...)
+		out = append(out, '\n')
+	}
+	return out
+}

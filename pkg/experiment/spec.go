@@ -1,0 +1,181 @@
+// Package experiment runs fair, reproducible optimizer comparisons: a Spec
+// (data, model, optimizer, schedule, batch regime, budget, seed) becomes a Run
+// with a History of logged steps, written as run.json and history.csv;
+// sweeps expand grids and seeds, resume after interruption, shard across
+// machines and summarize with confidence intervals.
+package experiment
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/bgdlab/bgdlab/pkg/data"
+	"github.com/bgdlab/bgdlab/pkg/models"
+	"github.com/bgdlab/bgdlab/pkg/optim"
+)
+
+// Spec is everything that defines a run. The zero value of each optional
+// field means its default (see Resolve).
+type Spec struct {
+	Data      string `json:"data"`
+	Model     string `json:"model"`
+	Optimizer string `json:"optimizer"`
+	Schedule  string `json:"schedule,omitempty"`
+	// Batch is "full", a batch size, "stochastic" or "mini:size=N,...".
+	Batch string `json:"batch"`
+	// Budget: the run stops at the first limit reached; at least one is required.
+	Steps     int     `json:"steps,omitempty"`
+	Epochs    float64 `json:"epochs,omitempty"`
+	Seconds   float64 `json:"seconds,omitempty"`
+	GradEvals int     `json:"grad_evals,omitempty"`
+	Seed      uint64  `json:"seed"`
+	// DType is "float32" (default) or "float64".
+	DType string `json:"dtype,omitempty"`
+	// Init overrides the model's initialization: zeros, normal, glorot, he.
+	Init string `json:"init,omitempty"`
+	// LogEvery logs a history row every so many steps (default: at most 1000
+	// rows per run); EvalEvery evaluates validation/test data every so many
+	// steps (default: about 50 evaluations, a multiple of LogEvery).
+	LogEvery  int `json:"log_every,omitempty"`
+	EvalEvery int `json:"eval_every,omitempty"`
+	// TargetLoss / TargetMetric, when set, stop the run as "converged" once
+	// the (full) training loss falls to TargetLoss or the validation metric
+	// reaches TargetMetric. Nil means no target.
+	TargetLoss   *float64 `json:"target_loss,omitempty"`
+	TargetMetric *float64 `json:"target_metric,omitempty"`
+	// GradTol stops the run as "converged" when the full-batch gradient norm
+	// falls to it (0: off).
+	GradTol float64 `json:"grad_tol,omitempty"`
+	// BlowUp declares divergence when the training loss exceeds BlowUp ×
+	// max(initial loss, 1) (default 1e6), besides NaN/Inf.
+	BlowUp float64 `json:"blow_up,omitempty"`
+	// TrainLoss is "full" (default: the loss on all training data at each
+	// logged row) or "batch" (the running average of mini-batch losses since
+	// the previous row, cheaper).
+	TrainLoss string `json:"train_loss,omitempty"`
+	// LayerNorms logs per-layer gradient norms in the history (deep models).
+	LayerNorms bool `json:"layer_norms,omitempty"`
+}
+
+// Resolved is a Spec with its parsed parts and defaults filled in.
+type Resolved struct {
+	Spec
+	Splits   data.Splits
+	Model    *models.Model
+	Opt      *optim.Optimizer
+	Regime   data.Regime
+	MaxSteps int
+}
+
+// Validate checks the spec without loading data.
+func (s Spec) Validate() error {
+	if s.Data == "" {
+		return fmt.Errorf("spec: data is required (e.g. --data synthetic-linear:kappa=100)")
+	}
+	if s.Model == "" {
+		return fmt.Errorf("spec: model is required (e.g. --model linear)")
+	}
+	if s.Optimizer == "" {
+		return fmt.Errorf("spec: optimizer is required (e.g. --optimizer gd:lr=0.1)")
+	}
+	if s.Steps < 0 || s.Epochs < 0 || s.Seconds < 0 || s.GradEvals < 0 || math.IsNaN(s.Epochs) || math.IsNaN(s.Seconds) {
+		return fmt.Errorf("spec: budgets must be ≥ 0 (steps=%d, epochs=%v, seconds=%v, grad_evals=%d)", s.Steps, s.Epochs, s.Seconds, s.GradEvals)
+	}
+	if s.Steps == 0 && s.Epochs == 0 && s.Seconds == 0 && s.GradEvals == 0 {
+		return fmt.Errorf("spec: no budget: set steps, epochs, seconds or grad_evals")
+	}
+	switch s.DType {
+	case "", "float32", "float64":
+	default:
+		return fmt.Errorf("spec: dtype=%q must be float32 or float64", s.DType)
+	}
+	switch s.Init {
+	case "", "zeros", "normal", "glorot", "he":
+	default:
+		return fmt.Errorf("spec: init=%q must be zeros, normal, glorot or he", s.Init)
+	}
+	switch s.TrainLoss {
+	case "", "full", "batch":
+	default:
+		return fmt.Errorf("spec: train_loss=%q must be full or batch", s.TrainLoss)
+	}
+	if s.LogEvery < 0 || s.EvalEvery < 0 || s.BlowUp < 0 || s.GradTol < 0 {
+		return fmt.Errorf("spec: log_every, eval_every, blow_up and grad_tol must be ≥ 0")
+	}
+	return nil
+}
+
+// WithDefaults returns s with defaults made explicit (dtype, batch, blow-up
+// factor, train-loss mode), for run records.
+func (s Spec) WithDefaults() Spec {
+	if s.DType == "" {
+		s.DType = "float32"
+	}
+	if s.Batch == "" {
+		s.Batch = "full"
+	}
+	if s.BlowUp == 0 {
+		s.BlowUp = 1e6
+	}
+	if s.TrainLoss == "" {
+		s.TrainLoss = "full"
+	}
+	return s
+}
+
+// Resolve parses every part of the spec and loads the data (cached across
+// calls in the process), returning clear errors naming the bad part.
+func Resolve(s Spec) (*Resolved, error) {
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	s = s.WithDefaults()
+	r := &Resolved{Spec: s}
+	var err error
+	if r.Opt, err = optim.Parse(s.Optimizer); err != nil {
+		return nil, err
+	}
+	if s.Schedule != "" {
+		sc, err := optim.ParseSchedule(s.Schedule)
+		if err != nil {
+			return nil, err
+		}
+		r.Opt = r.Opt.WithSchedule(sc)
+	}
+	if r.Regime, err = data.ParseRegime(s.Batch); err != nil {
+		return nil, err
+	}
+	if r.Opt.FullBatchOnly() && r.Regime.Kind != "full" {
+		return nil, fmt.Errorf("optimizer %s: %w", r.Opt.Method(), optim.ErrNotFullBatch)
+	}
+	if r.Model, err = models.Parse(s.Model); err != nil {
+		return nil, err
+	}
+	if r.Splits, err = loadCached(s.Data); err != nil {
+		return nil, err
+	}
+	if err := r.Model.Bind(r.Splits.Train); err != nil {
+		return nil, err
+	}
+	batcher, err := data.NewBatcher(r.Regime, r.Splits.Train.N, s.Seed)
+	if err != nil {
+		return nil, err
+	}
+	r.MaxSteps = math.MaxInt32
+	if s.Steps > 0 {
+		r.MaxSteps = s.Steps
+	}
+	if s.Epochs > 0 {
+		r.MaxSteps = min(r.MaxSteps, int(math.Ceil(s.Epochs*float64(batcher.StepsPerEpoch()))))
+	}
+	if s.GradEvals > 0 && !r.Opt.FullBatchOnly() {
+		r.MaxSteps = min(r.MaxSteps, s.GradEvals)
+	}
+	return r, nil
+}
+
+// Name is a short label for the run: optimizer spec, batch, seed.
+func (s Spec) Name() string {
+	return strings.Join([]string{s.Optimizer, "batch=" + s.WithDefaults().Batch, fmt.Sprintf("seed=%d", s.Seed)}, " ")
+}

@@ -1,0 +1,164 @@
+package experiment
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/bgdlab/bgdlab/pkg/plots"
+)
+
+// Files written for each run. run.json is written last, so a directory with
+// run.json holds a finished run; one without is a half-written run to redo.
+const (
+	RunFile     = "run.json"
+	HistoryFile = "history.csv"
+)
+
+// HistoryColumns are the fixed columns of history.csv, in order; per-layer
+// gradient norms follow as grad_norm/<layer>.
+var HistoryColumns = []string{"step", "epoch", "examples", "grad_evals", "wall_s", "lr", "train_loss", "grad_norm", "update_norm",
+	"val_loss", "val_metric", "test_loss", "test_metric"}
+
+// jsonFloat marshals NaN/Inf as null so run.json stays valid JSON.
+func cleanFinal(m map[string]float64) map[string]any {
+	out := map[string]any{}
+	for k, v := range m {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			out[k] = nil
+		} else {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// Write stores res in dir: history.csv first, then run.json, each atomically.
+func Write(dir string, res *Result) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := WriteHistoryCSV(&buf, res); err != nil {
+		return err
+	}
+	if err := plots.WriteFileAtomic(filepath.Join(dir, HistoryFile), buf.Bytes()); err != nil {
+		return err
+	}
+	type alias Result
+	raw, err := json.MarshalIndent(struct {
+		*alias
+		Final map[string]any `json:"final"`
+	}{(*alias)(res), cleanFinal(res.Final)}, "", "  ")
+	if err != nil {
+		return err
+	}
+	return plots.WriteFileAtomic(filepath.Join(dir, RunFile), append(raw, '\n'))
+}
+
+func fmtFloat(v float64) string {
+	if math.IsNaN(v) {
+		return ""
+	}
+	return strconv.FormatFloat(v, 'g', -1, 64)
+}
+
+// WriteHistoryCSV writes the tidy history: a header row, then one row per
+// logged step; empty cells are values not measured on that row.
+func WriteHistoryCSV(w *bytes.Buffer, res *Result) error {
+	cw := csv.NewWriter(w)
+	header := append([]string(nil), HistoryColumns...)
+	for _, l := range res.Layers {
+		header = append(header, "grad_norm/"+l)
+	}
+	if err := cw.Write(header); err != nil {
+		return err
+	}
+	for _, r := range res.History {
+		row := []string{strconv.Itoa(r.Step), fmtFloat(r.Epoch), strconv.FormatInt(r.Examples, 10), strconv.FormatInt(r.GradEvals, 10),
+			fmtFloat(r.WallS), fmtFloat(r.LR), fmtFloat(r.TrainLoss), fmtFloat(r.GradNorm), fmtFloat(r.UpdateNorm),
+			fmtFloat(r.ValLoss), fmtFloat(r.ValMetric), fmtFloat(r.TestLoss), fmtFloat(r.TestMetric)}
+		for i := range res.Layers {
+			v := math.NaN()
+			if i < len(r.LayerGradNorms) {
+				v = r.LayerGradNorms[i]
+			}
+			row = append(row, fmtFloat(v))
+		}
+		if err := cw.Write(row); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// Read loads a finished run (run.json and history.csv) from dir.
+func Read(dir string) (*Result, error) {
+	raw, err := os.ReadFile(filepath.Join(dir, RunFile))
+	if err != nil {
+		return nil, err
+	}
+	type alias Result
+	var tmp struct {
+		*alias
+		Final map[string]*float64 `json:"final"`
+	}
+	res := &Result{}
+	tmp.alias = (*alias)(res)
+	if err := json.Unmarshal(raw, &tmp); err != nil {
+		return nil, fmt.Errorf("%s: corrupt run.json: %w", dir, err)
+	}
+	res.Final = map[string]float64{}
+	for k, v := range tmp.Final {
+		if v == nil {
+			res.Final[k] = math.NaN()
+		} else {
+			res.Final[k] = *v
+		}
+	}
+	f, err := os.Open(filepath.Join(dir, HistoryFile))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		return nil, fmt.Errorf("%s: corrupt history.csv: %w", dir, err)
+	}
+	if len(rows) == 0 || strings.Join(rows[0][:len(HistoryColumns)], ",") != strings.Join(HistoryColumns, ",") {
+		return nil, fmt.Errorf("%s: history.csv has an unexpected header", dir)
+	}
+	parse := func(s string) float64 {
+		if s == "" {
+			return math.NaN()
+		}
+		v, _ := strconv.ParseFloat(s, 64)
+		return v
+	}
+	for _, row := range rows[1:] {
+		step, _ := strconv.Atoi(row[0])
+		ex, _ := strconv.ParseInt(row[2], 10, 64)
+		ge, _ := strconv.ParseInt(row[3], 10, 64)
+		rec := Record{Step: step, Epoch: parse(row[1]), Examples: ex, GradEvals: ge, WallS: parse(row[4]), LR: parse(row[5]),
+			TrainLoss: parse(row[6]), GradNorm: parse(row[7]), UpdateNorm: parse(row[8]), ValLoss: parse(row[9]), ValMetric: parse(row[10]),
+			TestLoss: parse(row[11]), TestMetric: parse(row[12])}
+		for _, v := range row[len(HistoryColumns):] {
+			rec.LayerGradNorms = append(rec.LayerGradNorms, parse(v))
+		}
+		res.History = append(res.History, rec)
+	}
+	return res, nil
+}
+
+// Finished reports whether dir holds a finished run.
+func Finished(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, RunFile))
+	return err == nil
+}
