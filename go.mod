@@ -8,6 +8,7 @@ require (
 	github.com/janpfeifer/gonb v0.11.1
 	gonum.org/v1/gonum v0.16.0
 	gonum.org/v1/plot v0.15.2
+	gopkg.in/yaml.v3 v3.0.1
 )
 
 require (

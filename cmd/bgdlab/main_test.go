@@ -1,0 +1,77 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func call(args ...string) (int, string, string) {
+	var out, errb bytes.Buffer
+	code := run(args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// TestErrorPaths checks exit codes (2: usage/config, 1: runtime) and that
+// messages name the problem; never a panic trace.
+func TestErrorPaths(t *testing.T) {
+	dir := t.TempDir()
+	badYAML := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(badYAML, []byte("optimizers: [gd]\nbogus_key: 1\n"), 0o644)
+	badOpt := filepath.Join(dir, "badopt.json")
+	os.WriteFile(badOpt, []byte(`{"base": {"data": "textbook", "model": "linear", "steps": 5}, "optimizers": ["gd"], "grid": {"beta9": [1]}}`), 0o644)
+	out := filepath.Join(dir, "o")
+	tests := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"frobnicate"}, 2, `unknown command "frobnicate": valid commands are`},
+		{[]string{"run", "--data", "textbook", "--model", "linear", "--optimizer", "gd", "--steps", "5"}, 2, "--out DIR is required"},
+		{[]string{"run", "--data", "nope", "--model", "linear", "--optimizer", "gd", "--steps", "5", "--out", out}, 2, `unknown dataset "nope"`},
+		{[]string{"run", "--data", "textbook", "--model", "linear", "--optimizer", "gd:lr=-1", "--steps", "5", "--out", out}, 2, "lr=-1 is outside its valid range"},
+		{[]string{"run", "--data", "textbook", "--model", "linear", "--optimizer", "gd", "--batch", "0", "--steps", "5", "--out", out}, 2, "batch size 0 must be ≥ 1"},
+		{[]string{"run", "--data", "textbook", "--model", "linear", "--optimizer", "gd", "--batch", "6", "--steps", "5", "--out", out}, 2, "batch size 6 is larger than the 5 training examples"},
+		{[]string{"run", "--data", "textbook", "--model", "linear", "--optimizer", "gd", "--dtype", "float16", "--steps", "5", "--out", out}, 2, "dtype=\"float16\" must be float32 or float64"},
+		{[]string{"run", "--data", "textbook", "--model", "logistic", "--optimizer", "gd", "--steps", "5", "--out", out}, 2, "needs a classification dataset"},
+		{[]string{"run", "--data", "textbook", "--model", "linear", "--optimizer", "gd", "--steps", "5", "--target-loss", "x", "--out", out}, 2, "--target-loss"},
+		{[]string{"run", "--bogus"}, 2, "flag provided but not defined: -bogus"},
+		{[]string{"sweep", "--config", badYAML, "--out", out}, 2, "field bogus_key not found"},
+		{[]string{"sweep", "--config", badOpt, "--out", out}, 2, `unknown parameter "beta9"`},
+		{[]string{"sweep", "--config", filepath.Join(dir, "missing.json"), "--out", out}, 2, "no such file"},
+		{[]string{"sweep", "--config", badOpt, "--out", out, "--shard", "3/2"}, 2, "--shard \"3/2\""},
+		{[]string{"merge"}, 2, "give the shard folders"},
+		{[]string{"merge", dir}, 1, "is not a sweep output"},
+		{[]string{"report", "--notebooks", dir, "--out", out}, 2, "no notebooks in"},
+	}
+	for _, tc := range tests {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			code, _, errOut := call(tc.args...)
+			if code != tc.code || !strings.Contains(errOut, tc.want) {
+				t.Fatalf("exit %d (want %d), stderr %q, want it to contain %q", code, tc.code, errOut, tc.want)
+			}
+			if strings.Contains(errOut, "goroutine ") || strings.Contains(errOut, "panic") {
+				t.Fatalf("panic trace in %q", errOut)
+			}
+		})
+	}
+}
+
+func TestRunDivergedExitsZero(t *testing.T) {
+	out := t.TempDir()
+	code, stdout, errOut := call("run", "--data", "textbook", "--model", "linear", "--optimizer", "gd:lr=0.5", "--steps", "100", "--quiet", "--out", out)
+	if code != 0 || !strings.Contains(stdout, "status: diverged at step") {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, errOut)
+	}
+}
+
+func TestListings(t *testing.T) {
+	for _, c := range []struct{ cmd, want string }{{"optimizers", "lbfgs"}, {"datasets", "fashion-mnist"}, {"models", "deep-mlp"}, {"backend", "backend:"}} {
+		code, out, errOut := call(c.cmd)
+		if code != 0 || !strings.Contains(out, c.want) {
+			t.Errorf("%s: exit %d, %q %q", c.cmd, code, out, errOut)
+		}
+	}
+}

@@ -1,0 +1,230 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/bgdlab/bgdlab/pkg/backend"
+	"github.com/bgdlab/bgdlab/pkg/data"
+	"github.com/bgdlab/bgdlab/pkg/experiment"
+	"github.com/bgdlab/bgdlab/pkg/models"
+	"github.com/bgdlab/bgdlab/pkg/optim"
+)
+
+func init() {
+	register("run", "train one model with one optimizer and write run.json + history.csv", runRun)
+	register("sweep", "run a grid/random sweep × seeds × optimizers (resumable, shardable)", runSweep)
+	register("merge", "combine sweep shard folders into one summary.csv/best.csv", runMerge)
+	register("optimizers", "list optimizers, their hyperparameters and defaults", runOptimizers)
+	register("datasets", "list datasets and their parameters", runDatasets)
+	register("models", "list models and their parameters", runModels)
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// interruptible returns a context cancelled by Ctrl-C.
+func interruptible() (context.Context, func()) {
+	return signal.NotifyContext(context.Background(), os.Interrupt)
+}
+
+func runRun(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var s experiment.Spec
+	fs.StringVar(&s.Data, "data", "", "dataset SPEC, e.g. synthetic-linear:n=1000,d=20,kappa=100 (see bgdlab datasets)")
+	fs.StringVar(&s.Model, "model", "", "model SPEC, e.g. mlp:hidden=256x128,act=relu (see bgdlab models)")
+	fs.StringVar(&s.Optimizer, "optimizer", "", "optimizer SPEC, e.g. adam:lr=1e-3 (see bgdlab optimizers)")
+	fs.StringVar(&s.Schedule, "schedule", "", "learning-rate schedule: constant, step:every=N,gamma=G, exp:gamma=G, inverse:decay=D, cosine:steps=T[,min=M][,warmup=W]")
+	fs.StringVar(&s.Batch, "batch", "full", "batch regime: full, N, stochastic, mini:size=N[,replace=true][,drop_last=true]")
+	fs.IntVar(&s.Steps, "steps", 0, "budget in updates")
+	fs.Float64Var(&s.Epochs, "epochs", 0, "budget in epochs")
+	fs.Float64Var(&s.Seconds, "seconds", 0, "budget in training seconds")
+	fs.IntVar(&s.GradEvals, "grad-evals", 0, "budget in gradient evaluations")
+	seed := fs.Uint64("seed", 1, "seed for data splits, initial weights and batch order")
+	fs.StringVar(&s.DType, "dtype", "float32", "float32 or float64")
+	fs.StringVar(&s.Init, "init", "", "initialization override: zeros, normal, glorot, he")
+	fs.IntVar(&s.LogEvery, "log-every", 0, "log a history row every N steps (default: ≤ 1000 rows)")
+	fs.IntVar(&s.EvalEvery, "eval-every", 0, "evaluate validation/test data every N steps (default: ~50 evaluations)")
+	targetLoss := fs.String("target-loss", "", "stop as converged when the training loss reaches this value")
+	fs.Float64Var(&s.GradTol, "grad-tol", 0, "stop as converged when the full-batch gradient norm reaches this value")
+	fs.BoolVar(&s.LayerNorms, "layer-norms", false, "log per-layer gradient norms")
+	out := fs.String("out", "", "output folder for run.json and history.csv (required)")
+	quiet := fs.Bool("quiet", false, "no progress output")
+	if err := fs.Parse(args); err != nil {
+		return usagef("%v", err)
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected arguments %q", fs.Args())
+	}
+	if *out == "" {
+		return usagef("--out DIR is required")
+	}
+	s.Seed = *seed
+	if *targetLoss != "" {
+		v, err := strconv.ParseFloat(*targetLoss, 64)
+		if err != nil || math.IsNaN(v) {
+			return usagef("--target-loss %q is not a number", *targetLoss)
+		}
+		s.TargetLoss = &v
+	}
+	if _, err := experiment.Resolve(s); err != nil {
+		return usagef("%v", err)
+	}
+	backend.Warnings = stderr
+	b, _, err := backend.New()
+	if err != nil {
+		return usagef("%v", err)
+	}
+	defer b.Finalize()
+	ctx, cancel := interruptible()
+	defer cancel()
+	opts := experiment.Options{}
+	if !*quiet {
+		opts.Progress, opts.Terminal = stderr, isTerminal(stderr)
+	}
+	res, err := experiment.Run(ctx, b, s, opts)
+	if err != nil {
+		return err
+	}
+	if err := experiment.Write(*out, res); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "status: %s", res.Status)
+	if res.DivergedAt != nil {
+		fmt.Fprintf(stdout, " at step %d", *res.DivergedAt)
+	}
+	fmt.Fprintf(stdout, "\nsteps: %d, training time: %.3fs\n", res.Steps, res.Final["wall_s"])
+	keys := []string{"train_loss", "val_loss", "val_metric", "test_loss", "test_metric"}
+	for _, k := range keys {
+		if v, ok := res.Final[k]; ok && !math.IsNaN(v) {
+			fmt.Fprintf(stdout, "%s: %.6g\n", strings.Replace(k, "metric", res.Metric, 1), v)
+		}
+	}
+	fmt.Fprintf(stdout, "wrote %s/run.json and %s/history.csv\n", *out, *out)
+	return nil
+}
+
+func runSweep(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("sweep", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	config := fs.String("config", "", "sweep config (.json or .yaml), required")
+	out := fs.String("out", "", "output folder (required); rerunning resumes")
+	shard := fs.String("shard", "0/1", "run only part i of n: i/n")
+	workers := fs.Int("workers", 1, "runs in parallel")
+	if err := fs.Parse(args); err != nil {
+		return usagef("%v", err)
+	}
+	if *config == "" || *out == "" {
+		return usagef("--config FILE and --out DIR are required")
+	}
+	if *workers < 1 {
+		return usagef("--workers %d must be ≥ 1", *workers)
+	}
+	i, n, err := experiment.ParseShard(*shard)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	c, err := experiment.LoadSweepConfig(*config)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	plans, err := c.Expand()
+	if err != nil {
+		return usagef("%v", err)
+	}
+	for _, p := range plans {
+		if _, err := experiment.Resolve(p.Spec); err != nil {
+			return usagef("sweep run %s: %v", p.ID, err)
+		}
+	}
+	mine, _ := experiment.Shard(plans, i, n)
+	backend.Warnings = stderr
+	b, _, err := backend.New()
+	if err != nil {
+		return usagef("%v", err)
+	}
+	defer b.Finalize()
+	ctx, cancel := interruptible()
+	defer cancel()
+	fmt.Fprintf(stderr, "sweep: %d runs (shard %d/%d of %d)\n", len(mine), i, n, len(plans))
+	res, err := experiment.RunSweep(ctx, b, c, mine, *out, experiment.SweepOptions{Workers: *workers, Progress: stderr})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%d runs finished; wrote %s/summary.csv and %s/best.csv\n", len(res), *out, *out)
+	return nil
+}
+
+func runMerge(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("merge", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	out := fs.String("out", "", "folder for the merged summary.csv and best.csv (default: the first folder)")
+	if err := fs.Parse(args); err != nil {
+		return usagef("%v", err)
+	}
+	dirs := fs.Args()
+	if len(dirs) == 0 {
+		return usagef("give the shard folders to merge: bgdlab merge DIR...")
+	}
+	if *out == "" {
+		*out = dirs[0]
+	}
+	n, err := experiment.Merge(*out, dirs)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "merged %d runs into %s/summary.csv\n", n, *out)
+	return nil
+}
+
+func runOptimizers(args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 {
+		return usagef("no arguments expected")
+	}
+	w := tabwriter.NewWriter(stdout, 0, 2, 2, ' ', 0)
+	for _, m := range optim.List() {
+		fmt.Fprintf(w, "%s\t(%s)\t%s\n", m.Name, m.Family, m.Doc)
+		for _, p := range m.Params {
+			fmt.Fprintf(w, "\t  %s=%g\t%s\n", p.Name, p.Default, p.Doc)
+		}
+	}
+	return w.Flush()
+}
+
+func runDatasets(args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 {
+		return usagef("no arguments expected")
+	}
+	for _, s := range data.Sources {
+		fmt.Fprintf(stdout, "%s: %s\n", s.Name, s.Doc)
+		for _, p := range s.Params {
+			fmt.Fprintf(stdout, "    %s\n", p)
+		}
+	}
+	return nil
+}
+
+func runModels(args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 {
+		return usagef("no arguments expected")
+	}
+	for _, k := range models.Kinds {
+		fmt.Fprintf(stdout, "%s: %s\n", k.Name, k.Doc)
+	}
+	return nil
+}

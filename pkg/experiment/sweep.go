@@ -1,0 +1,714 @@
+package experiment
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/bgdlab/bgdlab/pkg/plots"
+	"github.com/gomlx/gomlx/backends"
+	"gopkg.in/yaml.v3"
+)
+
+// SweepConfig describes a sweep: a base spec, optimizers, a grid and/or a
+// random search over any hyperparameter, and seeds. Keys of Grid and Random
+// that name a Spec field (batch, schedule, steps, epochs, data, model, init,
+// dtype) set that field; any other key is an optimizer hyperparameter.
+type SweepConfig struct {
+	Name       string   `json:"name" yaml:"name"`
+	Base       Spec     `json:"base" yaml:"base"`
+	Optimizers []string `json:"optimizers" yaml:"optimizers"`
+	// Grid applies to every optimizer; PerOptimizer adds or overrides keys
+	// for one optimizer (by method name, e.g. "momentum": {"momentum": [0.5, 0.9]}).
+	Grid         map[string][]any            `json:"grid,omitempty" yaml:"grid,omitempty"`
+	PerOptimizer map[string]map[string][]any `json:"per_optimizer,omitempty" yaml:"per_optimizer,omitempty"`
+	Random       *RandomSearch               `json:"random,omitempty" yaml:"random,omitempty"`
+	Seeds        []uint64                    `json:"seeds" yaml:"seeds"`
+	// Select picks the best configuration per optimizer: "val_loss" (lowest,
+	// default) or "val_metric" (highest). Test data is never used to select.
+	Select string `json:"select,omitempty" yaml:"select,omitempty"`
+	// Target, when set, adds time-to-target columns for this training loss.
+	TargetLoss *float64 `json:"target_loss,omitempty" yaml:"target_loss,omitempty"`
+}
+
+// RandomSearch samples Samples configurations; each parameter is drawn
+// uniformly (or log-uniformly) from [Min, Max].
+type RandomSearch struct {
+	Samples int                    `json:"samples" yaml:"samples"`
+	Seed    uint64                 `json:"seed" yaml:"seed"`
+	Params  map[string]RandomRange `json:"params" yaml:"params"`
+}
+
+// RandomRange is one randomly searched parameter.
+type RandomRange struct {
+	Min float64 `json:"min" yaml:"min"`
+	Max float64 `json:"max" yaml:"max"`
+	Log bool    `json:"log" yaml:"log"`
+}
+
+// LoadSweepConfig reads a sweep config from JSON or YAML (by extension).
+func LoadSweepConfig(path string) (*SweepConfig, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	c := &SweepConfig{}
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".yaml", ".yml":
+		dec := yaml.NewDecoder(bytes.NewReader(raw))
+		dec.KnownFields(true)
+		err = dec.Decode(c)
+	case ".json":
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.DisallowUnknownFields()
+		err = dec.Decode(c)
+	default:
+		return nil, fmt.Errorf("sweep config %s: unknown extension (use .json, .yaml or .yml)", path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sweep config %s: %w", path, err)
+	}
+	return c, c.Validate()
+}
+
+// Validate checks the config's structure.
+func (c *SweepConfig) Validate() error {
+	if len(c.Optimizers) == 0 && c.Base.Optimizer == "" {
+		return fmt.Errorf("sweep: list at least one optimizer (optimizers: [gd, adam])")
+	}
+	if len(c.Seeds) == 0 {
+		c.Seeds = []uint64{1}
+	}
+	switch c.Select {
+	case "", "val_loss", "val_metric":
+	default:
+		return fmt.Errorf("sweep: select=%q must be val_loss or val_metric", c.Select)
+	}
+	if c.Random != nil {
+		if c.Random.Samples <= 0 {
+			return fmt.Errorf("sweep: random.samples must be ≥ 1")
+		}
+		for k, r := range c.Random.Params {
+			if !(r.Max >= r.Min) || (r.Log && r.Min <= 0) {
+				return fmt.Errorf("sweep: random parameter %s: need min ≤ max (and min > 0 when log)", k)
+			}
+		}
+	}
+	for k, vs := range c.Grid {
+		if len(vs) == 0 {
+			return fmt.Errorf("sweep: grid %s has no values", k)
+		}
+	}
+	return nil
+}
+
+// Plan is one run of a sweep.
+type Plan struct {
+	// Index is the run's position in the sweep's deterministic order; ID its
+	// directory name; Config identifies its configuration (all but the seed).
+	Index  int
+	ID     string
+	Config string
+	Params map[string]string
+	Spec   Spec
+}
+
+var specFields = map[string]bool{"batch": true, "schedule": true, "steps": true, "epochs": true, "data": true, "model": true, "init": true, "dtype": true, "seconds": true}
+
+func setField(s *Spec, opt *string, key, val string) error {
+	switch key {
+	case "batch":
+		s.Batch = val
+	case "schedule":
+		s.Schedule = val
+	case "data":
+		s.Data = val
+	case "model":
+		s.Model = val
+	case "init":
+		s.Init = val
+	case "dtype":
+		s.DType = val
+	case "steps":
+		n, err := strconv.Atoi(val)
+		if err != nil {
+			return fmt.Errorf("sweep: steps=%q is not an integer", val)
+		}
+		s.Steps = n
+	case "epochs", "seconds":
+		f, err := strconv.ParseFloat(val, 64)
+		if err != nil {
+			return fmt.Errorf("sweep: %s=%q is not a number", key, val)
+		}
+		if key == "epochs" {
+			s.Epochs = f
+		} else {
+			s.Seconds = f
+		}
+	default:
+		if strings.Contains(*opt, ":") {
+			*opt += "," + key + "=" + val
+		} else {
+			*opt += ":" + key + "=" + val
+		}
+	}
+	return nil
+}
+
+func valueString(v any) string {
+	switch x := v.(type) {
+	case float64:
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	case int:
+		return strconv.Itoa(x)
+	}
+	return fmt.Sprint(v)
+}
+
+// Expand lists the runs of the sweep in a deterministic order:
+// optimizers × grid (keys sorted) × random samples × seeds.
+func (c *SweepConfig) Expand() ([]Plan, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	opts := c.Optimizers
+	if len(opts) == 0 {
+		opts = []string{c.Base.Optimizer}
+	}
+	var plans []Plan
+	for _, opt := range opts {
+		method := strings.SplitN(opt, ":", 2)[0]
+		grid := map[string][]any{}
+		for k, v := range c.Grid {
+			grid[k] = v
+		}
+		for k, v := range c.PerOptimizer[method] {
+			grid[k] = v
+		}
+		keys := make([]string, 0, len(grid))
+		for k := range grid {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		combos := []map[string]string{{}}
+		for _, k := range keys {
+			var next []map[string]string
+			for _, base := range combos {
+				for _, v := range grid[k] {
+					m := map[string]string{}
+					for kk, vv := range base {
+						m[kk] = vv
+					}
+					m[k] = valueString(v)
+					next = append(next, m)
+				}
+			}
+			combos = next
+		}
+		if c.Random != nil {
+			rng := rand.New(rand.NewPCG(c.Random.Seed, uint64(len(plans))+1))
+			var rkeys []string
+			for k := range c.Random.Params {
+				rkeys = append(rkeys, k)
+			}
+			sort.Strings(rkeys)
+			var next []map[string]string
+			for _, base := range combos {
+				for i := 0; i < c.Random.Samples; i++ {
+					m := map[string]string{}
+					for kk, vv := range base {
+						m[kk] = vv
+					}
+					for _, k := range rkeys {
+						r := c.Random.Params[k]
+						u := rng.Float64()
+						v := r.Min + u*(r.Max-r.Min)
+						if r.Log {
+							v = math.Exp(math.Log(r.Min) + u*(math.Log(r.Max)-math.Log(r.Min)))
+						}
+						m[k] = strconv.FormatFloat(v, 'g', 4, 64)
+					}
+					next = append(next, m)
+				}
+			}
+			combos = next
+		}
+		for _, combo := range combos {
+			spec := c.Base
+			optSpec := opt
+			ckeys := make([]string, 0, len(combo))
+			for k := range combo {
+				ckeys = append(ckeys, k)
+			}
+			sort.Strings(ckeys)
+			var parts []string
+			for _, k := range ckeys {
+				if err := setField(&spec, &optSpec, k, combo[k]); err != nil {
+					return nil, err
+				}
+				parts = append(parts, k+"="+combo[k])
+			}
+			spec.Optimizer = optSpec
+			config := opt
+			if len(parts) > 0 {
+				config += " " + strings.Join(parts, " ")
+			}
+			for _, seed := range c.Seeds {
+				s := spec
+				s.Seed = seed
+				i := len(plans)
+				plans = append(plans, Plan{Index: i, ID: fmt.Sprintf("%04d-%s-seed%d", i, slug(config), seed), Config: config, Params: combo, Spec: s})
+			}
+		}
+	}
+	return plans, nil
+}
+
+func slug(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '.', r == '-', r == '=':
+			b.WriteRune(r)
+		default:
+			b.WriteRune('_')
+		}
+	}
+	out := b.String()
+	if len(out) > 80 {
+		out = out[:80]
+	}
+	return out
+}
+
+// Shard keeps the plans whose index is i modulo n (0 ≤ i < n): disjoint parts
+// whose union is the whole sweep.
+func Shard(plans []Plan, i, n int) ([]Plan, error) {
+	if n < 1 || i < 0 || i >= n {
+		return nil, fmt.Errorf("shard %d/%d: want 0 ≤ i < n", i, n)
+	}
+	var out []Plan
+	for _, p := range plans {
+		if p.Index%n == i {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// ParseShard reads "i/n".
+func ParseShard(s string) (int, int, error) {
+	a, b, ok := strings.Cut(s, "/")
+	i, err1 := strconv.Atoi(a)
+	n, err2 := strconv.Atoi(b)
+	if !ok || err1 != nil || err2 != nil || n < 1 || i < 0 || i >= n {
+		return 0, 0, fmt.Errorf("--shard %q: want i/n with 0 ≤ i < n, e.g. 0/4", s)
+	}
+	return i, n, nil
+}
+
+// SweepOptions control RunSweep.
+type SweepOptions struct {
+	Workers  int
+	Progress io.Writer
+	// NewBackend creates a backend per worker (nil: the caller's b is shared).
+	NewBackend func() (backends.Backend, error)
+}
+
+// startedFile marks a run directory whose run began (and may be half-written).
+const startedFile = "STARTED"
+
+// RunSweep runs plans into out/runs/<ID>, skipping finished runs and redoing
+// half-written ones, then writes out/summary.csv and out/best.csv. Errors of
+// individual runs (bad specs) are returned after all runs are attempted.
+func RunSweep(ctx context.Context, b backends.Backend, c *SweepConfig, plans []Plan, out string, opt SweepOptions) ([]*Result, error) {
+	if err := os.MkdirAll(filepath.Join(out, "runs"), 0o755); err != nil {
+		return nil, err
+	}
+	cfgRaw, _ := json.MarshalIndent(c, "", "  ")
+	if err := plots.WriteFileAtomic(filepath.Join(out, "sweep.json"), append(cfgRaw, '\n')); err != nil {
+		return nil, err
+	}
+	workers := max(opt.Workers, 1)
+	results := make([]*Result, len(plans))
+	errs := make([]error, len(plans))
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	done := 0
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				p := plans[i]
+				dir := filepath.Join(out, "runs", p.ID)
+				if Finished(dir) {
+					res, err := Read(dir)
+					if err == nil {
+						results[i] = res
+						mu.Lock()
+						done++
+						mu.Unlock()
+						continue
+					}
+				}
+				// Half-written (or corrupt): start afresh.
+				os.RemoveAll(dir)
+				if err := os.MkdirAll(dir, 0o755); err != nil {
+					errs[i] = err
+					continue
+				}
+				os.WriteFile(filepath.Join(dir, startedFile), nil, 0o644)
+				res, err := Run(ctx, b, p.Spec, Options{})
+				if err == nil {
+					err = Write(dir, res)
+				}
+				if err != nil {
+					errs[i] = fmt.Errorf("run %s: %w", p.ID, err)
+					continue
+				}
+				os.Remove(filepath.Join(dir, startedFile))
+				results[i] = res
+				mu.Lock()
+				done++
+				if opt.Progress != nil {
+					fmt.Fprintf(opt.Progress, "sweep: %d/%d done (%s: %s, final train loss %.4g)\n", done, len(plans), p.ID, res.Status, res.Final["train_loss"])
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for i := range plans {
+		if ctx.Err() != nil {
+			break
+		}
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	var firstErr error
+	for _, e := range errs {
+		if e != nil {
+			firstErr = e
+			break
+		}
+	}
+	var ok []*Result
+	var okPlans []Plan
+	for i, r := range results {
+		if r != nil {
+			ok = append(ok, r)
+			okPlans = append(okPlans, plans[i])
+		}
+	}
+	if err := WriteSummaries(out, c, okPlans, ok); err != nil && firstErr == nil {
+		firstErr = err
+	}
+	return ok, firstErr
+}
+
+// Stat is a mean with standard deviation and 95% confidence half-width
+// (Student t) across seeds.
+type Stat struct {
+	N               int
+	Mean, Std, CI95 float64
+}
+
+// tQuantile975 holds Student's t 0.975 quantiles for 1..30 degrees of freedom.
+var tQuantile975 = []float64{12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
+	2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042}
+
+// Summarize computes mean, sample standard deviation and the 95% confidence
+// half-width t₀.₉₇₅(n−1)·s/√n of the finite values (NaN when none; CI NaN
+// for a single value).
+func Summarize(values []float64) Stat {
+	var xs []float64
+	for _, v := range values {
+		if !math.IsNaN(v) && !math.IsInf(v, 0) {
+			xs = append(xs, v)
+		}
+	}
+	st := Stat{N: len(xs), Mean: math.NaN(), Std: math.NaN(), CI95: math.NaN()}
+	if len(xs) == 0 {
+		return st
+	}
+	var sum float64
+	for _, x := range xs {
+		sum += x
+	}
+	st.Mean = sum / float64(len(xs))
+	if len(xs) < 2 {
+		return st
+	}
+	var ss float64
+	for _, x := range xs {
+		ss += (x - st.Mean) * (x - st.Mean)
+	}
+	st.Std = math.Sqrt(ss / float64(len(xs)-1))
+	t := 1.960
+	if df := len(xs) - 1; df <= len(tQuantile975) {
+		t = tQuantile975[df-1]
+	}
+	st.CI95 = t * st.Std / math.Sqrt(float64(len(xs)))
+	return st
+}
+
+// SummaryMetrics are the final values summarized per configuration.
+var SummaryMetrics = []string{"train_loss", "val_loss", "val_metric", "best_val_metric", "test_loss", "test_metric", "wall_s", "epoch"}
+
+// ConfigSummary is one row of summary.csv.
+type ConfigSummary struct {
+	Config    string
+	Optimizer string
+	Params    map[string]string
+	Runs      int
+	Diverged  int
+	Stats     map[string]Stat
+	// TimeToTarget stats (seconds, epochs, grad evals) over the runs that
+	// reached the sweep's target loss; Reached counts them.
+	Reached int
+	TTT     map[string]Stat
+}
+
+// Summaries groups results by configuration, in first-appearance order.
+func Summaries(c *SweepConfig, plans []Plan, results []*Result) []ConfigSummary {
+	idx := map[string]int{}
+	var out []ConfigSummary
+	values := map[string]map[string][]float64{}
+	ttt := map[string]map[string][]float64{}
+	for i, r := range results {
+		p := plans[i]
+		j, ok := idx[p.Config]
+		if !ok {
+			j = len(out)
+			idx[p.Config] = j
+			out = append(out, ConfigSummary{Config: p.Config, Optimizer: strings.SplitN(p.Spec.Optimizer, ":", 2)[0], Params: p.Params})
+			values[p.Config] = map[string][]float64{}
+			ttt[p.Config] = map[string][]float64{}
+		}
+		out[j].Runs++
+		if r.Status == StatusDiverged {
+			out[j].Diverged++
+		}
+		for _, m := range SummaryMetrics {
+			v, ok := r.Final[m]
+			if !ok || r.Status == StatusDiverged {
+				v = math.NaN()
+			}
+			values[p.Config][m] = append(values[p.Config][m], v)
+		}
+		if c != nil && c.TargetLoss != nil {
+			if t, ok := TimeToTarget(r.History, "train_loss", *c.TargetLoss, true); ok {
+				out[j].Reached++
+				ttt[p.Config]["seconds"] = append(ttt[p.Config]["seconds"], t.Seconds)
+				ttt[p.Config]["epochs"] = append(ttt[p.Config]["epochs"], t.Epoch)
+				ttt[p.Config]["grad_evals"] = append(ttt[p.Config]["grad_evals"], float64(t.GradEvals))
+				ttt[p.Config]["steps"] = append(ttt[p.Config]["steps"], float64(t.Step))
+			}
+		}
+	}
+	for j := range out {
+		out[j].Stats = map[string]Stat{}
+		for _, m := range SummaryMetrics {
+			out[j].Stats[m] = Summarize(values[out[j].Config][m])
+		}
+		out[j].TTT = map[string]Stat{}
+		for _, k := range []string{"seconds", "epochs", "grad_evals", "steps"} {
+			out[j].TTT[k] = Summarize(ttt[out[j].Config][k])
+		}
+	}
+	return out
+}
+
+// Best returns, per optimizer, the configuration with the best mean
+// validation loss (or metric, per c.Select) among those with no diverged
+// run; test values are reported, never used to select.
+func Best(c *SweepConfig, sums []ConfigSummary) []ConfigSummary {
+	key, lower := "val_loss", true
+	if c != nil && c.Select == "val_metric" {
+		key, lower = "val_metric", false
+	}
+	best := map[string]int{}
+	var order []string
+	for i, s := range sums {
+		v := s.Stats[key].Mean
+		if s.Diverged > 0 || math.IsNaN(v) {
+			continue
+		}
+		j, ok := best[s.Optimizer]
+		if !ok {
+			order = append(order, s.Optimizer)
+			best[s.Optimizer] = i
+			continue
+		}
+		w := sums[j].Stats[key].Mean
+		if (lower && v < w) || (!lower && v > w) {
+			best[s.Optimizer] = i
+		}
+	}
+	var out []ConfigSummary
+	for _, o := range order {
+		out = append(out, sums[best[o]])
+	}
+	return out
+}
+
+// WriteSummaries writes summary.csv (every configuration) and best.csv (the
+// selected configuration per optimizer) into out.
+func WriteSummaries(out string, c *SweepConfig, plans []Plan, results []*Result) error {
+	sums := Summaries(c, plans, results)
+	if err := writeSummaryCSV(filepath.Join(out, "summary.csv"), sums); err != nil {
+		return err
+	}
+	return writeSummaryCSV(filepath.Join(out, "best.csv"), Best(c, sums))
+}
+
+func writeSummaryCSV(path string, sums []ConfigSummary) error {
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	header := []string{"config", "optimizer", "runs", "diverged"}
+	for _, m := range SummaryMetrics {
+		header = append(header, m+"_mean", m+"_std", m+"_ci95")
+	}
+	header = append(header, "reached_target", "ttt_seconds_mean", "ttt_seconds_ci95", "ttt_epochs_mean", "ttt_grad_evals_mean")
+	w.Write(header)
+	for _, s := range sums {
+		row := []string{s.Config, s.Optimizer, strconv.Itoa(s.Runs), strconv.Itoa(s.Diverged)}
+		for _, m := range SummaryMetrics {
+			st := s.Stats[m]
+			row = append(row, fmtFloat(st.Mean), fmtFloat(st.Std), fmtFloat(st.CI95))
+		}
+		row = append(row, strconv.Itoa(s.Reached), fmtFloat(s.TTT["seconds"].Mean), fmtFloat(s.TTT["seconds"].CI95),
+			fmtFloat(s.TTT["epochs"].Mean), fmtFloat(s.TTT["grad_evals"].Mean))
+		w.Write(row)
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		return err
+	}
+	return plots.WriteFileAtomic(path, buf.Bytes())
+}
+
+// Merge reads the finished runs under each directory's runs/ folder (shards
+// of one sweep), deduplicated by run ID, and writes the summaries into out.
+func Merge(out string, dirs []string) (int, error) {
+	var c *SweepConfig
+	seen := map[string]bool{}
+	type item struct {
+		p Plan
+		r *Result
+	}
+	var items []item
+	for _, d := range dirs {
+		if c == nil {
+			if raw, err := os.ReadFile(filepath.Join(d, "sweep.json")); err == nil {
+				c = &SweepConfig{}
+				if err := json.Unmarshal(raw, c); err != nil {
+					return 0, fmt.Errorf("%s/sweep.json: %w", d, err)
+				}
+			}
+		}
+		entries, err := os.ReadDir(filepath.Join(d, "runs"))
+		if err != nil {
+			return 0, fmt.Errorf("merge: %s is not a sweep output (no runs/ folder): %w", d, err)
+		}
+		for _, e := range entries {
+			dir := filepath.Join(d, "runs", e.Name())
+			if seen[e.Name()] || !Finished(dir) {
+				continue
+			}
+			res, err := Read(dir)
+			if err != nil {
+				return 0, err
+			}
+			seen[e.Name()] = true
+			items = append(items, item{Plan{ID: e.Name(), Config: configOf(e.Name()), Spec: res.Spec}, res})
+		}
+	}
+	if c != nil {
+		if plans, err := c.Expand(); err == nil {
+			byID := map[string]Plan{}
+			for _, p := range plans {
+				byID[p.ID] = p
+			}
+			for i := range items {
+				if p, ok := byID[items[i].p.ID]; ok {
+					items[i].p = p
+				}
+			}
+		}
+	}
+	sort.Slice(items, func(i, j int) bool { return items[i].p.ID < items[j].p.ID })
+	var plans []Plan
+	var results []*Result
+	for _, it := range items {
+		plans = append(plans, it.p)
+		results = append(results, it.r)
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return 0, err
+	}
+	return len(results), WriteSummaries(out, c, plans, results)
+}
+
+// configOf strips the index and seed from a run ID.
+func configOf(id string) string {
+	if i := strings.IndexByte(id, '-'); i >= 0 {
+		id = id[i+1:]
+	}
+	if i := strings.LastIndex(id, "-seed"); i >= 0 {
+		id = id[:i]
+	}
+	return id
+}
+
+// TTT is a time-to-target: the first logged row that reached the target.
+type TTT struct {
+	Step      int
+	Epoch     float64
+	Seconds   float64
+	GradEvals int64
+	Examples  int64
+}
+
+// TimeToTarget scans a history for the first row whose column (train_loss,
+// val_loss, val_metric, test_loss, test_metric) reached target — ≤ target when
+// lowerIsBetter, else ≥ — and reports when, in every unit.
+func TimeToTarget(h []Record, column string, target float64, lowerIsBetter bool) (TTT, bool) {
+	for _, r := range h {
+		var v float64
+		switch column {
+		case "train_loss":
+			v = r.TrainLoss
+		case "val_loss":
+			v = r.ValLoss
+		case "val_metric":
+			v = r.ValMetric
+		case "test_loss":
+			v = r.TestLoss
+		case "test_metric":
+			v = r.TestMetric
+		default:
+			return TTT{}, false
+		}
+		if math.IsNaN(v) {
+			continue
+		}
+		if (lowerIsBetter && v <= target) || (!lowerIsBetter && v >= target) {
+			return TTT{Step: r.Step, Epoch: r.Epoch, Seconds: r.WallS, GradEvals: r.GradEvals, Examples: r.Examples}, true
+		}
+	}
+	return TTT{}, false
+}

@@ -1,0 +1,277 @@
+package experiment_test
+
+import (
+	"context"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bgdlab/bgdlab/pkg/experiment"
+)
+
+// TestMain lets the resume test run a sweep in a child process it can kill.
+func TestMain(m *testing.M) {
+	if out := os.Getenv("BGDLAB_TEST_SWEEP_CHILD"); out != "" {
+		c := slowSweep()
+		plans, _ := c.Expand()
+		if _, err := experiment.RunSweep(context.Background(), nil, c, plans, out, experiment.SweepOptions{}); err != nil {
+			os.Stderr.WriteString(err.Error())
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// slowSweep has runs of about half a second each (a time budget).
+func slowSweep() *experiment.SweepConfig {
+	return &experiment.SweepConfig{
+		Base:       experiment.Spec{Data: "synthetic-linear:n=2000,d=50,kappa=10", Model: "linear", Batch: "32", Seconds: 0.5, DType: "float64"},
+		Optimizers: []string{"gd:lr=0.01", "momentum:lr=0.01"},
+		Seeds:      []uint64{1, 2},
+	}
+}
+
+func TestSweepResumesAfterKill(t *testing.T) {
+	out := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "BGDLAB_TEST_SWEEP_CHILD="+out, "BGDLAB_BACKEND=go")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Wait until run 0 finished and run 1 is in the middle, then kill -9.
+	deadline := time.Now().Add(60 * time.Second)
+	var first, second string
+	for time.Now().Before(deadline) {
+		entries, _ := os.ReadDir(filepath.Join(out, "runs"))
+		if len(entries) >= 2 {
+			first, second = filepath.Join(out, "runs", entries[0].Name()), filepath.Join(out, "runs", entries[1].Name())
+			if experiment.Finished(first) && !experiment.Finished(second) {
+				break
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if second == "" {
+		t.Fatal("the child sweep never got to its second run")
+	}
+	time.Sleep(100 * time.Millisecond) // well inside the 0.5 s run
+	cmd.Process.Kill()
+	cmd.Wait()
+	if experiment.Finished(second) {
+		t.Fatal("run 1 finished before the kill; cannot test resume")
+	}
+	before, err := os.ReadFile(filepath.Join(first, experiment.RunFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Resume with the same sweep.
+	c := slowSweep()
+	plans, _ := c.Expand()
+	res, err := experiment.RunSweep(context.Background(), nil, c, plans, out, experiment.SweepOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res) != 4 {
+		t.Fatalf("%d results after resume, want 4", len(res))
+	}
+	after, _ := os.ReadFile(filepath.Join(first, experiment.RunFile))
+	if string(before) != string(after) {
+		t.Error("the finished run was redone")
+	}
+	entries, _ := os.ReadDir(filepath.Join(out, "runs"))
+	if len(entries) != 4 {
+		t.Errorf("%d run folders, want 4 (no duplicates)", len(entries))
+	}
+	for _, e := range entries {
+		dir := filepath.Join(out, "runs", e.Name())
+		if !experiment.Finished(dir) {
+			t.Errorf("%s not finished", e.Name())
+		}
+		if _, err := os.Stat(filepath.Join(dir, "STARTED")); err == nil {
+			t.Errorf("%s still marked as started", e.Name())
+		}
+	}
+	summary, _ := os.ReadFile(filepath.Join(out, "summary.csv"))
+	if n := strings.Count(string(summary), "\n"); n != 3 {
+		t.Errorf("summary.csv has %d lines, want header + 2 configurations", n)
+	}
+}
+
+func TestShardsPartitionTheSweep(t *testing.T) {
+	c := &experiment.SweepConfig{Base: experiment.Spec{Data: "textbook", Model: "linear", Steps: 20, DType: "float64"},
+		Optimizers: []string{"gd", "momentum", "adam"}, Grid: map[string][]any{"lr": {0.001, 0.01}}, Seeds: []uint64{1, 2, 3}}
+	plans, err := c.Expand()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(plans) != 18 {
+		t.Fatalf("%d plans, want 3×2×3", len(plans))
+	}
+	var ids []string
+	seen := map[string]bool{}
+	for i := 0; i < 4; i++ {
+		part, err := experiment.Shard(plans, i, 4)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range part {
+			if seen[p.ID] {
+				t.Fatalf("run %s in two shards", p.ID)
+			}
+			seen[p.ID] = true
+			ids = append(ids, p.ID)
+		}
+	}
+	if len(ids) != len(plans) {
+		t.Fatalf("shards cover %d of %d runs", len(ids), len(plans))
+	}
+	// Run two shards into separate folders and merge.
+	dirs := []string{t.TempDir(), t.TempDir()}
+	for i, d := range dirs {
+		part, _ := experiment.Shard(plans, i, 2)
+		if _, err := experiment.RunSweep(context.Background(), nil, c, part, d, experiment.SweepOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	merged := t.TempDir()
+	n, err := experiment.Merge(merged, dirs)
+	if err != nil || n != 18 {
+		t.Fatalf("merged %d runs, err %v", n, err)
+	}
+	full := t.TempDir()
+	if _, err := experiment.RunSweep(context.Background(), nil, c, plans, full, experiment.SweepOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := os.ReadFile(filepath.Join(merged, "summary.csv"))
+	b, _ := os.ReadFile(filepath.Join(full, "summary.csv"))
+	if stripWallColumns(string(a)) != stripWallColumns(string(b)) {
+		t.Errorf("merged summary differs from the unsharded one:\n%s\n---\n%s", a, b)
+	}
+	sort.Strings(ids)
+}
+
+// stripWallColumns drops wall_s statistics (timing differs between runs).
+func stripWallColumns(csv string) string {
+	lines := strings.Split(csv, "\n")
+	header := strings.Split(lines[0], ",")
+	keep := []int{}
+	for i, h := range header {
+		if !strings.HasPrefix(h, "wall_s") && !strings.HasPrefix(h, "ttt_seconds") {
+			keep = append(keep, i)
+		}
+	}
+	var out []string
+	for _, l := range lines {
+		f := strings.Split(l, ",")
+		var g []string
+		for _, i := range keep {
+			if i < len(f) {
+				g = append(g, f[i])
+			}
+		}
+		out = append(out, strings.Join(g, ","))
+	}
+	return strings.Join(out, "\n")
+}
+
+func TestSummarizeConfidenceInterval(t *testing.T) {
+	st := experiment.Summarize([]float64{1, 2, 3, 4, 5, math.NaN()})
+	// mean 3, s = √2.5, t(0.975, 4) = 2.776.
+	if st.N != 5 || st.Mean != 3 || math.Abs(st.Std-math.Sqrt(2.5)) > 1e-12 || math.Abs(st.CI95-2.776*math.Sqrt(2.5)/math.Sqrt(5)) > 1e-12 {
+		t.Fatalf("%+v", st)
+	}
+	if one := experiment.Summarize([]float64{7}); one.Mean != 7 || !math.IsNaN(one.CI95) {
+		t.Fatalf("single value: %+v", one)
+	}
+	if none := experiment.Summarize(nil); !math.IsNaN(none.Mean) {
+		t.Fatalf("no values: %+v", none)
+	}
+}
+
+func TestTimeToTarget(t *testing.T) {
+	h := []experiment.Record{
+		{Step: 0, TrainLoss: 10, WallS: 0, Epoch: 0},
+		{Step: 5, TrainLoss: 3, WallS: 1.5, Epoch: 0.5, GradEvals: 5, ValMetric: math.NaN()},
+		{Step: 10, TrainLoss: 0.9, WallS: 3, Epoch: 1, GradEvals: 10, ValMetric: 0.8},
+		{Step: 15, TrainLoss: 0.5, WallS: 4.5, Epoch: 1.5, GradEvals: 15, ValMetric: 0.9},
+	}
+	got, ok := experiment.TimeToTarget(h, "train_loss", 1, true)
+	if !ok || got.Step != 10 || got.Seconds != 3 || got.Epoch != 1 || got.GradEvals != 10 {
+		t.Fatalf("train_loss ≤ 1: %+v %v", got, ok)
+	}
+	got, ok = experiment.TimeToTarget(h, "val_metric", 0.85, false)
+	if !ok || got.Step != 15 {
+		t.Fatalf("val_metric ≥ 0.85: %+v %v", got, ok)
+	}
+	if _, ok := experiment.TimeToTarget(h, "train_loss", 0.1, true); ok {
+		t.Fatal("unreached target reported as reached")
+	}
+}
+
+func TestDivergenceIsAStatus(t *testing.T) {
+	// Above 2/L the textbook GD diverges: data, not a crash.
+	res, err := experiment.Run(context.Background(), nil, experiment.Spec{Data: "textbook", Model: "linear", Optimizer: "gd:lr=0.1",
+		Steps: 1000, DType: "float64"}, experiment.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Status != experiment.StatusDiverged || res.DivergedAt == nil || *res.DivergedAt >= 1000 {
+		t.Fatalf("status %s at %v", res.Status, res.DivergedAt)
+	}
+	last := res.History[len(res.History)-1]
+	if last.Step != *res.DivergedAt || !(last.TrainLoss > 1e6) {
+		t.Fatalf("last row %+v", last)
+	}
+	// NaN: an absurd learning rate overflows float32 at once.
+	res, err = experiment.Run(context.Background(), nil, experiment.Spec{Data: "blobs:n=100", Model: "logistic", Optimizer: "gd:lr=1e38",
+		Steps: 50}, experiment.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Status != experiment.StatusDiverged {
+		t.Fatalf("lr=1e38: status %s", res.Status)
+	}
+}
+
+func TestConvergedAndLineSearch(t *testing.T) {
+	target := 1e-6
+	res, err := experiment.Run(context.Background(), nil, experiment.Spec{Data: "synthetic-linear:n=200,d=5,kappa=10,noise=0", Model: "linear",
+		Optimizer: "lbfgs", Steps: 200, DType: "float64", TargetLoss: &target}, experiment.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Status != experiment.StatusConverged || res.Final["train_loss"] > target {
+		t.Fatalf("lbfgs: %s, loss %g", res.Status, res.Final["train_loss"])
+	}
+	if _, err := experiment.Run(context.Background(), nil, experiment.Spec{Data: "textbook", Model: "linear", Optimizer: "armijo", Batch: "2", Steps: 5}, experiment.Options{}); err == nil ||
+		!strings.Contains(err.Error(), "full-batch") {
+		t.Fatalf("armijo with mini-batches: %v", err)
+	}
+}
+
+func TestWriteReadRoundTrip(t *testing.T) {
+	res, err := experiment.Run(context.Background(), nil, experiment.Spec{Data: "blobs:n=200", Model: "logistic", Optimizer: "gd:lr=0.5", Steps: 30, LayerNorms: true}, experiment.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := experiment.Write(dir, res); err != nil {
+		t.Fatal(err)
+	}
+	back, err := experiment.Read(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(back.History) != len(res.History) || back.Status != res.Status || back.Final["test_metric"] != res.Final["test_metric"] {
+		t.Fatalf("round trip lost data: %d vs %d rows", len(back.History), len(res.History))
+	}
+	if len(back.History[0].LayerGradNorms) != 1 {
+		t.Fatalf("layer norms: %v", back.History[0].LayerGradNorms)
+	}
+}
