@@ -197,7 +197,7 @@ type Source struct {
 // Sources lists every dataset Load accepts.
 var Sources = []Source{
 	{"textbook", "the five points x = 1..5, y = 2x (regression)", nil},
-	{"synthetic-linear", "linear regression whose centred sample matrix XᵀX/n has eigenvalues geometric in [1, κ] exactly",
+	{"synthetic-linear", "linear regression whose training features have XᵀX/n with eigenvalues geometric in [1, κ] exactly (mean zero); val/test drawn from the same population",
 		[]string{"n=1000: examples", "d=20: features", "kappa=100: condition number κ", "noise=0.1: target noise std", "seed=1", "val=0.2", "test=0.2"}},
 	{"blobs", "two Gaussian blobs (binary classification, convex with logistic regression)",
 		[]string{"n=1000", "d=2", "sep=2: distance between the means", "seed=1", "val=0.2", "test=0.2"}},
@@ -240,10 +240,7 @@ func Load(s string) (Splits, error) {
 		out = Splits{Train: d}
 	case "synthetic-linear":
 		out, err = SyntheticLinear(SyntheticLinearConfig{N: a.int("n", 1000), D: a.int("d", 20), Kappa: a.float("kappa", 100),
-			Noise: a.float("noise", 0.1), Seed: uint64(a.int("seed", 1))})
-		if err == nil {
-			out, err = resplit(out.Train, out.Info, a)
-		}
+			Noise: a.float("noise", 0.1), Seed: uint64(a.int("seed", 1)), Val: a.float("val", 0.2), Test: a.float("test", 0.2)})
 	case "blobs", "moons", "spirals":
 		var d *Dataset
 		cfg := ClassificationConfig{N: a.int("n", 1000), D: a.int("d", 2), Sep: a.float("sep", 2), Noise: a.float("noise", 0.1),

@@ -18,7 +18,7 @@ import (
 
 func TestSyntheticLinearHasExactConditionNumber(t *testing.T) {
 	for _, kappa := range []float64{1, 10, 1000} {
-		s, err := data.Load("synthetic-linear:n=500,d=8,kappa=" + ftoa(kappa) + ",val=0,test=0")
+		s, err := data.Load("synthetic-linear:n=500,d=8,kappa=" + ftoa(kappa))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -80,7 +80,7 @@ func TestLoadErrors(t *testing.T) {
 	tests := []struct{ spec, want string }{
 		{"nosuch", `unknown dataset "nosuch": valid datasets are textbook`},
 		{"synthetic-linear:kappa=0.5", "kappa=0.5 must be ≥ 1"},
-		{"synthetic-linear:n=3,d=5", "need d ≥ 1 and n > d"},
+		{"synthetic-linear:n=3,d=5", "more training examples than features"},
 		{"synthetic-linear:bogus=1", `unknown parameter "bogus"`},
 		{"blobs:n=abc", `n="abc" is not an integer`},
 		{"blobs:val=0.6,test=0.5", "sum to less than 1"},

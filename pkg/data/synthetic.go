@@ -14,16 +14,28 @@ type SyntheticLinearConfig struct {
 	Kappa float64
 	Noise float64
 	Seed  uint64
+	// Val and Test are the fractions of N drawn as validation and test
+	// examples (i.i.d. from the same feature distribution); the remaining
+	// training examples carry the exact spectrum.
+	Val, Test float64
 }
 
-// SyntheticLinear builds y = Xw* + b* + noise·ε where the features have zero
-// mean and XᵀX/n has eigenvalues λᵢ = κ^(i/(d−1)), geometric between 1 and κ
-// exactly: X = √n·Q·diag(√λ)·Vᵀ with Q orthonormal, centred columns and V a
-// random rotation. With the MSE loss and an intercept the Hessian is
-// 2·blockdiag(XᵀX/n, 1), so L = 2κ, μ = 2 (returned in Info with w*, b*).
+// SyntheticLinear builds y = Xw* + b* + noise·ε where the training features
+// have zero mean and XᵀX/n has eigenvalues λᵢ = κ^(i/(d−1)), geometric
+// between 1 and κ exactly: X = √n·Q·diag(√λ)·Vᵀ with Q orthonormal, centred
+// columns and V a random rotation. With the MSE loss and an intercept the
+// Hessian is 2·blockdiag(XᵀX/n, 1), so L = 2κ, μ = 2 (returned in Info with
+// w*, b*). Validation and test features are Gaussian with the same
+// population covariance V·diag(λ)·Vᵀ.
 func SyntheticLinear(c SyntheticLinearConfig) (Splits, error) {
+	if c.Val < 0 || c.Test < 0 || c.Val+c.Test >= 1 {
+		return Splits{}, fmt.Errorf("synthetic-linear: val=%v and test=%v must be ≥ 0 and sum to less than 1", c.Val, c.Test)
+	}
+	nVal, nTest := int(math.Round(c.Val*float64(c.N))), int(math.Round(c.Test*float64(c.N)))
+	total := c.N
+	c.N = total - nVal - nTest
 	if c.D < 1 || c.N < c.D+1 {
-		return Splits{}, fmt.Errorf("synthetic-linear: need d ≥ 1 and n > d (got n=%d, d=%d)", c.N, c.D)
+		return Splits{}, fmt.Errorf("synthetic-linear: need d ≥ 1 and more training examples than features (got %d training examples of n=%d, d=%d)", c.N, total, c.D)
 	}
 	if !(c.Kappa >= 1) {
 		return Splits{}, fmt.Errorf("synthetic-linear: kappa=%v must be ≥ 1", c.Kappa)
@@ -80,11 +92,36 @@ func SyntheticLinear(c SyntheticLinearConfig) (Splits, error) {
 		}
 		ds.Y[i] = yi
 	}
-	info := map[string]float64{"kappa": c.Kappa, "lambda_min": 1, "lambda_max": lam[d-1], "L": 2 * lam[d-1], "mu": 2, "b_star": b}
+	info := map[string]float64{"kappa": c.Kappa, "lambda_min": 1, "lambda_max": lam[d-1], "L": 2 * lam[d-1], "mu": 2, "b_star": b, "noise": c.Noise}
 	for i, wi := range w {
 		info[fmt.Sprintf("w_star_%d", i)] = wi
 	}
-	return Splits{Train: ds, Info: info}, nil
+	out := Splits{Train: ds, Info: info}
+	heldOut := func(n int) *Dataset {
+		if n == 0 {
+			return nil
+		}
+		h := &Dataset{Name: "synthetic-linear", Task: Regression, N: n, D: d, X: make([]float64, n*d), Shape: []int{d}, Y: make([]float64, n), T: 1}
+		z := make([]float64, d)
+		for i := 0; i < n; i++ {
+			for j := range z {
+				z[j] = math.Sqrt(lam[j]) * rng.NormFloat64()
+			}
+			yi := b + c.Noise*rng.NormFloat64()
+			for j := 0; j < d; j++ {
+				var xv float64
+				for k := 0; k < d; k++ {
+					xv += v.At(j, k) * z[k]
+				}
+				h.X[i*d+j] = xv
+				yi += xv * w[j]
+			}
+			h.Y[i] = yi
+		}
+		return h
+	}
+	out.Val, out.Test = heldOut(nVal), heldOut(nTest)
+	return out, nil
 }
 
 func randomRotation(rng *rand.Rand, d int) *mat.Dense {

@@ -1,0 +1,97 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"sort"
+
+	"github.com/bgdlab/bgdlab/pkg/backend"
+	"github.com/bgdlab/bgdlab/pkg/experiment"
+)
+
+func init() {
+	register("theory", "print L, μ, κ, stable/optimal step sizes and predicted rates for a data+model", runTheory)
+}
+
+func runTheory(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("theory", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dataSpec := fs.String("data", "", "dataset SPEC (required)")
+	modelSpec := fs.String("model", "", "model SPEC (required)")
+	at := fs.String("at", "init", "where to measure curvature: init (initial parameters) or optimum (after L-BFGS)")
+	seed := fs.Uint64("seed", 1, "seed for data and initial parameters")
+	iters := fs.Int("iters", 100, "maximum Lanczos iterations")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := fs.Parse(args); err != nil {
+		return usagef("%v", err)
+	}
+	if *dataSpec == "" || *modelSpec == "" {
+		return usagef("--data and --model are required")
+	}
+	if *at != "init" && *at != "optimum" {
+		return usagef("--at %q must be init or optimum", *at)
+	}
+	spec := experiment.Spec{Data: *dataSpec, Model: *modelSpec, Seed: *seed, Optimizer: "lbfgs", Steps: 500}
+	if _, err := experiment.Resolve(spec); err != nil {
+		return usagef("%v", err)
+	}
+	backend.Warnings = stderr
+	b, _, err := backend.New()
+	if err != nil {
+		return usagef("%v", err)
+	}
+	defer b.Finalize()
+	rep, err := experiment.Curvature(context.Background(), b, spec, *at, *iters)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		out := map[string]any{"data": rep.Data, "model": rep.Model, "at": rep.At,
+			"L": rep.Curvature.L, "mu": rep.Curvature.Mu, "kappa": rep.Curvature.Kappa, "method": rep.Curvature.Method,
+			"residual": rep.Curvature.Residual, "steps": clean(rep.Steps), "rates": clean(rep.Rates)}
+		if rep.Exact != nil {
+			out["exact"] = map[string]any{"L": rep.Exact.L, "mu": rep.Exact.Mu, "kappa": rep.Exact.Kappa, "method": rep.Exact.Method}
+		}
+		return enc.Encode(out)
+	}
+	fmt.Fprintf(stdout, "data %s, model %s, at %s\n", rep.Data, rep.Model, rep.At)
+	if rep.Exact != nil {
+		fmt.Fprintf(stdout, "exact:   L = %.6g, μ = %.6g, κ = %.6g  (%s)\n", rep.Exact.L, rep.Exact.Mu, rep.Exact.Kappa, rep.Exact.Method)
+	}
+	c := rep.Curvature
+	fmt.Fprintf(stdout, "HVP:     L = %.6g, μ = %.6g, κ = %.6g  (%s; residual %.2g)\n", c.L, c.Mu, c.Kappa, c.Method, c.Residual)
+	fmt.Fprintln(stdout, "step sizes:")
+	printMap(stdout, rep.Steps)
+	fmt.Fprintln(stdout, "predicted per-step contraction of ‖θ − θ*‖:")
+	printMap(stdout, rep.Rates)
+	return nil
+}
+
+func clean(m map[string]float64) map[string]any {
+	out := map[string]any{}
+	for k, v := range m {
+		if v != v {
+			continue
+		}
+		out[k] = v
+	}
+	return out
+}
+
+func printMap(w io.Writer, m map[string]float64) {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if m[k] == m[k] {
+			fmt.Fprintf(w, "  %-22s %.6g\n", k, m[k])
+		}
+	}
+}

@@ -1,0 +1,167 @@
+package experiment
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"github.com/bgdlab/bgdlab/pkg/backend"
+	"github.com/bgdlab/bgdlab/pkg/data"
+	"github.com/bgdlab/bgdlab/pkg/optim"
+	"github.com/bgdlab/bgdlab/pkg/theory"
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	mlctx "github.com/gomlx/gomlx/pkg/ml/context"
+)
+
+// CurvatureReport is what `bgdlab theory` prints.
+type CurvatureReport struct {
+	Data, Model, At string
+	Curvature       theory.Curvature
+	// Exact is the closed-form curvature for linear least squares (nil otherwise).
+	Exact *theory.Curvature
+	Steps map[string]float64
+	Rates map[string]float64
+}
+
+// Curvature computes L, μ, κ of the full training loss of spec's data and
+// model, at the initial parameters ("init") or at a minimizer found by
+// L-BFGS ("optimum"), by Lanczos on exact Hessian-vector products (double
+// reverse-mode autodiff in GoMLX), in float64. For linear regression the
+// closed form is reported beside it.
+func Curvature(ctx context.Context, b backends.Backend, s Spec, at string, iters int) (*CurvatureReport, error) {
+	if at != "init" && at != "optimum" {
+		return nil, fmt.Errorf("theory: --at %q must be init or optimum", at)
+	}
+	s.DType = "float64"
+	if s.Optimizer == "" {
+		s.Optimizer = "lbfgs"
+	}
+	if s.Steps == 0 {
+		s.Steps = 500
+	}
+	gradTol := 1e-10
+	s.GradTol = gradTol
+	r, err := Resolve(s)
+	if err != nil {
+		return nil, err
+	}
+	if b == nil {
+		b, _, err = backend.New()
+		if err != nil {
+			return nil, err
+		}
+		defer b.Finalize()
+	}
+	gctx := mlctx.New()
+	if err := r.Model.Init(gctx, dtypes.Float64, s.Seed, s.Init); err != nil {
+		return nil, err
+	}
+	train, err := upload(b, r.Splits.Train, dtypes.Float64, 1<<30, true)
+	if err != nil {
+		return nil, err
+	}
+	obj, err := newModelObjective(b, r, gctx, train, dtypes.Float64)
+	if err != nil {
+		return nil, err
+	}
+	if at == "optimum" {
+		res, err := optim.Minimize(obj, obj.get(), optim.MustParse("lbfgs"), optim.Settings{MaxIter: s.Steps, GradTol: gradTol})
+		if err != nil {
+			return nil, err
+		}
+		if err := obj.set(res.X); err != nil {
+			return nil, err
+		}
+	}
+	hvp, err := newHVP(b, r, gctx, train)
+	if err != nil {
+		return nil, err
+	}
+	if iters <= 0 {
+		iters = 100
+	}
+	c, err := theory.Lanczos(hvp, obj.Dim(), iters, s.Seed)
+	if err != nil {
+		return nil, err
+	}
+	c.Method = fmt.Sprintf("Lanczos (%d iterations, full reorthogonalization) on Hessian-vector products by double reverse-mode autodiff", c.Iterations)
+	rep := &CurvatureReport{Data: s.Data, Model: s.Model, At: at, Curvature: c}
+	if r.Model.Kind == "linear" && r.Splits.Train.Task == data.Regression && r.Splits.Train.T == 1 && r.Model.L2 == 0 {
+		ex, err := theory.LeastSquares(r.Splits.Train, r.Model.Bias)
+		if err == nil {
+			rep.Exact = &ex
+		}
+	}
+	l, mu := c.L, c.Mu
+	if rep.Exact != nil {
+		l, mu = rep.Exact.L, rep.Exact.Mu
+	}
+	hbA, hbB, hbR := theory.HeavyBall(l, mu)
+	nS, nM, nR := theory.Nesterov(l, mu)
+	rep.Steps = map[string]float64{"gd_stable_max": theory.GDStableStep(l), "gd_optimal": theory.GDOptimalStep(l, mu), "gd_one_over_L": 1 / l,
+		"heavy_ball_lr": hbA, "heavy_ball_momentum": hbB, "nesterov_lr": nS, "nesterov_momentum": nM}
+	rep.Rates = map[string]float64{"gd_optimal": theory.GDOptimalRate(l, mu), "gd_one_over_L": theory.GDRate(1/l, l, mu),
+		"heavy_ball": hbR, "nesterov": nR}
+	if mu <= 0 || math.IsInf(theory.Kappa(l, mu), 0) {
+		rep.Rates["note"] = math.NaN()
+	}
+	return rep, nil
+}
+
+// newHVP returns v ↦ Hv for the full training loss at the context's current
+// parameters: H·v = ∇(∇f·v), built as a second reverse-mode pass in GoMLX.
+func newHVP(b backends.Backend, r *Resolved, gctx *mlctx.Context, train *device) (theory.HVP, error) {
+	var vars []*mlctx.Variable
+	var sizes []int
+	for v := range gctx.IterVariables() {
+		if v.Trainable {
+			vars = append(vars, v)
+			sizes = append(sizes, v.Shape().Size())
+		}
+	}
+	model := r.Model
+	exec, err := mlctx.NewExecAny(b, gctx, func(ctx *mlctx.Context, inputs []*graph.Node) []*graph.Node {
+		x, y, vs := inputs[0], inputs[1], inputs[2:]
+		loss := model.Loss(ctx, model.Forward(ctx, x), y)
+		grads := ctx.BuildTrainableVariablesGradientsGraph(loss)
+		var gv *graph.Node
+		for i, g := range grads {
+			t := graph.ReduceAllSum(graph.Mul(g, vs[i]))
+			if gv == nil {
+				gv = t
+			} else {
+				gv = graph.Add(gv, t)
+			}
+		}
+		var nodes []*graph.Node
+		for _, v := range vars {
+			nodes = append(nodes, v.ValueGraph(x.Graph()))
+		}
+		return graph.Gradient(gv, nodes...)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return func(v, out []float64) error {
+		args := []any{train.x, train.y}
+		off := 0
+		for i, vv := range vars {
+			dims := vv.Shape().Dimensions
+			args = append(args, tensors.FromFlatDataAndDimensions(append([]float64(nil), v[off:off+sizes[i]]...), dims...))
+			off += sizes[i]
+		}
+		outs, err := exec.Exec(args...)
+		if err != nil {
+			return err
+		}
+		defer finalize(outs)
+		off = 0
+		for _, o := range outs {
+			off += copy(out[off:], flat64(o))
+		}
+		return nil
+	}, nil
+}

@@ -1,0 +1,169 @@
+package theory
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/bgdlab/bgdlab/pkg/data"
+	"gonum.org/v1/gonum/mat"
+)
+
+// Curvature is the extreme Hessian eigenvalues of a loss at a point.
+type Curvature struct {
+	L, Mu, Kappa float64
+	// Method is "exact (eigendecomposition of (2/n)·XᵀX)" or "Lanczos on
+	// Hessian-vector products (...)".
+	Method string
+	// Residual is max ‖Hv − λv‖ of the two Ritz pairs (0 for exact).
+	Residual float64
+	// Iterations of Lanczos (0 for exact).
+	Iterations int
+	// Eigenvalues are all eigenvalues (exact path) or Ritz values (Lanczos).
+	Eigenvalues []float64
+}
+
+// LeastSquares returns the exact curvature of the MSE (1/n)‖Xθ + b − y‖² of a
+// regression dataset: the Hessian is the constant (2/n)·[X 1]ᵀ[X 1] (without
+// the column of ones when bias is false).
+func LeastSquares(d *data.Dataset, bias bool) (Curvature, error) {
+	if d.Task != data.Regression {
+		return Curvature{}, fmt.Errorf("theory: least-squares curvature needs a regression dataset, %s is %s", d.Name, d.Task)
+	}
+	h := LeastSquaresHessian(d, bias)
+	var eig mat.EigenSym
+	if !eig.Factorize(h, false) {
+		return Curvature{}, errors.New("theory: eigendecomposition failed")
+	}
+	vals := eig.Values(nil)
+	c := Curvature{L: vals[len(vals)-1], Mu: vals[0], Method: "exact: eigenvalues of the Hessian (2/n)·[X 1]ᵀ[X 1] of the MSE", Eigenvalues: vals}
+	c.Kappa = Kappa(c.L, c.Mu)
+	return c, nil
+}
+
+// LeastSquaresHessian returns (2/n)·[X 1]ᵀ[X 1] (or (2/n)·XᵀX without bias),
+// bias last.
+func LeastSquaresHessian(d *data.Dataset, bias bool) *mat.SymDense {
+	p := d.D
+	if bias {
+		p++
+	}
+	h := mat.NewSymDense(p, nil)
+	row := make([]float64, p)
+	for i := 0; i < d.N; i++ {
+		copy(row, d.Row(i))
+		if bias {
+			row[p-1] = 1
+		}
+		for a := 0; a < p; a++ {
+			for b := a; b < p; b++ {
+				h.SetSym(a, b, h.At(a, b)+row[a]*row[b])
+			}
+		}
+	}
+	h.ScaleSym(2/float64(d.N), h)
+	return h
+}
+
+// HVP computes a Hessian-vector product Hv at a fixed point.
+type HVP func(v, out []float64) error
+
+// Lanczos estimates the extreme eigenvalues of a symmetric operator of
+// dimension n from Hessian-vector products, with full reorthogonalization,
+// for at most iters iterations (n iterations recover the spectrum exactly in
+// exact arithmetic). It reports the Ritz values and the larger residual
+// ‖Hv − λv‖ of the two extreme Ritz pairs.
+func Lanczos(hvp HVP, n, iters int, seed uint64) (Curvature, error) {
+	if n <= 0 {
+		return Curvature{}, errors.New("theory: Lanczos on an empty operator")
+	}
+	iters = min(iters, n)
+	rng := rand.New(rand.NewPCG(seed, 0x1a2c))
+	q := make([][]float64, 0, iters+1)
+	v := make([]float64, n)
+	for i := range v {
+		v[i] = rng.NormFloat64()
+	}
+	scale(v, 1/norm2(v))
+	var alphas, betas []float64
+	w := make([]float64, n)
+	for j := 0; j < iters; j++ {
+		q = append(q, append([]float64(nil), v...))
+		if err := hvp(v, w); err != nil {
+			return Curvature{}, err
+		}
+		a := dot(w, v)
+		alphas = append(alphas, a)
+		// Full reorthogonalization (twice for stability).
+		for pass := 0; pass < 2; pass++ {
+			for _, qi := range q {
+				c := dot(w, qi)
+				for t := range w {
+					w[t] -= c * qi[t]
+				}
+			}
+		}
+		b := norm2(w)
+		if j == iters-1 || b < 1e-12*math.Max(1, math.Abs(a)) {
+			break
+		}
+		betas = append(betas, b)
+		for t := range v {
+			v[t] = w[t] / b
+		}
+	}
+	k := len(alphas)
+	tri := mat.NewSymDense(k, nil)
+	for i := 0; i < k; i++ {
+		tri.SetSym(i, i, alphas[i])
+		if i+1 < k {
+			tri.SetSym(i, i+1, betas[i])
+		}
+	}
+	var eig mat.EigenSym
+	if !eig.Factorize(tri, true) {
+		return Curvature{}, errors.New("theory: tridiagonal eigendecomposition failed")
+	}
+	vals := eig.Values(nil)
+	var vecs mat.Dense
+	eig.VectorsTo(&vecs)
+	// Residuals of the extreme Ritz pairs, computed with one more HVP each.
+	res := 0.0
+	for _, idx := range []int{0, k - 1} {
+		y := make([]float64, n)
+		for i := 0; i < k; i++ {
+			c := vecs.At(i, idx)
+			for t := range y {
+				y[t] += c * q[i][t]
+			}
+		}
+		hy := make([]float64, n)
+		if err := hvp(y, hy); err != nil {
+			return Curvature{}, err
+		}
+		for t := range hy {
+			hy[t] -= vals[idx] * y[t]
+		}
+		res = math.Max(res, norm2(hy))
+	}
+	c := Curvature{L: vals[k-1], Mu: vals[0], Residual: res, Iterations: k, Eigenvalues: vals}
+	c.Kappa = Kappa(c.L, c.Mu)
+	return c, nil
+}
+
+func dot(a, b []float64) float64 {
+	var s float64
+	for i := range a {
+		s += a[i] * b[i]
+	}
+	return s
+}
+
+func norm2(a []float64) float64 { return math.Sqrt(dot(a, a)) }
+
+func scale(a []float64, c float64) {
+	for i := range a {
+		a[i] *= c
+	}
+}

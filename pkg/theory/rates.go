@@ -1,0 +1,135 @@
+// Package theory says in advance what batch gradient descent and its rivals
+// should do: curvature (L, μ, κ) of a problem, the classical step sizes and
+// convergence rates for L-smooth, μ-strongly convex functions, the noise
+// floor of constant-step SGD, and predicted curves to overlay on measured
+// histories.
+package theory
+
+import (
+	"fmt"
+	"math"
+)
+
+// Kappa returns the condition number L/μ (+Inf when μ ≤ 0).
+func Kappa(l, mu float64) float64 {
+	if mu <= 0 {
+		return math.Inf(1)
+	}
+	return l / mu
+}
+
+// GDStableStep returns 2/L: for an L-smooth quadratic, gradient descent with a
+// fixed step α converges iff 0 < α < 2/L, and diverges along the top
+// eigenvector for α > 2/L (Nesterov, Introductory Lectures, §1.2.3).
+func GDStableStep(l float64) float64 { return 2 / l }
+
+// GDOptimalStep returns α* = 2/(L+μ), the fixed step that minimizes the
+// worst-case contraction of ‖θ − θ*‖ on μ-strongly convex L-smooth functions
+// (Nesterov 2004, Thm 2.1.15).
+func GDOptimalStep(l, mu float64) float64 { return 2 / (l + mu) }
+
+// GDOptimalRate returns (κ−1)/(κ+1), the per-step contraction of ‖θ − θ*‖
+// with α* = 2/(L+μ); on a quadratic it is attained by the extreme eigenvalues.
+func GDOptimalRate(l, mu float64) float64 {
+	k := Kappa(l, mu)
+	return (k - 1) / (k + 1)
+}
+
+// GDRate returns the per-step contraction of ‖θ − θ*‖ on a quadratic with
+// Hessian eigenvalues in [μ, L] for a fixed step α: max(|1−αμ|, |1−αL|).
+// Above 1 the iteration diverges.
+func GDRate(alpha, l, mu float64) float64 {
+	return math.Max(math.Abs(1-alpha*mu), math.Abs(1-alpha*l))
+}
+
+// GDOneOverLGuarantee returns the classical bounds for the step 1/L after k
+// steps: f(θ_k) − f* ≤ (1 − μ/L)^k·(f(θ₀) − f*) when μ > 0 (Polyak–Łojasiewicz
+// argument), and f(θ_k) − f* ≤ L‖θ₀ − θ*‖²/(2k) for convex f (μ = 0).
+func GDOneOverLGuarantee(l, mu float64, k int, gap0, dist0 float64) float64 {
+	if mu > 0 {
+		return math.Pow(1-mu/l, float64(k)) * gap0
+	}
+	if k == 0 {
+		return gap0
+	}
+	return l * dist0 * dist0 / (2 * float64(k))
+}
+
+// HeavyBall returns Polyak's optimal heavy-ball parameters for quadratics,
+// α = 4/(√L+√μ)² and β = ((√κ−1)/(√κ+1))², and the asymptotic contraction
+// (√κ−1)/(√κ+1) (Polyak 1964). In torch's SGD-with-momentum form this is
+// lr = α, momentum = β.
+func HeavyBall(l, mu float64) (alpha, beta, rate float64) {
+	sk := math.Sqrt(Kappa(l, mu))
+	alpha = 4 / math.Pow(math.Sqrt(l)+math.Sqrt(mu), 2)
+	beta = math.Pow((sk-1)/(sk+1), 2)
+	return alpha, beta, (sk - 1) / (sk + 1)
+}
+
+// Nesterov returns the step 1/L, momentum (√κ−1)/(√κ+1) and the rate
+// 1 − 1/√κ of Nesterov's accelerated method for μ-strongly convex L-smooth
+// functions: f(θ_k) − f* ≤ (1 − 1/√κ)^k·(f(θ₀) − f* + μ‖θ₀ − θ*‖²/2)
+// (Nesterov 2004, Thm 2.2.3).
+func Nesterov(l, mu float64) (step, momentum, rate float64) {
+	sk := math.Sqrt(Kappa(l, mu))
+	return 1 / l, (sk - 1) / (sk + 1), 1 - 1/sk
+}
+
+// SGDNoiseFloor returns the stationary expected suboptimality E[f − f*] of
+// constant-step SGD on a quadratic f(θ) = f* + ½(θ−θ*)ᵀH(θ−θ*) whose
+// mini-batch gradient at θ* has covariance S/B (per-example covariance S,
+// batch B; multiply S by (n−B)/(n−1) for sampling without replacement).
+// In H's eigenbasis with eigenvalues λᵢ and Sᵢᵢ = vᵢᵀSvᵢ, each coordinate is
+// an AR(1) process with variance α²Sᵢᵢ/(B(1 − (1−αλᵢ)²)), so
+//
+//	E[f − f*] = (α/(2B))·Σᵢ Sᵢᵢ/(2 − αλᵢ),
+//
+// ≈ α·tr(S)/(4B) for small α (e.g. Bottou, Curtis & Nocedal 2018, §4). It
+// ignores the coupling from off-diagonal Sᵢⱼ, exact when S ∝ H.
+func SGDNoiseFloor(alpha float64, batch int, lambdas, sDiag []float64) (float64, error) {
+	if len(lambdas) != len(sDiag) {
+		return 0, fmt.Errorf("theory: %d eigenvalues but %d covariance entries", len(lambdas), len(sDiag))
+	}
+	if batch < 1 {
+		return 0, fmt.Errorf("theory: batch %d must be ≥ 1", batch)
+	}
+	var sum float64
+	for i, l := range lambdas {
+		if alpha*l >= 2 {
+			return math.Inf(1), nil
+		}
+		sum += sDiag[i] / (2 - alpha*l)
+	}
+	return alpha / (2 * float64(batch)) * sum, nil
+}
+
+// PredictGDQuadratic returns the exact suboptimality f(θ_k) − f* of gradient
+// descent with step α on a quadratic, k = 0..steps: with c = Vᵀ(θ₀−θ*) in H's
+// eigenbasis, f(θ_k) − f* = ½ Σᵢ λᵢ cᵢ² (1 − αλᵢ)^{2k}.
+func PredictGDQuadratic(lambdas, c []float64, alpha float64, steps int) []float64 {
+	out := make([]float64, steps+1)
+	for k := range out {
+		var s float64
+		for i, l := range lambdas {
+			s += 0.5 * l * c[i] * c[i] * math.Pow(1-alpha*l, 2*float64(k))
+		}
+		out[k] = s
+	}
+	return out
+}
+
+// PredictRate returns gap0·rate^(2k), k = 0..steps: the suboptimality curve
+// implied by a per-step contraction of ‖θ − θ*‖ (f − f* scales as its square).
+func PredictRate(gap0, rate float64, steps int) []float64 {
+	out := make([]float64, steps+1)
+	for k := range out {
+		out[k] = gap0 * math.Pow(rate, 2*float64(k))
+	}
+	return out
+}
+
+// MeasuredRate fits the per-step contraction of ‖θ − θ*‖ from a suboptimality
+// curve between steps k0 and k1: (gap[k1]/gap[k0])^(1/(2(k1−k0))).
+func MeasuredRate(gap []float64, k0, k1 int) float64 {
+	return math.Pow(gap[k1]/gap[k0], 1/(2*float64(k1-k0)))
+}

@@ -1,0 +1,106 @@
+package theory_test
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/bgdlab/bgdlab/pkg/data"
+	"github.com/bgdlab/bgdlab/pkg/lsq"
+	"github.com/bgdlab/bgdlab/pkg/theory"
+	"gonum.org/v1/gonum/mat"
+)
+
+func TestStepSizeFacts(t *testing.T) {
+	l, mu := 100.0, 1.0
+	if theory.GDStableStep(l) != 0.02 || theory.GDOptimalStep(l, mu) != 2.0/101 {
+		t.Error("GD steps")
+	}
+	if r := theory.GDOptimalRate(l, mu); math.Abs(r-99.0/101) > 1e-15 {
+		t.Errorf("optimal rate %g", r)
+	}
+	if r := theory.GDRate(theory.GDOptimalStep(l, mu), l, mu); math.Abs(r-99.0/101) > 1e-15 {
+		t.Errorf("GDRate at α* = %g", r)
+	}
+	if r := theory.GDRate(2.05/l, l, mu); r <= 1 {
+		t.Errorf("GDRate above 2/L = %g, want > 1", r)
+	}
+	a, b, r := theory.HeavyBall(l, mu)
+	if math.Abs(a-4.0/121) > 1e-15 || math.Abs(b-math.Pow(9.0/11, 2)) > 1e-15 || math.Abs(r-9.0/11) > 1e-15 {
+		t.Errorf("heavy ball %g %g %g", a, b, r)
+	}
+	s, m, nr := theory.Nesterov(l, mu)
+	if s != 0.01 || math.Abs(m-9.0/11) > 1e-15 || math.Abs(nr-0.9) > 1e-15 {
+		t.Errorf("nesterov %g %g %g", s, m, nr)
+	}
+}
+
+// TestPredictGDQuadraticIsExact compares the predicted suboptimality with the
+// closed-form GD iterates of the textbook least-squares problem.
+func TestPredictGDQuadraticIsExact(t *testing.T) {
+	x, y := data.Textbook()
+	p := lsq.Problem{X: lsq.WithBias(x), Y: y}
+	h := p.Hessian()
+	var eig mat.EigenSym
+	eig.Factorize(h, true)
+	var v mat.Dense
+	eig.VectorsTo(&v)
+	star, _ := p.ClosedForm()
+	c := make([]float64, 2)
+	for i := range c {
+		c[i] = v.At(0, i)*(0-star[0]) + v.At(1, i)*(0-star[1])
+	}
+	pred := theory.PredictGDQuadratic(eig.Values(nil), c, 0.01, 1000)
+	for _, k := range []int{0, 1, 10, 100, 1000} {
+		th, _ := p.ExactGD([]float64{0, 0}, 0.01, k)
+		if got := p.MSE(th); math.Abs(pred[k]-got) > 1e-9*math.Max(got, 1e-12) {
+			t.Errorf("k=%d: predicted %g, exact %g", k, pred[k], got)
+		}
+	}
+}
+
+// TestSGDNoiseFloorMatchesSimulation simulates constant-step SGD on a 2-d
+// quadratic with Gaussian gradient noise of known covariance.
+func TestSGDNoiseFloorMatchesSimulation(t *testing.T) {
+	lam := []float64{1, 4}
+	sDiag := []float64{2, 0.5}
+	const alpha, batch = 0.1, 4
+	want, _ := theory.SGDNoiseFloor(alpha, batch, lam, sDiag)
+	rng := rand.New(rand.NewPCG(1, 2))
+	th := []float64{0, 0}
+	var sum float64
+	const burn, steps = 1000, 400000
+	for k := 0; k < burn+steps; k++ {
+		for i := range th {
+			g := lam[i]*th[i] + math.Sqrt(sDiag[i]/batch)*rng.NormFloat64()
+			th[i] -= alpha * g
+		}
+		if k >= burn {
+			sum += 0.5 * (lam[0]*th[0]*th[0] + lam[1]*th[1]*th[1])
+		}
+	}
+	got := sum / steps
+	if math.Abs(got-want) > 0.03*want {
+		t.Fatalf("simulated E[f−f*] = %.5g, theory %.5g", got, want)
+	}
+}
+
+func TestLanczosOnKnownMatrix(t *testing.T) {
+	n := 40
+	diag := make([]float64, n)
+	for i := range diag {
+		diag[i] = math.Pow(1000, float64(i)/float64(n-1))
+	}
+	c, err := theory.Lanczos(func(v, out []float64) error {
+		for i := range v {
+			out[i] = diag[i] * v[i]
+		}
+		return nil
+	}, n, 40, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(c.L-1000) > 1e-6*1000 || math.Abs(c.Mu-1) > 1e-6 {
+		t.Fatalf("L=%g μ=%g", c.L, c.Mu)
+	}
+}
