@@ -134,6 +134,7 @@ func Curves(title, xLabel, yLabel string, logY bool, series ...Series) *plot.Plo
 			p.Y.Min = 0
 		}
 	}
+	fixLogRanges(p)
 	return p
 }
 
