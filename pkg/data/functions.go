@@ -26,8 +26,14 @@ type Function2D struct {
 	Start                  [2]float64
 }
 
+// split returns p[0] and p[1] as scalars. It multiplies by unit vectors
+// rather than slicing: the gradient of Slice needs Pad, which GoMLX
+// v0.26.0's pure-Go backend lacks.
 func split(p *graph.Node) (*graph.Node, *graph.Node) {
-	return graph.Reshape(graph.Slice(p, graph.AxisElem(0))), graph.Reshape(graph.Slice(p, graph.AxisElem(1)))
+	e0 := graph.Const(p.Graph(), []float64{1, 0})
+	e1 := graph.Const(p.Graph(), []float64{0, 1})
+	e0, e1 = graph.ConvertDType(e0, p.DType()), graph.ConvertDType(e1, p.DType())
+	return graph.ReduceAllSum(graph.Mul(p, e0)), graph.ReduceAllSum(graph.Mul(p, e1))
 }
 
 // Quadratic2D returns f(x, y) = ½(x² + κy²): condition number κ.
@@ -99,7 +105,20 @@ func Functions2D() map[string]Function2D {
 		Minima: [][2]float64{{0, math.Sqrt2}, {0, -math.Sqrt2}}, Saddles: [][2]float64{{0, 0}},
 		XMin: -2, XMax: 2, YMin: -2.5, YMax: 2.5, Start: [2]float64{1.5, 1e-3},
 	}
-	return map[string]Function2D{"quadratic": Quadratic2D(10), "rosenbrock": rosen, "himmelblau": himmel, "beale": beale, "saddle": saddle}
+	// f = (x² − 1)² + 0.3x + y²: a global minimum near x ≈ −1.04 and a
+	// higher local one near x ≈ 0.96 — descent from the right finds the
+	// local one.
+	well := Function2D{
+		Name: "double-well",
+		F:    func(x, y float64) float64 { return (x*x-1)*(x*x-1) + 0.3*x + y*y },
+		Graph: func(p *graph.Node) *graph.Node {
+			x, y := split(p)
+			return graph.Add(graph.Add(graph.Square(graph.AddScalar(graph.Square(x), -1)), graph.MulScalar(x, 0.3)), graph.Square(y))
+		},
+		Minima: [][2]float64{{doubleWellMin(-1), 0}, {doubleWellMin(1), 0}}, Saddles: [][2]float64{{doubleWellMin(0), 0}},
+		XMin: -2, XMax: 2, YMin: -1.5, YMax: 1.5, Start: [2]float64{1.6, 1},
+	}
+	return map[string]Function2D{"quadratic": Quadratic2D(10), "rosenbrock": rosen, "himmelblau": himmel, "beale": beale, "saddle": saddle, "double-well": well}
 }
 
 // Function2DByName returns a test function; "quadratic:kappa=K" sets κ.
@@ -122,4 +141,13 @@ func Function2DByName(name string) (Function2D, error) {
 		return f, fmt.Errorf("unknown test function %q: valid ones are %s", name, strings.Join(names, ", "))
 	}
 	return f, nil
+}
+
+// doubleWellMin solves 4x³ − 4x + 0.3 = 0 by Newton's method from x0.
+func doubleWellMin(x0 float64) float64 {
+	x := x0
+	for i := 0; i < 100; i++ {
+		x -= (4*x*x*x - 4*x + 0.3) / (12*x*x - 4)
+	}
+	return x
 }

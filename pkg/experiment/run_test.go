@@ -6,9 +6,12 @@ import (
 	"math"
 	"testing"
 
+	"github.com/bgdlab/bgdlab/pkg/backend"
 	"github.com/bgdlab/bgdlab/pkg/data"
 	"github.com/bgdlab/bgdlab/pkg/experiment"
 	"github.com/bgdlab/bgdlab/pkg/lsq"
+	"github.com/bgdlab/bgdlab/pkg/optim"
+	"github.com/gomlx/gomlx/backends"
 )
 
 // TestTextbookMatchesClosedForm runs the README example and compares the
@@ -65,4 +68,32 @@ func stripWall(b []byte) []byte {
 		out = append(out, '\n')
 	}
 	return out
+}
+
+func TestTrajectory2D(t *testing.T) {
+	b := backendForTest(t)
+	well := data.Functions2D()["double-well"]
+	for _, spec := range []string{"gd:lr=0.05", "gd:lr=0.01"} {
+		p, err := experiment.Trajectory2D(b, well, optim.MustParse(spec), well.Start, 300)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x, y := p.X[len(p.X)-1], p.Y[len(p.Y)-1]
+		// From (1.6, 1) descent ends in the right-hand (local, not global) well.
+		if math.Abs(x-well.Minima[1][0]) > 1e-3 || math.Abs(y) > 1e-3 {
+			t.Errorf("%s ended at (%g, %g), want the local minimum (%g, 0)", spec, x, y, well.Minima[1][0])
+		}
+		if well.F(x, y) <= well.F(well.Minima[0][0], 0) {
+			t.Errorf("local minimum should be higher than the global one")
+		}
+	}
+}
+
+func backendForTest(t *testing.T) backends.Backend {
+	b, _, err := backend.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(b.Finalize)
+	return b
 }

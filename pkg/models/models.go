@@ -29,8 +29,8 @@ var Kinds = []struct{ Name, Doc string }{
 	{"linear", "linear regression, MSE = (1/n)Σ(ŷ−y)²; R² metric. bias=true, l2=0, init=zeros"},
 	{"logistic", "logistic regression for two classes, mean binary cross-entropy; accuracy. bias=true, l2=0, init=zeros"},
 	{"softmax", "softmax (multinomial logistic) regression, mean cross-entropy; accuracy. bias=true, l2=0, init=zeros"},
-	{"mlp", "multilayer perceptron. hidden=256x128 (widths), act=relu|tanh|sigmoid, init=he|glorot|normal|zeros, l2=0"},
-	{"deep-mlp", "deep plain MLP to expose vanishing/exploding gradients. depth=15, width=64, act=sigmoid, init=normal, std=1 (normal init std), l2=0"},
+	{"mlp", "multilayer perceptron. hidden=256x128 (widths), act=relu|tanh|sigmoid, init=he|glorot|normal|zeros, norm=false (layer norm), l2=0"},
+	{"deep-mlp", "deep plain MLP to expose vanishing/exploding gradients. depth=15, width=64, act=sigmoid, init=normal, std=1 (normal init std), norm=false, l2=0"},
 	{"cnn", "LeNet-like CNN for images: conv5×5×6, conv5×5×16 stride 2, conv3×3×32 stride 2, dense 128, dense classes. init=he, l2=0"},
 }
 
@@ -44,6 +44,9 @@ type Model struct {
 	Bias       bool
 	L2         float64
 	Std        float64 // std of the "normal" init (0: 0.01, or 1 for deep-mlp)
+	// Norm applies layer normalization (per example, no learned scale) before
+	// each hidden activation: the "normalization" remedy for deep nets.
+	Norm bool
 
 	// Set by Bind.
 	featureShape []int
@@ -66,10 +69,10 @@ func Parse(s string) (*Model, error) {
 	case "linear", "logistic", "softmax":
 		known = append(known, "bias")
 	case "mlp":
-		known = append(known, "hidden", "act", "std")
+		known = append(known, "hidden", "act", "std", "norm")
 		m.Hidden, m.InitScheme = []int{256, 128}, ""
 	case "deep-mlp":
-		known = append(known, "depth", "width", "act", "std")
+		known = append(known, "depth", "width", "act", "std", "norm")
 		m.Act, m.InitScheme, m.Std = "sigmoid", "normal", 1
 		m.Hidden = repeat(64, 15)
 	case "cnn":
@@ -101,12 +104,16 @@ func Parse(s string) (*Model, error) {
 			} else {
 				m.Std = f
 			}
-		case "bias":
+		case "bias", "norm":
 			b, err := spec.Bool(k, v)
 			if err != nil {
 				return nil, fmt.Errorf("model %s: %w", m.Kind, err)
 			}
-			m.Bias = b
+			if k == "bias" {
+				m.Bias = b
+			} else {
+				m.Norm = b
+			}
 		case "act":
 			switch v {
 			case "relu", "tanh", "sigmoid":
@@ -385,6 +392,9 @@ func (m *Model) Forward(ctx *context.Context, x *graph.Node) *graph.Node {
 			h = graph.Add(h, graph.Reshape(b, append(repeat(1, h.Rank()-1), b.Shape().Dimensions[0])...))
 		}
 		if l.activation {
+			if m.Norm && !l.conv {
+				h = layerNorm(h)
+			}
 			h = m.activation(h)
 		}
 	}
@@ -444,6 +454,14 @@ func (m *Model) Metric(out, y *graph.Node) *graph.Node {
 		pred := graph.ArgMax(out, -1, dtypes.Int32)
 		return graph.ReduceAllMean(graph.ConvertDType(graph.Equal(pred, graph.ConvertDType(y, dtypes.Int32)), dt))
 	}
+}
+
+// layerNorm normalizes each example's features to zero mean, unit variance.
+func layerNorm(h *graph.Node) *graph.Node {
+	mean := graph.ReduceAndKeep(h, graph.ReduceMean, -1)
+	c := graph.Sub(h, mean)
+	variance := graph.ReduceAndKeep(graph.Square(c), graph.ReduceMean, -1)
+	return graph.Div(c, graph.Sqrt(graph.AddScalar(variance, 1e-5)))
 }
 
 // meanIoU is the mean intersection-over-union of boxes (x0, y0, x1, y1).

@@ -74,6 +74,7 @@ func TestGradientsMatchFiniteDifferences(t *testing.T) {
 		{"mlp:hidden=6,act=sigmoid,l2=0.01", mustLoad(t, "synthetic-linear:n=20,d=3")},
 		{"mlp:hidden=5,act=relu", mustLoad(t, "localization:n=10,size=8")},
 		{"deep-mlp:depth=6,width=4,act=tanh,std=0.8", mustLoad(t, "spirals:n=20")},
+		{"deep-mlp:depth=4,width=5,act=relu,norm=true,init=he", mustLoad(t, "spirals:n=20")},
 		{"cnn", images(4, 8, 8, 3)},
 	}
 	for _, tc := range cases {
