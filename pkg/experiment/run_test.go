@@ -73,7 +73,7 @@ func stripWall(b []byte) []byte {
 func TestTrajectory2D(t *testing.T) {
 	b := backendForTest(t)
 	well := data.Functions2D()["double-well"]
-	for _, spec := range []string{"gd:lr=0.05", "gd:lr=0.01"} {
+	for _, spec := range []string{"gd:lr=0.05", "gd:lr=0.02"} {
 		p, err := experiment.Trajectory2D(b, well, optim.MustParse(spec), well.Start, 300)
 		if err != nil {
 			t.Fatal(err)
