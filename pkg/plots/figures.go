@@ -204,9 +204,7 @@ func Contour(title string, f func(x, y float64) float64, xmin, xmax, ymin, ymax 
 		for i := 1; i <= 14; i++ {
 			levels = append(levels, math.Exp(a+(b-a)*float64(i)/15)-shift)
 		}
-		c := plotter.NewContour(grid, levels, palette.Heat(len(levels), 1))
-		c.LineStyles[0].Width = vg.Points(0.6)
-		p.Add(c)
+		p.Add(&levelSets{grid: grid, levels: levels, colors: palette.Heat(len(levels), 1).Colors()})
 	}
 	for i, t := range trajs {
 		col := Palette[i%len(Palette)]
@@ -379,4 +377,49 @@ func logX(p *plot.Plot) {
 	}
 	p.X.Scale = plot.LogScale{}
 	p.X.Tick.Marker = decadeTicks{}
+}
+
+// levelSets draws contour lines by marching squares, scanning the grid in a
+// fixed order so the output is deterministic (gonum's plotter.Contour
+// assembles paths through map iteration and is not).
+type levelSets struct {
+	grid   *fnGrid
+	levels []float64
+	colors []color.Color
+}
+
+// Plot implements plot.Plotter.
+func (l *levelSets) Plot(c draw.Canvas, plt *plot.Plot) {
+	trX, trY := plt.Transforms(&c)
+	g := l.grid
+	nx, ny := g.Dims()
+	for li, level := range l.levels {
+		sty := draw.LineStyle{Color: l.colors[li%len(l.colors)], Width: vg.Points(0.7)}
+		for r := 0; r+1 < ny; r++ {
+			for cc := 0; cc+1 < nx; cc++ {
+				// Corners: (x0,y0) (x1,y0) (x1,y1) (x0,y1).
+				xs := [4]float64{g.X(cc), g.X(cc + 1), g.X(cc + 1), g.X(cc)}
+				ys := [4]float64{g.Y(r), g.Y(r), g.Y(r + 1), g.Y(r + 1)}
+				zs := [4]float64{g.Z(cc, r), g.Z(cc+1, r), g.Z(cc+1, r+1), g.Z(cc, r+1)}
+				var pts []vg.Point
+				for e := 0; e < 4; e++ {
+					a, b := e, (e+1)%4
+					za, zb := zs[a], zs[b]
+					if bad(za) || bad(zb) || (za < level) == (zb < level) {
+						continue
+					}
+					t := (level - za) / (zb - za)
+					pts = append(pts, vg.Point{X: trX(xs[a] + t*(xs[b]-xs[a])), Y: trY(ys[a] + t*(ys[b]-ys[a]))})
+				}
+				for i := 0; i+1 < len(pts); i += 2 {
+					c.StrokeLine2(sty, pts[i].X, pts[i].Y, pts[i+1].X, pts[i+1].Y)
+				}
+			}
+		}
+	}
+}
+
+// DataRange implements plot.DataRanger.
+func (l *levelSets) DataRange() (xmin, xmax, ymin, ymax float64) {
+	return l.grid.xmin, l.grid.xmax, l.grid.ymin, l.grid.ymax
 }

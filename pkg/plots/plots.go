@@ -18,6 +18,8 @@ import (
 	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
 )
 
 // Palette is the Okabe–Ito colour-blind-safe palette.
@@ -195,10 +197,36 @@ func PNG(p *plot.Plot) ([]byte, error) { return render(p, "png") }
 // SVG renders p to SVG bytes at the default size.
 func SVG(p *plot.Plot) ([]byte, error) { return render(p, "svg") }
 
+// render draws p with its legend in a column to the right of the plot
+// area, so the legend never hides data; the canvas widens by the legend's
+// width.
 func render(p *plot.Plot, format string) ([]byte, error) {
-	w, err := p.WriterTo(Width, Height, format)
+	leg := p.Legend
+	probe := draw.New(vgimg.New(Width, Height))
+	r := leg.Rectangle(probe)
+	lw := r.Max.X - r.Min.X
+	width := Width
+	if lw > 0 {
+		width += lw + vg.Points(10)
+	}
+	w, err := draw.NewFormattedCanvas(width, Height, format)
 	if err != nil {
 		return nil, fmt.Errorf("rendering %s: %w", format, err)
+	}
+	dc := draw.New(w)
+	if lw > 0 {
+		plotArea := dc
+		plotArea.Max.X = dc.Min.X + Width
+		p.Legend = plot.NewLegend()
+		p.Draw(plotArea)
+		p.Legend = leg
+		legArea := dc
+		legArea.Min.X = plotArea.Max.X + vg.Points(6)
+		leg.Top, leg.Left = true, true
+		leg.YOffs = -vg.Points(28)
+		leg.Draw(legArea)
+	} else {
+		p.Draw(dc)
 	}
 	var buf bytes.Buffer
 	if _, err := w.WriteTo(&buf); err != nil {

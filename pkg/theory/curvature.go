@@ -167,3 +167,73 @@ func scale(a []float64, c float64) {
 		a[i] *= c
 	}
 }
+
+// LeastSquaresGradientCovariance returns S, the covariance of the
+// per-example gradients gᵢ = 2·x̃ᵢ(x̃ᵢᵀθ − yᵢ) of the MSE at θ (x̃ = [x, 1]
+// with bias, bias last): S = (1/n)Σ gᵢgᵢᵀ − ḡḡᵀ. At the minimizer ḡ = 0.
+func LeastSquaresGradientCovariance(d *data.Dataset, theta []float64, bias bool) *mat.SymDense {
+	p := d.D
+	if bias {
+		p++
+	}
+	s := mat.NewSymDense(p, nil)
+	mean := make([]float64, p)
+	g := make([]float64, p)
+	for i := 0; i < d.N; i++ {
+		row := d.Row(i)
+		pred := 0.0
+		for j, x := range row {
+			pred += x * theta[j]
+		}
+		if bias {
+			pred += theta[p-1]
+		}
+		r := pred - d.Y[i]
+		for j := range row {
+			g[j] = 2 * row[j] * r
+		}
+		if bias {
+			g[p-1] = 2 * r
+		}
+		for a := 0; a < p; a++ {
+			mean[a] += g[a] / float64(d.N)
+			for b := a; b < p; b++ {
+				s.SetSym(a, b, s.At(a, b)+g[a]*g[b]/float64(d.N))
+			}
+		}
+	}
+	for a := 0; a < p; a++ {
+		for b := a; b < p; b++ {
+			s.SetSym(a, b, s.At(a, b)-mean[a]*mean[b])
+		}
+	}
+	return s
+}
+
+// NoiseFloorLeastSquares predicts the stationary E[f − f*] of constant-step
+// SGD with batch B on a least-squares dataset at its minimizer θ*: it
+// projects the gradient covariance S on the Hessian's eigenvectors and calls
+// SGDNoiseFloor. withoutReplacement applies the finite-population factor
+// (n−B)/(n−1).
+func NoiseFloorLeastSquares(d *data.Dataset, thetaStar []float64, bias bool, alpha float64, batch int, withoutReplacement bool) (float64, error) {
+	h := LeastSquaresHessian(d, bias)
+	var eig mat.EigenSym
+	if !eig.Factorize(h, true) {
+		return 0, errors.New("theory: eigendecomposition failed")
+	}
+	var v mat.Dense
+	eig.VectorsTo(&v)
+	s := LeastSquaresGradientCovariance(d, thetaStar, bias)
+	lam := eig.Values(nil)
+	sDiag := make([]float64, len(lam))
+	for i := range lam {
+		col := mat.Col(nil, i, &v)
+		sv := mat.NewVecDense(len(col), nil)
+		sv.MulVec(s, mat.NewVecDense(len(col), col))
+		sDiag[i] = mat.Dot(mat.NewVecDense(len(col), col), sv)
+		if withoutReplacement && d.N > 1 {
+			sDiag[i] *= float64(d.N-batch) / float64(d.N-1)
+		}
+	}
+	return SGDNoiseFloor(alpha, batch, lam, sDiag)
+}
