@@ -33,6 +33,10 @@ import (
 // precedence over GoMLX's own GOMLX_BACKEND.
 const EnvVar = "BGDLAB_BACKEND"
 
+// DefaultGoOptions are the simplego options used for "go" unless the user
+// gives their own ("go:ops_parallel", ...).
+const DefaultGoOptions = "ops_sequential"
+
 // Names lists the backend configurations bgdlab accepts. "xla" means the best
 // installed PJRT plugin; "xla:NAME" a specific one; "auto" XLA if a plugin is
 // installed, else "go".
@@ -98,6 +102,9 @@ func Resolve() (Info, error) {
 	switch name {
 	case "go", "simplego":
 		info.Config = "go"
+		if plugin != "" { // simplego options, e.g. go:ops_parallel,parallelism=2
+			info.Config = "go:" + strings.SplitN(req, ":", 2)[1]
+		}
 		info.Reason = fmt.Sprintf("pure-Go backend requested by %s", src)
 	case "auto", "":
 		if p := bestPlugin(info.Plugins); p != "" {
@@ -202,8 +209,15 @@ func NewWithConfig(config string) (b backends.Backend, err error) {
 			b, err = nil, fmt.Errorf("creating backend %q: %v", config, r)
 		}
 	}()
-	if config == "go" {
-		return simplego.New("")
+	if config == "go" || strings.HasPrefix(config, "go:") {
+		opts := strings.TrimPrefix(strings.TrimPrefix(config, "go"), ":")
+		if opts == "" {
+			// GoMLX v0.26.0's parallel op scheduler can deadlock on deep
+			// graphs (workersPool.WaitToStart never wakes); executing ops in
+			// sequence avoids it, and large ops still use several cores.
+			opts = DefaultGoOptions
+		}
+		return simplego.New(opts)
 	}
 	name, plugin, _ := strings.Cut(config, ":")
 	if name != "xla" {
