@@ -434,6 +434,11 @@ func run(ctx context.Context, b backends.Backend, r *Resolved, opts Options) (*R
 				batchLossSum, batchLossN = 0, 0
 			}
 			pending = &row
+			if !full && s.TargetLoss != nil && s.TrainLoss != "batch" && row.TrainLoss <= *s.TargetLoss {
+				status, detail = StatusConverged, fmt.Sprintf("training loss %g ≤ target %g at step %d", row.TrainLoss, *s.TargetLoss, kk)
+				k = kk
+				break
+			}
 			if s.TargetMetric != nil && val != nil && kk%evalEvery == 0 {
 				_, vm := evaluate(val)
 				if vm >= *s.TargetMetric {

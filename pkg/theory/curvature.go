@@ -216,10 +216,31 @@ func LeastSquaresGradientCovariance(d *data.Dataset, theta []float64, bias bool)
 // SGDNoiseFloor. withoutReplacement applies the finite-population factor
 // (n−B)/(n−1).
 func NoiseFloorLeastSquares(d *data.Dataset, thetaStar []float64, bias bool, alpha float64, batch int, withoutReplacement bool) (float64, error) {
+	lam, sDiag, err := noiseSpectrum(d, thetaStar, bias, batch, withoutReplacement)
+	if err != nil {
+		return 0, err
+	}
+	return SGDNoiseFloor(alpha, batch, lam, sDiag)
+}
+
+// NoiseFloorLeastSquaresGaussian is NoiseFloorLeastSquares with the
+// multiplicative-noise correction of SGDNoiseFloorGaussian (sampling with
+// replacement).
+func NoiseFloorLeastSquaresGaussian(d *data.Dataset, thetaStar []float64, bias bool, alpha float64, batch int) (float64, error) {
+	lam, sDiag, err := noiseSpectrum(d, thetaStar, bias, batch, false)
+	if err != nil {
+		return 0, err
+	}
+	return SGDNoiseFloorGaussian(alpha, batch, lam, sDiag)
+}
+
+// noiseSpectrum returns the Hessian eigenvalues and the gradient covariance
+// at θ* projected on the Hessian's eigenvectors.
+func noiseSpectrum(d *data.Dataset, thetaStar []float64, bias bool, batch int, withoutReplacement bool) ([]float64, []float64, error) {
 	h := LeastSquaresHessian(d, bias)
 	var eig mat.EigenSym
 	if !eig.Factorize(h, true) {
-		return 0, errors.New("theory: eigendecomposition failed")
+		return nil, nil, errors.New("theory: eigendecomposition failed")
 	}
 	var v mat.Dense
 	eig.VectorsTo(&v)
@@ -235,5 +256,5 @@ func NoiseFloorLeastSquares(d *data.Dataset, thetaStar []float64, bias bool, alp
 			sDiag[i] *= float64(d.N-batch) / float64(d.N-1)
 		}
 	}
-	return SGDNoiseFloor(alpha, batch, lam, sDiag)
+	return lam, sDiag, nil
 }

@@ -103,6 +103,41 @@ func SGDNoiseFloor(alpha float64, batch int, lambdas, sDiag []float64) (float64,
 	return alpha / (2 * float64(batch)) * sum, nil
 }
 
+// SGDNoiseFloorGaussian refines SGDNoiseFloor for least squares with
+// Gaussian features sampled with replacement, where the gradient noise also
+// grows with the distance to θ* (multiplicative noise). With H = 2Σ,
+// σᵢ = λᵢ/2 and eᵢ = E[δᵢ²] in Σ's eigenbasis, the fourth moments
+// E[(xᵀδ)²xxᵀ] = (δᵀΣδ)Σ + 2Σδδᵀ Σ give the stationary equations
+//
+//	eᵢ·Dᵢ = α²Sᵢᵢ/B + (4α²σᵢ/B)·F,  Dᵢ = 2αλᵢ − α²λᵢ² − 8α²σᵢ²/B,  F = Σⱼσⱼeⱼ,
+//
+// solved in closed form: E[f − f*] = F = A/(1 − C) with A = Σ σⱼα²Sⱼⱼ/(B·Dⱼ)
+// and C = Σ 4α²σⱼ²/(B·Dⱼ). It reduces to SGDNoiseFloor as α → 0 and returns
+// +Inf when the recursion is unstable.
+func SGDNoiseFloorGaussian(alpha float64, batch int, lambdas, sDiag []float64) (float64, error) {
+	if len(lambdas) != len(sDiag) {
+		return 0, fmt.Errorf("theory: %d eigenvalues but %d covariance entries", len(lambdas), len(sDiag))
+	}
+	if batch < 1 {
+		return 0, fmt.Errorf("theory: batch %d must be ≥ 1", batch)
+	}
+	b := float64(batch)
+	var a, c float64
+	for i, l := range lambdas {
+		sig := l / 2
+		d := 2*alpha*l - alpha*alpha*l*l - 8*alpha*alpha*sig*sig/b
+		if d <= 0 {
+			return math.Inf(1), nil
+		}
+		a += sig * alpha * alpha * sDiag[i] / (b * d)
+		c += 4 * alpha * alpha * sig * sig / (b * d)
+	}
+	if c >= 1 {
+		return math.Inf(1), nil
+	}
+	return a / (1 - c), nil
+}
+
 // PredictGDQuadratic returns the exact suboptimality f(θ_k) − f* of gradient
 // descent with step α on a quadratic, k = 0..steps: with c = Vᵀ(θ₀−θ*) in H's
 // eigenbasis, f(θ_k) − f* = ½ Σᵢ λᵢ cᵢ² (1 − αλᵢ)^{2k}.
