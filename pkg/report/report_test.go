@@ -1,0 +1,116 @@
+package report_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/xml"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/bgdlab/bgdlab/pkg/report"
+)
+
+// TestQuickReportSections runs the fast sections and checks the report is
+// well-formed, every reference resolves, and each claim has a verdict.
+func TestQuickReportSections(t *testing.T) {
+	out := t.TempDir()
+	index, err := report.Run(context.Background(), report.Config{Out: out, Sections: []string{"textbook", "condition", "landscape"}, Command: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(index)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkHTML(t, out, raw)
+	for _, want := range []string{"Claims checked", "BGD iterations are stable and never diverge", "BGD finds the global minimum", "refuted"} {
+		if !bytes.Contains(raw, []byte(want)) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	// Rerunning reuses the finished runs (same run.json bytes).
+	hashes, _ := os.ReadFile(filepath.Join(out, "results", "run-hashes.sha256"))
+	if _, err := report.Run(context.Background(), report.Config{Out: out, Sections: []string{"textbook", "condition", "landscape"}, Command: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	again, _ := os.ReadFile(filepath.Join(out, "results", "run-hashes.sha256"))
+	if !bytes.Equal(hashes, again) || len(hashes) == 0 {
+		t.Error("a rerun changed finished runs instead of reusing them")
+	}
+	renderWithChromium(t, index)
+}
+
+// checkHTML parses the page as XML (the template writes well-formed XHTML)
+// and checks that every image and local link resolves.
+func checkHTML(t *testing.T, dir string, raw []byte) {
+	t.Helper()
+	dec := xml.NewDecoder(bytes.NewReader(raw))
+	dec.Strict = true
+	imgs, links := 0, 0
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("index.html is not well-formed: %v", err)
+		}
+		se, ok := tok.(xml.StartElement)
+		if !ok {
+			continue
+		}
+		for _, a := range se.Attr {
+			switch {
+			case se.Name.Local == "img" && a.Name.Local == "src":
+				imgs++
+				const prefix = "data:image/png;base64,"
+				if !strings.HasPrefix(a.Value, prefix) {
+					t.Errorf("image %q is not embedded", a.Value[:min(40, len(a.Value))])
+					continue
+				}
+				png, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(a.Value, prefix))
+				if err != nil || !bytes.HasPrefix(png, []byte("\x89PNG")) {
+					t.Errorf("embedded image is not a PNG: %v", err)
+				}
+			case se.Name.Local == "a" && a.Name.Local == "href" && !strings.HasPrefix(a.Value, "#") && !strings.Contains(a.Value, "://"):
+				links++
+				if _, err := os.Stat(filepath.Join(dir, a.Value)); err != nil {
+					t.Errorf("link %s does not resolve", a.Value)
+				}
+			}
+		}
+	}
+	if imgs < 4 || links < 8 {
+		t.Errorf("only %d images and %d local links", imgs, links)
+	}
+}
+
+// renderWithChromium screenshots the page headless when Chromium is
+// installed and checks it is not blank.
+func renderWithChromium(t *testing.T, index string) {
+	bin := ""
+	for _, b := range []string{"/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"} {
+		if _, err := os.Stat(b); err == nil {
+			bin = b
+		}
+	}
+	if bin == "" {
+		t.Log("Chromium not installed (apt-get install chromium): skipping the rendering check")
+		return
+	}
+	shot := filepath.Join(t.TempDir(), "shot.png")
+	cmd := exec.Command(bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run",
+		"--user-data-dir="+t.TempDir(), "--screenshot="+shot, "--window-size=1200,2000", "file://"+index)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("chromium: %v\n%s", err, out)
+	}
+	raw, err := os.ReadFile(shot)
+	if err != nil || len(raw) < 20000 {
+		t.Fatalf("screenshot missing or nearly empty (%d bytes): %v", len(raw), err)
+	}
+}
