@@ -7,6 +7,7 @@ import (
 
 	"github.com/bgdlab/bgdlab/pkg/backend"
 	"github.com/bgdlab/bgdlab/pkg/data"
+	"github.com/bgdlab/bgdlab/pkg/lsq"
 	"github.com/bgdlab/bgdlab/pkg/optim"
 	"github.com/bgdlab/bgdlab/pkg/theory"
 	"github.com/gomlx/gomlx/backends"
@@ -164,4 +165,29 @@ func newHVP(b backends.Backend, r *Resolved, gctx *mlctx.Context, train *device)
 		}
 		return nil
 	}, nil
+}
+
+// LeastSquaresFacts returns, for a regression data spec fitted by linear
+// regression with an intercept, the exact curvature of the MSE on the
+// training split and the optimal training loss f* (closed form).
+func LeastSquaresFacts(dataSpec string) (theory.Curvature, float64, error) {
+	sp, err := loadCached(dataSpec)
+	if err != nil {
+		return theory.Curvature{}, 0, err
+	}
+	c, err := theory.LeastSquares(sp.Train, true)
+	if err != nil {
+		return c, 0, err
+	}
+	d := sp.Train
+	rows := make([][]float64, d.N)
+	for i := range rows {
+		rows[i] = append(append([]float64(nil), d.Row(i)...), 1)
+	}
+	p := lsq.Problem{X: rows, Y: d.Y}
+	star, err := p.ClosedForm()
+	if err != nil {
+		return c, 0, err
+	}
+	return c, p.MSE(star), nil
 }

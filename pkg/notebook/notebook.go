@@ -188,7 +188,7 @@ func Check(path string) ([]string, error) {
 					sawMarker = true
 				}
 				if o.Name == "stderr" && goErrorRE.MatchString(text) {
-					probs = append(probs, fmt.Sprintf("cell %d printed an error: %s", i, firstLine(goErrorRE.FindString(text)+" … "+lastLines(text, 3))))
+					probs = append(probs, fmt.Sprintf("cell %d printed an error: %s", i, matchingLine(text)))
 				}
 			default:
 				for mime, d := range o.Data {
@@ -206,6 +206,16 @@ func Check(path string) ([]string, error) {
 		probs = append(probs, fmt.Sprintf("no cell printed %s: the setup cell that points GoNB at the repository failed", SetupMarker))
 	}
 	return probs, nil
+}
+
+// matchingLine returns the first line of text that looks like a Go error.
+func matchingLine(text string) string {
+	for _, l := range strings.Split(text, "\n") {
+		if goErrorRE.MatchString(l) {
+			return strings.TrimSpace(l)
+		}
+	}
+	return firstLine(text)
 }
 
 // joinText decodes a notebook text field, which is a string or a list of strings.

@@ -168,3 +168,21 @@ func PredictRate(gap0, rate float64, steps int) []float64 {
 func MeasuredRate(gap []float64, k0, k1 int) float64 {
 	return math.Pow(gap[k1]/gap[k0], 1/(2*float64(k1-k0)))
 }
+
+// MeasuredRateAuto fits the per-step contraction on the second half of the
+// stretch where the suboptimality is still above floor·gap[0] (below that,
+// rounding error rather than the method is measured). It returns NaN when
+// fewer than 4 usable steps remain.
+func MeasuredRateAuto(gap []float64, floor float64) float64 {
+	if len(gap) == 0 || !(gap[0] > 0) {
+		return math.NaN()
+	}
+	end := len(gap) - 1
+	for end > 0 && !(gap[end] > floor*gap[0]) {
+		end--
+	}
+	if end < 4 {
+		return math.NaN()
+	}
+	return MeasuredRate(gap, end/2, end)
+}
