@@ -225,9 +225,13 @@ func Run(ctx context.Context, cfg Config) (string, error) {
 		}
 		for _, p := range paths {
 			s.logf("executing %s ...", p)
+			env := []string{"BGDLAB_OUT=" + out}
+			if cfg.RepoFigures != "" {
+				abs, _ := filepath.Abs(cfg.RepoFigures)
+				env = append(env, "BGDLAB_FIGURES="+abs)
+			}
 			res, err := notebook.Execute(ctx, p, notebook.Options{OutDir: filepath.Join(out, "notebooks"), HTML: true,
-				ToolsBin: filepath.Join(cfg.Tools, "bin"), JupyterDataDir: filepath.Join(cfg.Tools, "jupyter"),
-				Env: []string{"BGDLAB_OUT=" + out}})
+				ToolsBin: filepath.Join(cfg.Tools, "bin"), JupyterDataDir: filepath.Join(cfg.Tools, "jupyter"), Env: env})
 			if err != nil {
 				return "", err
 			}
