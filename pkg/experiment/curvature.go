@@ -191,3 +191,27 @@ func LeastSquaresFacts(dataSpec string) (theory.Curvature, float64, error) {
 	}
 	return c, p.MSE(star), nil
 }
+
+// NoiseFloor predicts the stationary E[f − f*] of constant-step SGD with
+// batches of size batch drawn with replacement, on a least-squares data spec
+// at its minimizer: the additive-noise formula, or with multiplicative (when
+// gaussian) the Gaussian-feature correction (see theory.SGDNoiseFloorGaussian).
+func NoiseFloor(dataSpec string, alpha float64, batch int, gaussian bool) (float64, error) {
+	sp, err := loadCached(dataSpec)
+	if err != nil {
+		return 0, err
+	}
+	d := sp.Train
+	rows := make([][]float64, d.N)
+	for i := range rows {
+		rows[i] = append(append([]float64(nil), d.Row(i)...), 1)
+	}
+	star, err := lsq.Problem{X: rows, Y: d.Y}.ClosedForm()
+	if err != nil {
+		return 0, err
+	}
+	if gaussian {
+		return theory.NoiseFloorLeastSquaresGaussian(d, star, true, alpha, batch)
+	}
+	return theory.NoiseFloorLeastSquares(d, star, true, alpha, batch, false)
+}
