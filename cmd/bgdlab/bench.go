@@ -1,0 +1,201 @@
+package main
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/bgdlab/bgdlab/pkg/backend"
+	"github.com/bgdlab/bgdlab/pkg/bench"
+	"github.com/bgdlab/bgdlab/pkg/data"
+	"github.com/bgdlab/bgdlab/pkg/plots"
+)
+
+func init() {
+	register("bench", "time full-batch steps and mini-batch epochs on every backend (and PyTorch when installed)", runBench)
+}
+
+func runBench(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	backendsFlag := fs.String("backends", "auto", "comma-separated backends to time (auto: go, plus xla:cpu when a plugin is installed)")
+	casesFlag := fs.String("cases", "softmax,mlp,cnn", "cases: softmax, mlp, cnn")
+	repeats := fs.Int("repeats", 5, "timed repetitions after one warm-up")
+	out := fs.String("out", "", "folder for bench.csv and bench.json (optional)")
+	python := fs.String("python", "/usr/bin/python3", "interpreter with torch for the peer (skipped when torch is missing)")
+	noPeer := fs.Bool("no-peer", false, "skip the PyTorch peer")
+	scale := fs.Float64("scale", 1, "fraction of each case's n (e.g. 0.1 for a quick look)")
+	if err := fs.Parse(args); err != nil {
+		return usagef("%v", err)
+	}
+	if *repeats < 1 || !(*scale > 0 && *scale <= 1) {
+		return usagef("--repeats must be ≥ 1 and --scale in (0, 1]")
+	}
+	var cases []bench.Case
+	for _, name := range strings.Split(*casesFlag, ",") {
+		found := false
+		for _, c := range bench.DefaultCases() {
+			if c.Name == name {
+				c.N = int(float64(c.N) * *scale)
+				cases = append(cases, c)
+				found = true
+			}
+		}
+		if !found {
+			return usagef("unknown case %q: valid cases are softmax, mlp, cnn", name)
+		}
+	}
+	configs := strings.Split(*backendsFlag, ",")
+	if *backendsFlag == "auto" {
+		configs = []string{"go"}
+		if _, ok := backend.Plugins()["cpu"]; ok {
+			configs = append(configs, "xla:cpu")
+		} else {
+			fmt.Fprintln(stderr, "bench: no XLA CPU plugin (scripts/setup installs one; set PJRT_PLUGIN_LIBRARY_PATH=.tools/pjrt): timing the go backend only")
+		}
+	}
+	maxN := 0
+	for _, c := range cases {
+		maxN = max(maxN, c.N)
+	}
+	dir := os.Getenv(data.FashionMNISTEnv)
+	if dir == "" {
+		dir = data.FashionMNISTDefaultDir
+	}
+	d, err := bench.LoadTrain(maxN, dir)
+	if err != nil {
+		return err
+	}
+	opts := bench.Options{Repeats: *repeats, Progress: func(s string) { fmt.Fprintln(stderr, "bench: "+s) }}
+	ctx, cancel := interruptible()
+	defer cancel()
+	var results []bench.Result
+	peaks := map[string]float64{}
+	for _, cfg := range configs {
+		b, err := backend.NewWithConfig(cfg)
+		if err != nil {
+			return usagef("backend %s: %v", cfg, err)
+		}
+		peak, err := bench.GEMMPeak(b, 3)
+		if err != nil {
+			return err
+		}
+		peaks[b.Name()] = peak
+		for _, c := range cases {
+			sub := d
+			if c.N < d.N {
+				idx := make([]int, c.N)
+				for i := range idx {
+					idx[i] = i
+				}
+				sub = d.Subset(idx)
+			}
+			for _, fn := range []func() (bench.Result, error){
+				func() (bench.Result, error) { return bench.FullStep(ctx, b, c, sub, opts) },
+				func() (bench.Result, error) { return bench.MatmulOnly(ctx, b, c, opts) },
+				func() (bench.Result, error) { return bench.Epoch(ctx, b, c, sub, opts) },
+			} {
+				r, err := fn()
+				if err != nil {
+					return err
+				}
+				r.Backend = cfg
+				results = append(results, r)
+			}
+		}
+		b.Finalize()
+	}
+	var peer *bench.Peer
+	if !*noPeer {
+		if bench.PeerAvailable(*python) {
+			fmt.Fprintln(stderr, "bench: timing the PyTorch peer (same data, float32, 2 threads)")
+			peer, err = bench.RunPeer(ctx, *python, dir, cases, *repeats)
+			if err != nil {
+				return err
+			}
+		} else {
+			fmt.Fprintf(stderr, "bench: %s cannot import torch: no peer (scripts/install-peers installs Debian's python3-torch)\n", *python)
+		}
+	}
+	rows := table(results, peer, peaks)
+	w := tabwriter.NewWriter(stdout, 0, 2, 2, ' ', 0)
+	for _, r := range rows {
+		fmt.Fprintln(w, strings.Join(r, "\t"))
+	}
+	w.Flush()
+	if peer != nil {
+		info, _ := json.Marshal(peer.Info)
+		fmt.Fprintf(stdout, "peer: %s\n", info)
+	}
+	for k, v := range peaks {
+		fmt.Fprintf(stdout, "GEMM peak (2048³ float32) on %s: %.1f GFLOP/s\n", k, v)
+	}
+	if *out != "" {
+		var buf strings.Builder
+		cw := csv.NewWriter(&buf)
+		cw.WriteAll(rows)
+		if err := plots.WriteFileAtomic(filepath.Join(*out, "bench.csv"), []byte(buf.String())); err != nil {
+			return err
+		}
+		raw, _ := json.MarshalIndent(map[string]any{"results": results, "peer": peer, "gemm_peak_gflops": peaks}, "", "  ")
+		if err := plots.WriteFileAtomic(filepath.Join(*out, "bench.json"), raw); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "wrote %s/bench.csv and bench.json\n", *out)
+	}
+	return nil
+}
+
+// table lays out results: per backend and case, the full step with its
+// matmul-only floor, the epoch, and ratios to the peer.
+func table(results []bench.Result, peer *bench.Peer, peaks map[string]float64) [][]string {
+	rows := [][]string{{"backend", "case", "kind", "n", "median_s", "min_s", "GFLOP/s", "%peak", "step/matmul", "peer_min_s", "ratio_to_peer", "maxrss_MB"}}
+	find := func(backend, cs, kind string) *bench.Result {
+		for i := range results {
+			if results[i].Backend == backend && results[i].Case == cs && results[i].Kind == kind {
+				return &results[i]
+			}
+		}
+		return nil
+	}
+	peerMin := func(cs, kind string) float64 {
+		if peer == nil {
+			return math.NaN()
+		}
+		for _, p := range peer.Results {
+			if p.Case == cs && p.Kind == kind {
+				return p.Min
+			}
+		}
+		return math.NaN()
+	}
+	bestPeak := 0.0
+	for _, v := range peaks {
+		bestPeak = math.Max(bestPeak, v)
+	}
+	f := func(v float64) string {
+		if math.IsNaN(v) {
+			return ""
+		}
+		return fmt.Sprintf("%.4g", v)
+	}
+	for _, r := range results {
+		ratio := math.NaN()
+		if r.Kind == "full-step" {
+			if mm := find(r.Backend, r.Case, "matmul-only"); mm != nil {
+				ratio = r.Min.Seconds() / mm.Min.Seconds()
+			}
+		}
+		pm := peerMin(r.Case, r.Kind)
+		rows = append(rows, []string{r.Backend, r.Case, r.Kind, fmt.Sprint(r.N), f(r.Median.Seconds()), f(r.Min.Seconds()), f(r.GFLOPs),
+			f(100 * r.GFLOPs / bestPeak), f(ratio), f(pm), f(r.Min.Seconds() / pm), f(r.MaxRSSMB)})
+	}
+	return rows
+}

@@ -1,0 +1,335 @@
+// Package bench times full-batch and mini-batch training steps of bgdlab's
+// models on Fashion-MNIST on every available backend, beside the same
+// step's matrix products alone and a peer library (PyTorch) running the
+// identical computation, so speed targets are ratios measured in one run.
+package bench
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+	"syscall"
+	"time"
+
+	"github.com/bgdlab/bgdlab/pkg/data"
+	"github.com/bgdlab/bgdlab/pkg/models"
+	"github.com/bgdlab/bgdlab/pkg/optim"
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	mlctx "github.com/gomlx/gomlx/pkg/ml/context"
+)
+
+// Case is one benchmarked computation.
+type Case struct {
+	// Name is softmax, mlp or cnn; Model its model spec.
+	Name, Model string
+	// N is the number of examples in the full batch.
+	N int
+}
+
+// DefaultCases are softmax regression and the MLP on all 60 000 training
+// images, and the CNN on 10 000 (its im2col patches for 60 000 images would
+// need ~12 GB).
+func DefaultCases() []Case {
+	return []Case{{"softmax", "softmax", 60000}, {"mlp", "mlp:hidden=256", 60000}, {"cnn", "cnn", 10000}}
+}
+
+// Result is one timing.
+type Result struct {
+	Backend, Case, Kind string // Kind: full-step, matmul-only, epoch-128
+	N                   int
+	Median, Min         time.Duration
+	Repeats             int
+	// FLOPs of the step's matrix products (forward and backward).
+	FLOPs  float64
+	GFLOPs float64
+	// MaxRSS is the process's peak resident memory after the measurement.
+	MaxRSSMB float64
+}
+
+// Options control Run.
+type Options struct {
+	Repeats  int
+	Progress func(string)
+	// DataDir overrides the Fashion-MNIST folder.
+	DataDir string
+}
+
+func (o Options) logf(format string, args ...any) {
+	if o.Progress != nil {
+		o.Progress(fmt.Sprintf(format, args...))
+	}
+}
+
+// LoadTrain returns the first n Fashion-MNIST training images (pixels in
+// [0, 1]) as float32 tensors on the host.
+func LoadTrain(n int, dir string) (*data.Dataset, error) {
+	sp, err := data.LoadFashionMNIST(data.FashionConfig{Dir: dir, Val: 0})
+	if err != nil {
+		return nil, err
+	}
+	if n > sp.Train.N {
+		return nil, fmt.Errorf("bench: n=%d is more than the %d training images", n, sp.Train.N)
+	}
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+	}
+	return sp.Train.Subset(idx), nil
+}
+
+func tensorsOf(d *data.Dataset) (*tensors.Tensor, *tensors.Tensor) {
+	f := make([]float32, len(d.X))
+	for i, v := range d.X {
+		f[i] = float32(v)
+	}
+	l := make([]int32, d.N)
+	for i, v := range d.Labels {
+		l[i] = int32(v)
+	}
+	return tensors.FromFlatDataAndDimensions(f, d.N, d.D), tensors.FromFlatDataAndDimensions(l, d.N)
+}
+
+// denseShapes lists the (N, K, M) of each matrix product X[N,K]·W[K,M] in a
+// model's forward pass (im2col products for convolutions).
+func denseShapes(c Case, m *models.Model) [][3]int {
+	switch c.Name {
+	case "softmax":
+		return [][3]int{{c.N, 784, 10}}
+	case "mlp":
+		var out [][3]int
+		k := 784
+		for _, h := range m.Hidden {
+			out = append(out, [3]int{c.N, k, h})
+			k = h
+		}
+		return append(out, [3]int{c.N, k, 10})
+	case "cnn":
+		return [][3]int{{c.N * 784, 25, 6}, {c.N * 196, 150, 16}, {c.N * 49, 144, 32}, {c.N, 49 * 32, 128}, {c.N, 128, 10}}
+	}
+	return nil
+}
+
+// StepFLOPs counts the matrix-product FLOPs of one forward+backward pass:
+// 2NKM forward, 2NKM for the weight gradient and 2NKM for the input
+// gradient (not needed for the first layer).
+func StepFLOPs(shapes [][3]int) float64 {
+	var f float64
+	for i, s := range shapes {
+		nkm := 2 * float64(s[0]) * float64(s[1]) * float64(s[2])
+		f += 2 * nkm
+		if i > 0 {
+			f += nkm
+		}
+	}
+	return f
+}
+
+func timeIt(repeats int, fn func() error) (med, mn time.Duration, err error) {
+	if err := fn(); err != nil { // warm-up: compilation and first transfer
+		return 0, 0, err
+	}
+	var ds []time.Duration
+	for i := 0; i < repeats; i++ {
+		t0 := time.Now()
+		if err := fn(); err != nil {
+			return 0, 0, err
+		}
+		ds = append(ds, time.Since(t0))
+	}
+	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+	return ds[len(ds)/2], ds[0], nil
+}
+
+func maxRSSMB() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return math.NaN()
+	}
+	return float64(ru.Maxrss) / 1024
+}
+
+// FullStep times one full-batch GD step (forward, backward, update) of c on b.
+func FullStep(ctx context.Context, b backends.Backend, c Case, d *data.Dataset, opt Options) (Result, error) {
+	m, err := models.Parse(c.Model)
+	if err != nil {
+		return Result{}, err
+	}
+	if err := m.Bind(d); err != nil {
+		return Result{}, err
+	}
+	gctx := mlctx.New()
+	if err := m.Init(gctx, dtypes.Float32, 1, ""); err != nil {
+		return Result{}, err
+	}
+	x, y := tensorsOf(d)
+	if err := x.MaterializeOnDevice(b, false, 0); err != nil {
+		return Result{}, err
+	}
+	if err := y.MaterializeOnDevice(b, false, 0); err != nil {
+		return Result{}, err
+	}
+	o := optim.MustParse("gd:lr=0.01")
+	exec, err := mlctx.NewExec(b, gctx, func(ctx *mlctx.Context, x, y *graph.Node) *graph.Node {
+		loss := m.Loss(ctx, m.Forward(ctx, x), y)
+		o.UpdateGraph(ctx, x.Graph(), loss)
+		return loss
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	defer exec.Finalize()
+	shapes := denseShapes(c, m)
+	opt.logf("%s %s: full-batch step, n=%d", b.Name(), c.Name, c.N)
+	med, mn, err := timeIt(opt.Repeats, func() error {
+		outs, err := exec.Exec(x, y)
+		if err != nil {
+			return err
+		}
+		loss := outs[0].Value().(float32)
+		if math.IsNaN(float64(loss)) {
+			return fmt.Errorf("NaN loss")
+		}
+		return nil
+	})
+	if err != nil {
+		return Result{}, fmt.Errorf("%s full-batch step: %w", c.Name, err)
+	}
+	f := StepFLOPs(shapes)
+	return Result{Backend: b.Name(), Case: c.Name, Kind: "full-step", N: c.N, Median: med, Min: mn, Repeats: opt.Repeats,
+		FLOPs: f, GFLOPs: f / mn.Seconds() / 1e9, MaxRSSMB: maxRSSMB()}, nil
+}
+
+// MatmulOnly times just the matrix products of c's full-batch step — the
+// forward products and the two gradient products per layer — on the same
+// shapes, as the floor a backend's step time is compared with.
+func MatmulOnly(ctx context.Context, b backends.Backend, c Case, opt Options) (Result, error) {
+	m, _ := models.Parse(c.Model)
+	m.Hidden = append([]int(nil), m.Hidden...)
+	shp := denseShapes(c, m)
+	var inputs []*tensors.Tensor
+	for _, s := range shp {
+		for _, dims := range [][]int{{s[0], s[1]}, {s[1], s[2]}, {s[0], s[2]}} {
+			t := tensors.FromShape(shapes.Make(dtypes.Float32, dims...))
+			if err := t.MaterializeOnDevice(b, false, 0); err != nil {
+				return Result{}, err
+			}
+			inputs = append(inputs, t)
+		}
+	}
+	exec, err := graph.NewExecAny(b, func(in []*graph.Node) []*graph.Node {
+		var outs []*graph.Node
+		for i := range shp {
+			x, w, dy := in[3*i], in[3*i+1], in[3*i+2]
+			outs = append(outs, graph.ReduceAllSum(graph.Dot(x, w)))                                       // forward
+			outs = append(outs, graph.ReduceAllSum(graph.DotGeneral(x, []int{0}, nil, dy, []int{0}, nil))) // ∂W = xᵀ·dy
+			if i > 0 {
+				outs = append(outs, graph.ReduceAllSum(graph.DotGeneral(dy, []int{1}, nil, w, []int{1}, nil))) // ∂x = dy·wᵀ
+			}
+		}
+		return outs
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	defer exec.Finalize()
+	args := make([]any, len(inputs))
+	for i, t := range inputs {
+		args[i] = t
+	}
+	opt.logf("%s %s: matrix products only", b.Name(), c.Name)
+	med, mn, err := timeIt(opt.Repeats, func() error {
+		outs, err := exec.Exec(args...)
+		for _, o := range outs {
+			o.FinalizeAll()
+		}
+		return err
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	f := StepFLOPs(shp)
+	return Result{Backend: b.Name(), Case: c.Name, Kind: "matmul-only", N: c.N, Median: med, Min: mn, Repeats: opt.Repeats, FLOPs: f, GFLOPs: f / mn.Seconds() / 1e9}, nil
+}
+
+// GEMMPeak times a 2048×2048×2048 float32 product on b (GFLOP/s).
+func GEMMPeak(b backends.Backend, repeats int) (float64, error) {
+	const n = 2048
+	a := tensors.FromShape(shapes.Make(dtypes.Float32, n, n))
+	c := tensors.FromShape(shapes.Make(dtypes.Float32, n, n))
+	exec, err := graph.NewExec(b, func(x, y *graph.Node) *graph.Node { return graph.ReduceAllSum(graph.Dot(x, y)) })
+	if err != nil {
+		return 0, err
+	}
+	defer exec.Finalize()
+	_, mn, err := timeIt(repeats, func() error {
+		outs, err := exec.Exec(a, c)
+		for _, o := range outs {
+			o.FinalizeAll()
+		}
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	return 2 * n * n * n / mn.Seconds() / 1e9, nil
+}
+
+// Epoch times one epoch of mini-batch (128) GD: n/128 steps gathering each
+// batch from the resident data.
+func Epoch(ctx context.Context, b backends.Backend, c Case, d *data.Dataset, opt Options) (Result, error) {
+	m, _ := models.Parse(c.Model)
+	if err := m.Bind(d); err != nil {
+		return Result{}, err
+	}
+	gctx := mlctx.New()
+	if err := m.Init(gctx, dtypes.Float32, 1, ""); err != nil {
+		return Result{}, err
+	}
+	x, y := tensorsOf(d)
+	x.MaterializeOnDevice(b, false, 0)
+	y.MaterializeOnDevice(b, false, 0)
+	o := optim.MustParse("gd:lr=0.01")
+	exec, err := mlctx.NewExec(b, gctx, func(ctx *mlctx.Context, xAll, yAll, idx *graph.Node) *graph.Node {
+		i2 := graph.InsertAxes(idx, -1)
+		loss := m.Loss(ctx, m.Forward(ctx, graph.Gather(xAll, i2)), graph.Gather(yAll, i2))
+		o.UpdateGraph(ctx, xAll.Graph(), loss)
+		return loss
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	defer exec.Finalize()
+	const bs = 128
+	steps := d.N / bs
+	idx := make([]*tensors.Tensor, steps)
+	for s := range idx {
+		v := make([]int32, bs)
+		for i := range v {
+			v[i] = int32((s*bs + i*7919) % d.N)
+		}
+		idx[s] = tensors.FromFlatDataAndDimensions(v, bs)
+	}
+	opt.logf("%s %s: epoch of batch 128", b.Name(), c.Name)
+	reps := max(1, opt.Repeats/3)
+	med, mn, err := timeIt(reps, func() error {
+		for s := 0; s < steps; s++ {
+			outs, err := exec.Exec(x, y, idx[s])
+			if err != nil {
+				return err
+			}
+			outs[0].FinalizeAll()
+		}
+		return nil
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	shp := denseShapes(Case{Name: c.Name, N: steps * bs}, m)
+	f := StepFLOPs(shp)
+	return Result{Backend: b.Name(), Case: c.Name, Kind: "epoch-128", N: d.N, Median: med, Min: mn, Repeats: reps, FLOPs: f, GFLOPs: f / mn.Seconds() / 1e9}, nil
+}

@@ -1,0 +1,64 @@
+package bench_test
+
+import (
+	"context"
+	"os"
+	"strconv"
+	"testing"
+
+	"github.com/bgdlab/bgdlab/pkg/backend"
+	"github.com/bgdlab/bgdlab/pkg/bench"
+	"github.com/bgdlab/bgdlab/pkg/data"
+)
+
+func TestStepFLOPs(t *testing.T) {
+	// One layer: forward 2NKM and the weight gradient 2NKM; no input gradient.
+	if got := bench.StepFLOPs([][3]int{{10, 20, 30}}); got != 4*10*20*30 {
+		t.Fatalf("one layer: %g", got)
+	}
+	if got := bench.StepFLOPs([][3]int{{10, 20, 30}, {10, 30, 5}}); got != 4*10*20*30+6*10*30*5 {
+		t.Fatalf("two layers: %g", got)
+	}
+}
+
+// benchN is the number of examples for go test -bench (BGDLAB_BENCH_N, default 6000).
+func benchN() int {
+	if v, err := strconv.Atoi(os.Getenv("BGDLAB_BENCH_N")); err == nil && v > 0 {
+		return v
+	}
+	return 6000
+}
+
+// benchmarkStep times the full-batch step of a case on the current backend,
+// for benchstat comparisons across commits.
+func benchmarkStep(b *testing.B, name, model string) {
+	if _, err := os.Stat(data.FashionMNISTDefaultDir); err != nil && os.Getenv(data.FashionMNISTEnv) == "" {
+		b.Skip("Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)")
+	}
+	n := benchN()
+	if name == "cnn" {
+		n = min(n, 1000)
+	}
+	d, err := bench.LoadTrain(n, os.Getenv(data.FashionMNISTEnv))
+	if err != nil {
+		b.Fatal(err)
+	}
+	be, _, err := backend.New()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer be.Finalize()
+	// FullStep compiles once, warms up, then times b.N steps; the reported
+	// s/step excludes compilation.
+	b.ResetTimer()
+	r, err := bench.FullStep(context.Background(), be, bench.Case{Name: name, Model: model, N: n}, d, bench.Options{Repeats: b.N})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(r.Median.Seconds(), "s/step")
+	b.ReportMetric(r.GFLOPs, "GFLOP/s")
+}
+
+func BenchmarkFullBatchSoftmax(b *testing.B) { benchmarkStep(b, "softmax", "softmax") }
+func BenchmarkFullBatchMLP(b *testing.B)     { benchmarkStep(b, "mlp", "mlp:hidden=256") }
+func BenchmarkFullBatchCNN(b *testing.B)     { benchmarkStep(b, "cnn", "cnn") }

@@ -1,0 +1,136 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// peerScript times the same computations in PyTorch: identical models,
+// float32, the same first n training images, a plain SGD step.
+const peerScript = `
+import gzip, json, os, sys, time, statistics
+import numpy as np
+import torch
+torch.set_num_threads(int(os.environ.get("BENCH_THREADS", "2")))
+torch.manual_seed(0)
+d = sys.argv[1]; cases = json.loads(sys.argv[2]); repeats = int(sys.argv[3])
+def idx(name):
+    for ext in (".gz", ""):
+        p = os.path.join(d, name + ext)
+        if os.path.exists(p):
+            raw = gzip.open(p).read() if ext else open(p, "rb").read()
+            nd = raw[3]
+            dims = [int.from_bytes(raw[4+4*i:8+4*i], "big") for i in range(nd)]
+            return np.frombuffer(raw, dtype=np.uint8, offset=4+4*nd).reshape(dims)
+    raise SystemExit("missing " + name)
+X = torch.from_numpy(idx("train-images-idx3-ubyte").astype(np.float32) / 255.0)
+Y = torch.from_numpy(idx("train-labels-idx1-ubyte").astype(np.int64))
+def model(name):
+    if name == "softmax":
+        return torch.nn.Linear(784, 10)
+    if name == "mlp":
+        return torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Linear(256, 10))
+    return torch.nn.Sequential(torch.nn.Unflatten(1, (1, 28, 28)),
+        torch.nn.Conv2d(1, 6, 5, padding=2), torch.nn.ReLU(),
+        torch.nn.Conv2d(6, 16, 5, stride=2, padding=2), torch.nn.ReLU(),
+        torch.nn.Conv2d(16, 32, 3, stride=2, padding=1), torch.nn.ReLU(),
+        torch.nn.Flatten(), torch.nn.Linear(7*7*32, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10))
+def timeit(fn, reps):
+    fn()
+    ts = []
+    for _ in range(reps):
+        t0 = time.perf_counter(); fn(); ts.append(time.perf_counter() - t0)
+    return statistics.median(ts), min(ts)
+out = []
+for c in cases:
+    n = c["n"]; x = X[:n].reshape(n, 784).contiguous(); y = Y[:n]
+    m = model(c["name"]); opt = torch.optim.SGD(m.parameters(), lr=0.01)
+    lossf = torch.nn.CrossEntropyLoss()
+    def step(xb=x, yb=y):
+        opt.zero_grad(set_to_none=True)
+        l = lossf(m(xb), yb); l.backward(); opt.step()
+    med, mn = timeit(step, repeats)
+    out.append({"case": c["name"], "kind": "full-step", "n": n, "median_s": med, "min_s": mn})
+    perm = [(s*128 + i*7919) % n for s in range(n // 128) for i in range(128)]
+    idxs = torch.tensor(perm).reshape(n // 128, 128)
+    def epoch():
+        for s in range(idxs.shape[0]):
+            step(x[idxs[s]], y[idxs[s]])
+    med, mn = timeit(epoch, max(1, repeats // 3))
+    out.append({"case": c["name"], "kind": "epoch-128", "n": n, "median_s": med, "min_s": mn})
+info = {"torch": torch.__version__, "threads": torch.get_num_threads()}
+try:
+    import threadpoolctl
+    info["blas"] = [{k: v for k, v in p.items() if k in ("internal_api", "version", "architecture", "num_threads")} for p in threadpoolctl.threadpool_info()]
+except Exception as e:
+    info["blas"] = str(e)
+print(json.dumps({"results": out, "info": info}))
+`
+
+// PeerResult is one PyTorch timing.
+type PeerResult struct {
+	Case   string  `json:"case"`
+	Kind   string  `json:"kind"`
+	N      int     `json:"n"`
+	Median float64 `json:"median_s"`
+	Min    float64 `json:"min_s"`
+}
+
+// Peer is PyTorch's timings and configuration.
+type Peer struct {
+	Results []PeerResult   `json:"results"`
+	Info    map[string]any `json:"info"`
+}
+
+// PeerAvailable reports whether python3 can import torch.
+func PeerAvailable(python string) bool {
+	return exec.Command(python, "-c", "import torch").Run() == nil
+}
+
+// RunPeer times cases in PyTorch on 2 threads. For the peer process only it
+// unsets OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE (a workplace guard that
+// halves GEMM speed) and sets OMP_WAIT_POLICY=PASSIVE (OpenMP spinning
+// threads oversubscribe 2 cores), so the peer is measured at its best.
+func RunPeer(ctx context.Context, python, dataDir string, cases []Case, repeats int) (*Peer, error) {
+	dir, err := os.MkdirTemp("", "bgdlab-peer")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	script := filepath.Join(dir, "peer.py")
+	if err := os.WriteFile(script, []byte(peerScript), 0o644); err != nil {
+		return nil, err
+	}
+	var cs []map[string]any
+	for _, c := range cases {
+		cs = append(cs, map[string]any{"name": c.Name, "n": c.N})
+	}
+	raw, _ := json.Marshal(cs)
+	cmd := exec.CommandContext(ctx, python, script, dataDir, string(raw), fmt.Sprint(repeats))
+	var env []string
+	for _, kv := range os.Environ() {
+		if strings.HasPrefix(kv, "OPENBLAS_CORETYPE=") || strings.HasPrefix(kv, "OPENBLAS_L2_SIZE=") || strings.HasPrefix(kv, "OMP_WAIT_POLICY=") {
+			continue
+		}
+		env = append(env, kv)
+	}
+	cmd.Env = append(env, "OMP_WAIT_POLICY=PASSIVE", "BENCH_THREADS=2")
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	t0 := time.Now()
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("peer (PyTorch) failed after %s: %v\n%s", time.Since(t0).Round(time.Second), err, errb.String())
+	}
+	p := &Peer{}
+	if err := json.Unmarshal(out.Bytes(), p); err != nil {
+		return nil, fmt.Errorf("peer output: %w\n%s", err, out.String())
+	}
+	return p, nil
+}
