@@ -43,42 +43,46 @@ func Cached(dir string, b backends.Backend, s Spec) (*Result, error) {
 	return res, Write(runDir, res)
 }
 
-// Column returns one history column by its history.csv name (step, epoch,
-// examples, grad_evals, wall_s, lr, train_loss, grad_norm, update_norm,
-// val_loss, val_metric, test_loss, test_metric); unknown names give NaNs.
+// Get returns a record's value by its history.csv column name; ok is false
+// for unknown names.
+func (h Record) Get(name string) (v float64, ok bool) {
+	switch name {
+	case "step":
+		return float64(h.Step), true
+	case "epoch":
+		return h.Epoch, true
+	case "examples":
+		return float64(h.Examples), true
+	case "grad_evals":
+		return float64(h.GradEvals), true
+	case "wall_s":
+		return h.WallS, true
+	case "lr":
+		return h.LR, true
+	case "train_loss":
+		return h.TrainLoss, true
+	case "grad_norm":
+		return h.GradNorm, true
+	case "update_norm":
+		return h.UpdateNorm, true
+	case "val_loss":
+		return h.ValLoss, true
+	case "val_metric":
+		return h.ValMetric, true
+	case "test_loss":
+		return h.TestLoss, true
+	case "test_metric":
+		return h.TestMetric, true
+	}
+	return math.NaN(), false
+}
+
+// Column returns one history column by its history.csv name (see
+// Record.Get); unknown names give NaNs.
 func (r *Result) Column(name string) []float64 {
 	out := make([]float64, len(r.History))
 	for i, h := range r.History {
-		v := math.NaN()
-		switch name {
-		case "step":
-			v = float64(h.Step)
-		case "epoch":
-			v = h.Epoch
-		case "examples":
-			v = float64(h.Examples)
-		case "grad_evals":
-			v = float64(h.GradEvals)
-		case "wall_s":
-			v = h.WallS
-		case "lr":
-			v = h.LR
-		case "train_loss":
-			v = h.TrainLoss
-		case "grad_norm":
-			v = h.GradNorm
-		case "update_norm":
-			v = h.UpdateNorm
-		case "val_loss":
-			v = h.ValLoss
-		case "val_metric":
-			v = h.ValMetric
-		case "test_loss":
-			v = h.TestLoss
-		case "test_metric":
-			v = h.TestMetric
-		}
-		out[i] = v
+		out[i], _ = h.Get(name)
 	}
 	return out
 }

@@ -167,29 +167,46 @@ func newHVP(b backends.Backend, r *Resolved, gctx *mlctx.Context, train *device)
 	}, nil
 }
 
-// LeastSquaresFacts returns, for a regression data spec fitted by linear
-// regression with an intercept, the exact curvature of the MSE on the
-// training split and the optimal training loss f* (closed form).
-func LeastSquaresFacts(dataSpec string) (theory.Curvature, float64, error) {
+// LeastSquaresFit holds the exact facts of linear least squares (with an
+// intercept) on a data spec's training split.
+type LeastSquaresFit struct {
+	Train     *data.Dataset
+	Problem   lsq.Problem
+	Curvature theory.Curvature
+	// ThetaStar is the minimizer (intercept last) and FStar its training MSE.
+	ThetaStar []float64
+	FStar     float64
+}
+
+// LeastSquares computes the closed-form fit and exact curvature for a
+// regression data spec.
+func LeastSquares(dataSpec string) (*LeastSquaresFit, error) {
 	sp, err := loadCached(dataSpec)
+	if err != nil {
+		return nil, err
+	}
+	fit := &LeastSquaresFit{Train: sp.Train}
+	if fit.Curvature, err = theory.LeastSquares(sp.Train, true); err != nil {
+		return nil, err
+	}
+	if fit.Problem, err = lsq.FromDataset(sp.Train); err != nil {
+		return nil, err
+	}
+	if fit.ThetaStar, err = fit.Problem.ClosedForm(); err != nil {
+		return nil, err
+	}
+	fit.FStar = fit.Problem.MSE(fit.ThetaStar)
+	return fit, nil
+}
+
+// LeastSquaresFacts returns the exact curvature of the MSE on a regression
+// data spec's training split and the optimal training loss f*.
+func LeastSquaresFacts(dataSpec string) (theory.Curvature, float64, error) {
+	fit, err := LeastSquares(dataSpec)
 	if err != nil {
 		return theory.Curvature{}, 0, err
 	}
-	c, err := theory.LeastSquares(sp.Train, true)
-	if err != nil {
-		return c, 0, err
-	}
-	d := sp.Train
-	rows := make([][]float64, d.N)
-	for i := range rows {
-		rows[i] = append(append([]float64(nil), d.Row(i)...), 1)
-	}
-	p := lsq.Problem{X: rows, Y: d.Y}
-	star, err := p.ClosedForm()
-	if err != nil {
-		return c, 0, err
-	}
-	return c, p.MSE(star), nil
+	return fit.Curvature, fit.FStar, nil
 }
 
 // NoiseFloor predicts the stationary E[f − f*] of constant-step SGD with
@@ -197,21 +214,12 @@ func LeastSquaresFacts(dataSpec string) (theory.Curvature, float64, error) {
 // at its minimizer: the additive-noise formula, or with multiplicative (when
 // gaussian) the Gaussian-feature correction (see theory.SGDNoiseFloorGaussian).
 func NoiseFloor(dataSpec string, alpha float64, batch int, gaussian bool) (float64, error) {
-	sp, err := loadCached(dataSpec)
-	if err != nil {
-		return 0, err
-	}
-	d := sp.Train
-	rows := make([][]float64, d.N)
-	for i := range rows {
-		rows[i] = append(append([]float64(nil), d.Row(i)...), 1)
-	}
-	star, err := lsq.Problem{X: rows, Y: d.Y}.ClosedForm()
+	fit, err := LeastSquares(dataSpec)
 	if err != nil {
 		return 0, err
 	}
 	if gaussian {
-		return theory.NoiseFloorLeastSquaresGaussian(d, star, true, alpha, batch)
+		return theory.NoiseFloorLeastSquaresGaussian(fit.Train, fit.ThetaStar, true, alpha, batch)
 	}
-	return theory.NoiseFloorLeastSquares(d, star, true, alpha, batch, false)
+	return theory.NoiseFloorLeastSquares(fit.Train, fit.ThetaStar, true, alpha, batch, false)
 }

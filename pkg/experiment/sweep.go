@@ -688,19 +688,8 @@ type TTT struct {
 // lowerIsBetter, else ≥ — and reports when, in every unit.
 func TimeToTarget(h []Record, column string, target float64, lowerIsBetter bool) (TTT, bool) {
 	for _, r := range h {
-		var v float64
-		switch column {
-		case "train_loss":
-			v = r.TrainLoss
-		case "val_loss":
-			v = r.ValLoss
-		case "val_metric":
-			v = r.ValMetric
-		case "test_loss":
-			v = r.TestLoss
-		case "test_metric":
-			v = r.TestMetric
-		default:
+		v, known := r.Get(column)
+		if !known {
 			return TTT{}, false
 		}
 		if math.IsNaN(v) {

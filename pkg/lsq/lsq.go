@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/bgdlab/bgdlab/pkg/data"
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
@@ -57,6 +58,19 @@ func (p Problem) Dims() (n, cols int) {
 		return 0, 0
 	}
 	return len(p.X), len(p.X[0])
+}
+
+// FromDataset returns the least-squares problem of a regression dataset with
+// one target, with a column of ones appended (the intercept is θ's last entry).
+func FromDataset(d *data.Dataset) (Problem, error) {
+	if d.Task != data.Regression || d.T != 1 {
+		return Problem{}, fmt.Errorf("lsq: %s is not a regression dataset with one target", d.Name)
+	}
+	rows := make([][]float64, d.N)
+	for i := range rows {
+		rows[i] = append(append(make([]float64, 0, d.D+1), d.Row(i)...), 1)
+	}
+	return Problem{X: rows, Y: append([]float64(nil), d.Y...)}, nil
 }
 
 // WithBias returns the design matrix [1, x] for a single feature x: the

@@ -7,9 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/bgdlab/bgdlab/pkg/data"
 	"github.com/bgdlab/bgdlab/pkg/experiment"
-	"github.com/bgdlab/bgdlab/pkg/lsq"
 	"github.com/bgdlab/bgdlab/pkg/plots"
 	"github.com/bgdlab/bgdlab/pkg/theory"
 	"gonum.org/v1/gonum/mat"
@@ -17,15 +15,6 @@ import (
 
 func g(v float64) string  { return strconv.FormatFloat(v, 'g', 4, 64) }
 func g6(v float64) string { return strconv.FormatFloat(v, 'g', 6, 64) }
-
-// lsProblem turns a regression dataset into an lsq problem with a bias column last.
-func lsProblem(d *data.Dataset) lsq.Problem {
-	rows := make([][]float64, d.N)
-	for i := range rows {
-		rows[i] = append(append([]float64(nil), d.Row(i)...), 1)
-	}
-	return lsq.Problem{X: rows, Y: append([]float64(nil), d.Y...)}
-}
 
 func column(h []experiment.Record, f func(experiment.Record) float64) []float64 {
 	out := make([]float64, len(h))
@@ -43,14 +32,11 @@ func steps(h []experiment.Record) []float64 {
 
 func textbookSection(s *study) (Section, error) {
 	sec := Section{Title: "1. The textbook example", Intro: "Five points x = 1..5, y = 2x, MSE, full-batch gradient descent from θ = 0 for 1000 steps at several step sizes α; dashed lines are the exact predictions f(θ_k) = ½Σλᵢcᵢ²(1−αλᵢ)^{2k} from the Hessian's eigenvalues."}
-	sp, err := data.Load("textbook")
+	fit, err := experiment.LeastSquares("textbook")
 	if err != nil {
 		return sec, err
 	}
-	curv, err := theory.LeastSquares(sp.Train, true)
-	if err != nil {
-		return sec, err
-	}
+	curv := fit.Curvature
 	lrs := []any{0.01, 0.05, 0.08, 0.09}
 	c := &experiment.SweepConfig{Base: experiment.Spec{Data: "textbook", Model: "linear", Batch: "full", Steps: 1000, DType: "float64", Init: "zeros"},
 		Optimizers: []string{"gd"}, Grid: map[string][]any{"lr": lrs}, Seeds: []uint64{1}}
@@ -58,13 +44,13 @@ func textbookSection(s *study) (Section, error) {
 	if err != nil {
 		return sec, err
 	}
-	prob := lsProblem(sp.Train)
+	prob := fit.Problem
 	h := prob.Hessian()
 	var eig mat.EigenSym
 	eig.Factorize(h, true)
 	var v mat.Dense
 	eig.VectorsTo(&v)
-	star, _ := prob.ClosedForm()
+	star := fit.ThetaStar
 	coef := []float64{-(v.At(0, 0)*star[0] + v.At(1, 0)*star[1]), -(v.At(0, 1)*star[0] + v.At(1, 1)*star[1])}
 	var series []plots.Series
 	table := Table{Caption: fmt.Sprintf("Exact Hessian eigenvalues μ = %s, L = %s (κ = %s): stable steps 0 < α < 2/L = %s; optimal α* = 2/(L+μ) = %s.",
@@ -167,21 +153,12 @@ func conditionSection(s *study) (Section, error) {
 	worstGap := 0.0
 	for ki, kappa := range kappas {
 		dataSpec := fmt.Sprintf("synthetic-linear:n=600,d=20,kappa=%g,noise=0.1,val=0,test=0", kappa)
-		sp, err := data.Load(dataSpec)
+		fit, err := experiment.LeastSquares(dataSpec)
 		if err != nil {
 			return sec, err
 		}
-		curv, err := theory.LeastSquares(sp.Train, true)
-		if err != nil {
-			return sec, err
-		}
-		prob := lsProblem(sp.Train)
-		star, err := prob.ClosedForm()
-		if err != nil {
-			return sec, err
-		}
-		fstar := prob.MSE(star)
-		l, mu := curv.L, curv.Mu
+		fstar := fit.FStar
+		l, mu := fit.Curvature.L, fit.Curvature.Mu
 		hbA, hbB, hbR := theory.HeavyBall(l, mu)
 		nS, nM, nR := theory.Nesterov(l, mu)
 		methods := []struct{ name, spec string }{
@@ -275,20 +252,11 @@ func batchSection(s *study) (Section, error) {
 		n, epochs, seeds = 40000, 100, []uint64{1, 2, 3}
 	}
 	dataSpec := fmt.Sprintf("synthetic-linear:n=%d,d=50,kappa=10,noise=0.5", n)
-	sp, err := data.Load(dataSpec)
+	fit, err := experiment.LeastSquares(dataSpec)
 	if err != nil {
 		return sec, err
 	}
-	curv, err := theory.LeastSquares(sp.Train, true)
-	if err != nil {
-		return sec, err
-	}
-	prob := lsProblem(sp.Train)
-	star, err := prob.ClosedForm()
-	if err != nil {
-		return sec, err
-	}
-	fstar := prob.MSE(star)
+	curv, prob, star, fstar := fit.Curvature, fit.Problem, fit.ThetaStar, fit.FStar
 	f0 := prob.MSE(make([]float64, len(star)))
 	target := fstar + 0.001*(f0-fstar)
 	batches := []string{"full", "1024", "128", "16"}
@@ -357,14 +325,14 @@ func batchSection(s *study) (Section, error) {
 			geStr = g(sm.TTT["grad_evals"].Mean)
 		}
 		table.Rows = append(table.Rows, []string{b, g(optimLR(sm.Config)), g(secPerEpoch), reached, tttStr, epStr, geStr})
-		bs := float64(sp.Train.N)
+		bs := float64(fit.Train.N)
 		if b != "full" {
 			bs, _ = strconv.ParseFloat(b, 64)
 		}
 		if sm.Reached == sm.Runs {
 			tttX = append(tttX, bs)
 			tttY = append(tttY, ttt.Mean)
-			examplesY = append(examplesY, sm.TTT["epochs"].Mean*float64(sp.Train.N))
+			examplesY = append(examplesY, sm.TTT["epochs"].Mean*float64(fit.Train.N))
 			if b == "full" {
 				fullTTT = ttt.Mean
 			} else if ttt.Mean < bestMiniTTT {
@@ -421,7 +389,7 @@ func batchSection(s *study) (Section, error) {
 	sec.Claims = append(sec.Claims, claim)
 
 	// Noise floor of constant-step SGD vs theory.
-	floor, err := noiseFloor(s, dataSpec, sp.Train, star, fstar)
+	floor, err := noiseFloor(s, dataSpec, fit, fstar)
 	if err != nil {
 		return sec, err
 	}
@@ -481,12 +449,9 @@ type floorResult struct {
 
 // noiseFloor runs constant-step SGD long enough to plateau for several batch
 // sizes and compares the plateau of f − f* with theory.NoiseFloorLeastSquares.
-func noiseFloor(s *study, dataSpec string, train *data.Dataset, star []float64, fstar float64) (floorResult, error) {
+func noiseFloor(s *study, dataSpec string, fit *experiment.LeastSquaresFit, fstar float64) (floorResult, error) {
 	var out floorResult
-	curv, err := theory.LeastSquares(train, true)
-	if err != nil {
-		return out, err
-	}
+	train, star, curv := fit.Train, fit.ThetaStar, fit.Curvature
 	alpha := 0.2 / curv.L
 	batches := []int{4, 16, 64, 256}
 	nSteps := 3000
