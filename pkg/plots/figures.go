@@ -68,6 +68,18 @@ func meanCI(v []float64) (float64, float64) {
 	return m, t * sd / math.Sqrt(float64(len(v)))
 }
 
+// Clamp limits the band to [lo, hi] (e.g. [0, 1] for accuracies, where a
+// t-interval from few seeds can overshoot).
+func (b Band) Clamp(lo, hi float64) Band {
+	c := b
+	c.Lo, c.Hi = append([]float64(nil), b.Lo...), append([]float64(nil), b.Hi...)
+	for i := range c.Lo {
+		c.Lo[i] = math.Max(lo, math.Min(hi, c.Lo[i]))
+		c.Hi[i] = math.Max(lo, math.Min(hi, c.Hi[i]))
+	}
+	return c
+}
+
 // Bands draws mean curves with shaded bands; logY puts the y axis on a log
 // scale (non-positive values are left out). Predictions can be added as
 // dashed Series (e.g. theory overlays).

@@ -128,18 +128,19 @@ func fashionSection(s *study) (Section, error) {
 			}
 			if len(xs) > 0 && len(xs[0]) > 0 {
 				meanX := plots.MeanBand("", xs[0], xs).Mean
-				band := plots.MeanBand(m.label, meanX, ys)
+				band := plots.MeanBand(m.label, meanX, ys).Clamp(0, 1)
 				band.Color = plots.ColorFor(m.opt + map[string]string{"full": "", "128": "-mini"}[m.batch])
 				if m.opt == "gd" && m.batch == "full" {
 					band.Color = plots.Palette[0]
 				} else if m.opt == "gd" {
-					band.Color = plots.Palette[6]
+					band.Color = plots.Palette[3]
 				}
 				accBands = append(accBands, band)
 			}
 		}
 		name := strings.SplitN(mc.spec, ":", 2)[0]
 		p := plots.Bands(fmt.Sprintf("Fashion-MNIST, %s: test accuracy vs training time (%d seeds, 95%% CI)", mc.label, len(seeds)), "training seconds", "test accuracy", false, accBands)
+		p.Y.Min, p.Y.Max = 0, 1
 		fig, err := s.figure(p, "fashion_"+name+"_accuracy", fmt.Sprintf("%s: test accuracy against training time for each method's tuned configuration.", mc.label))
 		if err != nil {
 			return sec, err
