@@ -63,6 +63,7 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 	targetLoss := fs.String("target-loss", "", "stop as converged when the training loss reaches this value")
 	fs.Float64Var(&s.GradTol, "grad-tol", 0, "stop as converged when the full-batch gradient norm reaches this value")
 	fs.BoolVar(&s.LayerNorms, "layer-norms", false, "log per-layer gradient norms")
+	fs.StringVar(&s.TrainLoss, "train-loss", "full", "train_loss of mini-batch runs: full (all training data at each logged row) or batch (running mini-batch average, cheaper)")
 	out := fs.String("out", "", "output folder for run.json and history.csv (required)")
 	quiet := fs.Bool("quiet", false, "no progress output")
 	if err := fs.Parse(args); err != nil {

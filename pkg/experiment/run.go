@@ -282,6 +282,10 @@ func run(ctx context.Context, b backends.Backend, r *Resolved, opts Options) (*R
 		logEvery = 1
 		if maxSteps < math.MaxInt32 {
 			logEvery = max(1, (maxSteps+999)/1000)
+			if !full && s.TrainLoss != "batch" {
+				// Each row evaluates the loss on all training data: keep it to ~200 rows.
+				logEvery = max(1, (maxSteps+199)/200)
+			}
 		} else {
 			logEvery = 10
 		}
