@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/bgdlab/bgdlab/pkg/backend"
@@ -53,7 +54,7 @@ func runReport(args []string, stdout, stderr io.Writer) error {
 	ctx, cancel := interruptible()
 	defer cancel()
 	index, err := report.Run(ctx, report.Config{Out: *out, Full: *full, Backend: b, Progress: stderr, Notebooks: *nbDir, Tools: absTools,
-		Command: "bgdlab " + strings.Join(append([]string{"report"}, args...), " "), Sections: secs, RepoFigures: *figures})
+		Command: commandLine(append([]string{"bgdlab", "report"}, args...)), Sections: secs, RepoFigures: *figures})
 	if err != nil {
 		if strings.Contains(err.Error(), "unknown section") {
 			return usagef("%v", err)
@@ -62,4 +63,16 @@ func runReport(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "report written to %s\n", index)
 	return nil
+}
+
+// commandLine quotes arguments that are empty or contain spaces.
+func commandLine(args []string) string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		if a == "" || strings.ContainsAny(a, " \t\"'") {
+			a = strconv.Quote(a)
+		}
+		out[i] = a
+	}
+	return strings.Join(out, " ")
 }

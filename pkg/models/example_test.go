@@ -1,0 +1,44 @@
+package models_test
+
+import (
+	"fmt"
+
+	"github.com/bgdlab/bgdlab/pkg/backend"
+	"github.com/bgdlab/bgdlab/pkg/data"
+	"github.com/bgdlab/bgdlab/pkg/models"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+)
+
+// A model is parsed from a spec, bound to a dataset (feature shape, classes),
+// initialized in a GoMLX context from a seed, and used inside graphs.
+func ExampleModel() {
+	sp, _ := data.Load("blobs:n=200,d=2")
+	m := models.MustParse("mlp:hidden=8,act=tanh")
+	if err := m.Bind(sp.Train); err != nil {
+		panic(err)
+	}
+	ctx := context.New()
+	if err := m.Init(ctx, dtypes.Float64, 1, ""); err != nil {
+		panic(err)
+	}
+	fmt.Println(m.ParamCount(), m.MetricName(), m.LayerNames())
+
+	b := backend.MustNew()
+	defer b.Finalize()
+	labels := make([]int32, sp.Train.N)
+	for i, l := range sp.Train.Labels {
+		labels[i] = int32(l)
+	}
+	x := tensors.FromFlatDataAndDimensions(sp.Train.X, sp.Train.N, sp.Train.D)
+	y := tensors.FromFlatDataAndDimensions(labels, sp.Train.N)
+	loss := context.MustExecOnce(b, ctx, func(ctx *context.Context, x, y *graph.Node) *graph.Node {
+		return m.Loss(ctx, m.Forward(ctx, x), y)
+	}, x, y)
+	fmt.Printf("initial cross-entropy %.2f (ln 2 = 0.69)\n", loss.Value())
+	// Output:
+	// 42 accuracy [layer_00 layer_01]
+	// initial cross-entropy 0.88 (ln 2 = 0.69)
+}
