@@ -8,6 +8,8 @@ package main
 import (
 	"errors"
 	"fmt"
+	"github.com/bgdlab/bgdlab/pkg/backend"
+	"github.com/gomlx/gomlx/backends"
 	"io"
 	"os"
 	"sort"
@@ -80,6 +82,17 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 		return 1
 	}
 	return 0
+}
+
+// openBackend creates the backend chosen by the environment, with the
+// fallback note on stderr; a bad configuration is a usage error.
+func openBackend(stderr io.Writer) (backends.Backend, error) {
+	backend.Warnings = stderr
+	b, _, err := backend.New()
+	if err != nil {
+		return nil, usagef("%v", err)
+	}
+	return b, nil
 }
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }

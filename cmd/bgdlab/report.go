@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/bgdlab/bgdlab/pkg/backend"
 	"github.com/bgdlab/bgdlab/pkg/report"
 )
 
@@ -44,10 +43,9 @@ func runReport(args []string, stdout, stderr io.Writer) error {
 	if *sections != "" {
 		secs = strings.Split(*sections, ",")
 	}
-	backend.Warnings = stderr
-	b, _, err := backend.New()
+	b, err := openBackend(stderr)
 	if err != nil {
-		return usagef("%v", err)
+		return err
 	}
 	defer b.Finalize()
 	absTools, _ := filepath.Abs(*tools)

@@ -12,7 +12,6 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/bgdlab/bgdlab/pkg/backend"
 	"github.com/bgdlab/bgdlab/pkg/data"
 	"github.com/bgdlab/bgdlab/pkg/experiment"
 	"github.com/bgdlab/bgdlab/pkg/models"
@@ -86,10 +85,9 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 	if _, err := experiment.Resolve(s); err != nil {
 		return usagef("%v", err)
 	}
-	backend.Warnings = stderr
-	b, _, err := backend.New()
+	b, err := openBackend(stderr)
 	if err != nil {
-		return usagef("%v", err)
+		return err
 	}
 	defer b.Finalize()
 	ctx, cancel := interruptible()
@@ -154,10 +152,9 @@ func runSweep(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	mine, _ := experiment.Shard(plans, i, n)
-	backend.Warnings = stderr
-	b, _, err := backend.New()
+	b, err := openBackend(stderr)
 	if err != nil {
-		return usagef("%v", err)
+		return err
 	}
 	defer b.Finalize()
 	ctx, cancel := interruptible()

@@ -8,7 +8,6 @@ import (
 	"io"
 	"sort"
 
-	"github.com/bgdlab/bgdlab/pkg/backend"
 	"github.com/bgdlab/bgdlab/pkg/experiment"
 )
 
@@ -38,10 +37,9 @@ func runTheory(args []string, stdout, stderr io.Writer) error {
 	if _, err := experiment.Resolve(spec); err != nil {
 		return usagef("%v", err)
 	}
-	backend.Warnings = stderr
-	b, _, err := backend.New()
+	b, err := openBackend(stderr)
 	if err != nil {
-		return usagef("%v", err)
+		return err
 	}
 	defer b.Finalize()
 	rep, err := experiment.Curvature(context.Background(), b, spec, *at, *iters)
