@@ -1,6 +1,6 @@
 module github.com/bgdlab/bgdlab
 
-go 1.26.8
+go 1.26.0
 
 require (
 	github.com/gomlx/go-xla v0.1.4
