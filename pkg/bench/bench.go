@@ -83,18 +83,6 @@ func LoadTrain(n int, dir string) (*data.Dataset, error) {
 	return sp.Train.Subset(idx), nil
 }
 
-func tensorsOf(d *data.Dataset) (*tensors.Tensor, *tensors.Tensor) {
-	f := make([]float32, len(d.X))
-	for i, v := range d.X {
-		f[i] = float32(v)
-	}
-	l := make([]int32, d.N)
-	for i, v := range d.Labels {
-		l[i] = int32(v)
-	}
-	return tensors.FromFlatDataAndDimensions(f, d.N, d.D), tensors.FromFlatDataAndDimensions(l, d.N)
-}
-
 // denseShapes lists the (N, K, M) of each matrix product X[N,K]·W[K,M] in a
 // model's forward pass (im2col products for convolutions).
 func denseShapes(c Case, m *models.Model) [][3]int {
@@ -154,24 +142,33 @@ func maxRSSMB() float64 {
 	return float64(ru.Maxrss) / 1024
 }
 
-// FullStep times one full-batch GD step (forward, backward, update) of c on b.
-func FullStep(ctx context.Context, b backends.Backend, c Case, d *data.Dataset, opt Options) (Result, error) {
+// prepare parses and initializes c's model (seed 1, float32) and uploads d
+// to the backend once.
+func prepare(b backends.Backend, c Case, d *data.Dataset) (*models.Model, *mlctx.Context, *tensors.Tensor, *tensors.Tensor, error) {
 	m, err := models.Parse(c.Model)
 	if err != nil {
-		return Result{}, err
+		return nil, nil, nil, nil, err
 	}
 	if err := m.Bind(d); err != nil {
-		return Result{}, err
+		return nil, nil, nil, nil, err
 	}
 	gctx := mlctx.New()
 	if err := m.Init(gctx, dtypes.Float32, 1, ""); err != nil {
-		return Result{}, err
+		return nil, nil, nil, nil, err
 	}
-	x, y := tensorsOf(d)
-	if err := x.MaterializeOnDevice(b, false, 0); err != nil {
-		return Result{}, err
+	x, y := d.Tensors(dtypes.Float32, 0, d.N)
+	for _, t := range []*tensors.Tensor{x, y} {
+		if err := t.MaterializeOnDevice(b, false, 0); err != nil {
+			return nil, nil, nil, nil, err
+		}
 	}
-	if err := y.MaterializeOnDevice(b, false, 0); err != nil {
+	return m, gctx, x, y, nil
+}
+
+// FullStep times one full-batch GD step (forward, backward, update) of c on b.
+func FullStep(ctx context.Context, b backends.Backend, c Case, d *data.Dataset, opt Options) (Result, error) {
+	m, gctx, x, y, err := prepare(b, c, d)
+	if err != nil {
 		return Result{}, err
 	}
 	o := optim.MustParse("gd:lr=0.01")
@@ -210,7 +207,6 @@ func FullStep(ctx context.Context, b backends.Backend, c Case, d *data.Dataset, 
 // shapes, as the floor a backend's step time is compared with.
 func MatmulOnly(ctx context.Context, b backends.Backend, c Case, opt Options) (Result, error) {
 	m, _ := models.Parse(c.Model)
-	m.Hidden = append([]int(nil), m.Hidden...)
 	shp := denseShapes(c, m)
 	var inputs []*tensors.Tensor
 	for _, s := range shp {
@@ -283,17 +279,10 @@ func GEMMPeak(b backends.Backend, repeats int) (float64, error) {
 // Epoch times one epoch of mini-batch (128) GD: n/128 steps gathering each
 // batch from the resident data.
 func Epoch(ctx context.Context, b backends.Backend, c Case, d *data.Dataset, opt Options) (Result, error) {
-	m, _ := models.Parse(c.Model)
-	if err := m.Bind(d); err != nil {
+	m, gctx, x, y, err := prepare(b, c, d)
+	if err != nil {
 		return Result{}, err
 	}
-	gctx := mlctx.New()
-	if err := m.Init(gctx, dtypes.Float32, 1, ""); err != nil {
-		return Result{}, err
-	}
-	x, y := tensorsOf(d)
-	x.MaterializeOnDevice(b, false, 0)
-	y.MaterializeOnDevice(b, false, 0)
 	o := optim.MustParse("gd:lr=0.01")
 	exec, err := mlctx.NewExec(b, gctx, func(ctx *mlctx.Context, xAll, yAll, idx *graph.Node) *graph.Node {
 		i2 := graph.InsertAxes(idx, -1)

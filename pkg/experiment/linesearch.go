@@ -6,6 +6,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/bgdlab/bgdlab/pkg/data"
 	"github.com/bgdlab/bgdlab/pkg/optim"
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
@@ -70,17 +71,7 @@ func (o *modelObjective) set(x []float64) error {
 	for i, v := range o.vars {
 		part := x[off : off+o.sizes[i]]
 		off += o.sizes[i]
-		dims := v.Shape().Dimensions
-		var t *tensors.Tensor
-		if o.dt == dtypes.Float32 {
-			f := make([]float32, len(part))
-			for j, p := range part {
-				f[j] = float32(p)
-			}
-			t = tensors.FromFlatDataAndDimensions(f, dims...)
-		} else {
-			t = tensors.FromFlatDataAndDimensions(append([]float64(nil), part...), dims...)
-		}
+		t := data.Tensor(part, o.dt, v.Shape().Dimensions...)
 		if err := v.SetValue(t); err != nil {
 			return err
 		}

@@ -105,55 +105,34 @@ func upload(b backends.Backend, d *data.Dataset, dt dtypes.DType, chunk int, who
 	if d == nil {
 		return nil, nil
 	}
-	dev := &device{n: d.N}
-	mk := func(lo, hi int) (*tensors.Tensor, *tensors.Tensor) {
-		n := hi - lo
-		var x, y *tensors.Tensor
-		if dt == dtypes.Float32 {
-			f := make([]float32, n*d.D)
-			for i, v := range d.X[lo*d.D : hi*d.D] {
-				f[i] = float32(v)
-			}
-			x = tensors.FromFlatDataAndDimensions(f, n, d.D)
-		} else {
-			x = tensors.FromFlatDataAndDimensions(append([]float64(nil), d.X[lo*d.D:hi*d.D]...), n, d.D)
-		}
-		if d.Task == data.Regression {
-			if dt == dtypes.Float32 {
-				f := make([]float32, n*d.T)
-				for i, v := range d.Y[lo*d.T : hi*d.T] {
-					f[i] = float32(v)
-				}
-				y = tensors.FromFlatDataAndDimensions(f, n, d.T)
-			} else {
-				y = tensors.FromFlatDataAndDimensions(append([]float64(nil), d.Y[lo*d.T:hi*d.T]...), n, d.T)
-			}
-		} else {
-			l := make([]int32, n)
-			for i, v := range d.Labels[lo:hi] {
-				l[i] = int32(v)
-			}
-			y = tensors.FromFlatDataAndDimensions(l, n)
-		}
+	put := func(lo, hi int) ([2]*tensors.Tensor, error) {
+		x, y := d.Tensors(dt, lo, hi)
 		for _, t := range []*tensors.Tensor{x, y} {
 			if err := t.MaterializeOnDevice(b, false, 0); err != nil {
-				panic(err)
+				return [2]*tensors.Tensor{}, fmt.Errorf("uploading %s: %w", d.Name, err)
 			}
 		}
-		return x, y
+		return [2]*tensors.Tensor{x, y}, nil
 	}
-	if whole {
-		dev.x, dev.y = mk(0, d.N)
-	}
+	dev := &device{n: d.N}
 	for lo := 0; lo < d.N; lo += chunk {
 		hi := min(lo+chunk, d.N)
-		if whole && lo == 0 && hi == d.N {
-			dev.chunks = append(dev.chunks, [2]*tensors.Tensor{dev.x, dev.y})
-		} else {
-			x, y := mk(lo, hi)
-			dev.chunks = append(dev.chunks, [2]*tensors.Tensor{x, y})
+		c, err := put(lo, hi)
+		if err != nil {
+			return nil, err
 		}
+		dev.chunks = append(dev.chunks, c)
 		dev.sizes = append(dev.sizes, hi-lo)
+	}
+	if whole {
+		all := dev.chunks[0] // a single chunk is the whole split
+		if len(dev.chunks) > 1 {
+			var err error
+			if all, err = put(0, d.N); err != nil {
+				return nil, err
+			}
+		}
+		dev.x, dev.y = all[0], all[1]
 	}
 	return dev, nil
 }
@@ -166,12 +145,10 @@ func Run(ctx context.Context, b backends.Backend, s Spec, opts Options) (res *Re
 		return nil, err
 	}
 	if b == nil {
-		var info backend.Info
-		b, info, err = backend.New()
+		b, _, err = backend.New()
 		if err != nil {
 			return nil, err
 		}
-		_ = info
 		defer b.Finalize()
 	}
 	defer func() {
@@ -226,8 +203,14 @@ func run(ctx context.Context, b backends.Backend, r *Resolved, opts Options) (*R
 	if err != nil {
 		return nil, err
 	}
-	val, _ := upload(b, r.Splits.Val, dt, chunk, false)
-	test, _ := upload(b, r.Splits.Test, dt, chunk, false)
+	val, err := upload(b, r.Splits.Val, dt, chunk, false)
+	if err != nil {
+		return nil, err
+	}
+	test, err := upload(b, r.Splits.Test, dt, chunk, false)
+	if err != nil {
+		return nil, err
+	}
 
 	model := r.Model
 	evalExec, err := mlctx.NewExec(b, gctx, func(ctx *mlctx.Context, x, y *graph.Node) []*graph.Node {

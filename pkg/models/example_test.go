@@ -8,7 +8,6 @@ import (
 	"github.com/bgdlab/bgdlab/pkg/models"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
 
@@ -28,12 +27,7 @@ func ExampleModel() {
 
 	b := backend.MustNew()
 	defer b.Finalize()
-	labels := make([]int32, sp.Train.N)
-	for i, l := range sp.Train.Labels {
-		labels[i] = int32(l)
-	}
-	x := tensors.FromFlatDataAndDimensions(sp.Train.X, sp.Train.N, sp.Train.D)
-	y := tensors.FromFlatDataAndDimensions(labels, sp.Train.N)
+	x, y := sp.Train.Tensors(dtypes.Float64, 0, sp.Train.N)
 	loss := context.MustExecOnce(b, ctx, func(ctx *context.Context, x, y *graph.Node) *graph.Node {
 		return m.Loss(ctx, m.Forward(ctx, x), y)
 	}, x, y)

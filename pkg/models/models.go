@@ -20,7 +20,6 @@ import (
 	"github.com/bgdlab/bgdlab/pkg/spec"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
 
@@ -316,23 +315,12 @@ func (m *Model) Init(ctx *context.Context, dt dtypes.DType, seed uint64, initOve
 			}
 		}
 		c := ctx.In(l.scope).Checked(false)
-		c.VariableWithValue("weights", toTensor(w, dt, l.w...))
+		c.VariableWithValue("weights", data.Tensor(w, dt, l.w...))
 		if l.bias {
-			c.VariableWithValue("bias", toTensor(make([]float64, l.w[len(l.w)-1]), dt, l.w[len(l.w)-1]))
+			c.VariableWithValue("bias", data.Tensor(make([]float64, l.w[len(l.w)-1]), dt, l.w[len(l.w)-1]))
 		}
 	}
 	return nil
-}
-
-func toTensor(v []float64, dt dtypes.DType, dims ...int) *tensors.Tensor {
-	if dt == dtypes.Float32 {
-		f := make([]float32, len(v))
-		for i, x := range v {
-			f[i] = float32(x)
-		}
-		return tensors.FromFlatDataAndDimensions(f, dims...)
-	}
-	return tensors.FromFlatDataAndDimensions(append([]float64(nil), v...), dims...)
 }
 
 // ParamCount returns the number of scalar parameters.

@@ -41,15 +41,8 @@ func mustLoad(t *testing.T, s string) *data.Dataset {
 type inputs struct{ x, y *tensors.Tensor }
 
 func tensorsOf(d *data.Dataset) inputs {
-	x := tensors.FromFlatDataAndDimensions(append([]float64(nil), d.X...), d.N, d.D)
-	if d.Task == data.Regression {
-		return inputs{x, tensors.FromFlatDataAndDimensions(append([]float64(nil), d.Y...), d.N, d.T)}
-	}
-	l := make([]int32, d.N)
-	for i, v := range d.Labels {
-		l[i] = int32(v)
-	}
-	return inputs{x, tensors.FromFlatDataAndDimensions(l, d.N)}
+	x, y := d.Tensors(dtypes.Float64, 0, d.N)
+	return inputs{x, y}
 }
 
 // TestGradientsMatchFiniteDifferences checks every model's gradient (GoMLX

@@ -40,7 +40,7 @@ func textbookSection(s *study) (Section, error) {
 	lrs := []any{0.01, 0.05, 0.08, 0.09}
 	c := &experiment.SweepConfig{Base: experiment.Spec{Data: "textbook", Model: "linear", Batch: "full", Steps: 1000, DType: "float64", Init: "zeros"},
 		Optimizers: []string{"gd"}, Grid: map[string][]any{"lr": lrs}, Seeds: []uint64{1}}
-	plans, res, err := s.sweep("textbook", c)
+	_, res, err := s.sweep("textbook", c)
 	if err != nil {
 		return sec, err
 	}
@@ -81,7 +81,6 @@ func textbookSection(s *study) (Section, error) {
 		}
 		table.Rows = append(table.Rows, []string{g(lr), r.Status + map[bool]string{true: fmt.Sprintf(" at step %d", derefInt(r.DivergedAt)), false: ""}[r.DivergedAt != nil],
 			thStr, g(r.Final["train_loss"]), g(pred[min(r.Steps, 1000)]), g(maxErr)})
-		_ = plans
 	}
 	sec.Tables = append(sec.Tables, table)
 	p := plots.Curves("Textbook example, full batch: MSE per step (measured solid, predicted dashed)", "step", "MSE (log scale)", true, series...)

@@ -50,7 +50,7 @@ func fashionSection(s *study) (Section, error) {
 	table := Table{Caption: fmt.Sprintf("Tuned on validation loss, reported on test; budget %g epochs; %d seeds.", epochs, len(seeds)),
 		Header: []string{"model", "method", "tuned lr", "test accuracy", "test loss", "epochs used", "training seconds", "reached val target", "time to target (s)"}}
 	var claimsEvidence []string
-	for mi, mc := range modelsList {
+	for _, mc := range modelsList {
 		var accBands []plots.Band
 		var lrPts []plots.LRPoint
 		for _, m := range methods {
@@ -152,7 +152,6 @@ func fashionSection(s *study) (Section, error) {
 			return sec, err
 		}
 		sec.Figures = append(sec.Figures, fig2)
-		_ = mi
 	}
 	sec.Tables = append(sec.Tables, table)
 	return sec, nil
@@ -170,9 +169,9 @@ func ci4(st experiment.Stat) string {
 func deepSection(s *study) (Section, error) {
 	sec := Section{Title: "5. Vanishing and exploding gradients in deep plain networks",
 		Intro: "A 12-layer, 32-unit plain MLP on the two-spirals problem, trained with full-batch GD. Per-layer gradient norms show whether the signal reaches the first layers: with sigmoid units and small N(0, 0.2²) weights each layer shrinks the backward signal (vanishing); with tanh and large N(0, 2²) weights it grows (exploding). The remedies: He initialization with ReLU, layer normalization, gradient clipping."}
-	steps := 300
+	nSteps := 300
 	if s.cfg.Full {
-		steps = 2000
+		nSteps = 2000
 	}
 	dataSpec := "spirals:n=1500,noise=0.1"
 	cases := []struct{ label, model, opt string }{
@@ -186,7 +185,7 @@ func deepSection(s *study) (Section, error) {
 		Header: []string{"network", "optimizer", "‖∇ first layer‖", "‖∇ last layer‖", "ratio first/last", "status", "final train loss", "test accuracy"}}
 	ratios := map[string]float64{}
 	for i, cs := range cases {
-		c := &experiment.SweepConfig{Base: experiment.Spec{Data: dataSpec, Model: cs.model, Batch: "full", Steps: steps, DType: "float32", LayerNorms: true},
+		c := &experiment.SweepConfig{Base: experiment.Spec{Data: dataSpec, Model: cs.model, Batch: "full", Steps: nSteps, DType: "float32", LayerNorms: true},
 			Optimizers: []string{cs.opt}, Seeds: []uint64{1}}
 		_, res, err := s.sweep(fmt.Sprintf("deep/%d", i), c)
 		if err != nil {
@@ -205,7 +204,7 @@ func deepSection(s *study) (Section, error) {
 			for _, h := range r.History {
 				rows = append(rows, h.LayerGradNorms)
 			}
-			p := plots.LayerNorms(fmt.Sprintf("12-layer MLP, %s: gradient norm per layer", cs.label), steps64(r.History), r.Layers, rows)
+			p := plots.LayerNorms(fmt.Sprintf("12-layer MLP, %s: gradient norm per layer", cs.label), steps(r.History), r.Layers, rows)
 			fig, err := s.figure(p, fmt.Sprintf("deep_layers_%d", i), fmt.Sprintf("%s: per-layer gradient norms during full-batch training (light = input side, dark = output side).", cs.label))
 			if err != nil {
 				return sec, err
@@ -230,8 +229,6 @@ func deepSection(s *study) (Section, error) {
 	sec.Claims = append(sec.Claims, claim)
 	return sec, nil
 }
-
-func steps64(h []experiment.Record) []float64 { return steps(h) }
 
 // ---------------------------------------------------------------------------
 
