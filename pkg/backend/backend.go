@@ -26,7 +26,7 @@ import (
 
 	// Installs the efficient matrix-product gradients for every graph built
 	// with a backend from this package.
-	_ "github.com/bgdlab/bgdlab/pkg/dotgrad"
+	_ "github.com/bgdlab/bgdlab/pkg/vjp"
 )
 
 // EnvVar is the environment variable that selects bgdlab's backend. It takes

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/binary"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -17,8 +18,16 @@ import (
 )
 
 func TestSyntheticLinearHasExactConditionNumber(t *testing.T) {
-	for _, kappa := range []float64{1, 10, 1000} {
-		s, err := data.Load("synthetic-linear:n=500,d=8,kappa=" + ftoa(kappa))
+	for _, tc := range []struct {
+		n, d  int
+		kappa float64
+	}{
+		{500, 8, 1}, {500, 8, 10}, {500, 8, 1000},
+		// Large n, small d: an n×n orthogonal factor would need 28.8 GB.
+		{60000, 3, 100},
+	} {
+		kappa := tc.kappa
+		s, err := data.Load(fmt.Sprintf("synthetic-linear:n=%d,d=%d,kappa=%s", tc.n, tc.d, ftoa(kappa)))
 		if err != nil {
 			t.Fatal(err)
 		}

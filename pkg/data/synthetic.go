@@ -58,11 +58,16 @@ func SyntheticLinear(c SyntheticLinearConfig) (Splits, error) {
 			z.Set(i, j, col[i]-mean)
 		}
 	}
+	// Thin Q = Z·R⁻¹ (n×d) from the QR factorization: the full n×n Q would
+	// need 131 GB at n = 128 000.
 	var qr mat.QR
 	qr.Factorize(z)
-	var qFull mat.Dense
-	qr.QTo(&qFull)
-	q := qFull.Slice(0, n, 0, d)
+	var rFull, rInv, q mat.Dense
+	qr.RTo(&rFull)
+	if err := rInv.Inverse(rFull.Slice(0, d, 0, d)); err != nil {
+		return Splits{}, fmt.Errorf("synthetic-linear: random design is rank-deficient (n=%d, d=%d): %w", n, d, err)
+	}
+	q.Mul(z, &rInv)
 	v := randomRotation(rng, d)
 	lam := make([]float64, d)
 	scale := mat.NewDiagDense(d, nil)
@@ -75,7 +80,7 @@ func SyntheticLinear(c SyntheticLinearConfig) (Splits, error) {
 		scale.SetDiag(i, math.Sqrt(float64(n)*lam[i]))
 	}
 	var tmp, x mat.Dense
-	tmp.Mul(q, scale)
+	tmp.Mul(&q, scale)
 	x.Mul(&tmp, v.T())
 	w := make([]float64, d)
 	for i := range w {

@@ -1,4 +1,4 @@
-package dotgrad_test
+package vjp_test
 
 import (
 	"fmt"
@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/bgdlab/bgdlab/pkg/backend"
-	"github.com/bgdlab/bgdlab/pkg/dotgrad"
+	"github.com/bgdlab/bgdlab/pkg/vjp"
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/graph"
@@ -119,9 +119,9 @@ func TestGradientsMatchOriginalAndFiniteDifferences(t *testing.T) {
 	for _, tc := range append(cases, randomCases(rng, 40)...) {
 		t.Run(tc.name, func(t *testing.T) {
 			l, r := random(rng, tc.lhs), random(rng, tc.rhs)
-			dotgrad.UseOriginal(true)
+			vjp.UseOriginal(true)
 			_, origL, origR := lossAndGrads(t, b, tc.fn, l, r)
-			dotgrad.UseOriginal(false)
+			vjp.UseOriginal(false)
 			_, newL, newR := lossAndGrads(t, b, tc.fn, l, r)
 			for i := range origL {
 				if math.Abs(origL[i]-newL[i]) > 1e-10*math.Max(1, math.Abs(origL[i])) {
@@ -173,8 +173,8 @@ func TestNoBroadcastInFullBatchMLPGradient(t *testing.T) {
 	}
 	defer b.Finalize()
 	largest := func(useOriginal bool) (maxNode, maxInput int) {
-		dotgrad.UseOriginal(useOriginal)
-		defer dotgrad.UseOriginal(false)
+		vjp.UseOriginal(useOriginal)
+		defer vjp.UseOriginal(false)
 		g := graph.NewGraph(b, "mlp")
 		defer g.Finalize()
 		const n, d, h, k = 60000, 784, 256, 10

@@ -1,67 +1,8 @@
-// Package dotgrad replaces GoMLX v0.26.0's reverse-mode rules for matrix
-// products with ones that issue two matrix products (DotGeneral) instead of
-// broadcasting both operands to an [N, K, M] tensor.
-//
-// GoMLX's own rules for NodeTypeDot and NodeTypeDotGeneral build the adjoint
-// as Mul(broadcast(v), broadcast(other)) followed by ReduceSum: for a full
-// batch of Fashion-MNIST through a 784→256 layer that is a 48 GB intermediate
-// and no GEMM. The rules here compute, for out = DotGeneral(lhs, rhs),
-//
-//	∂lhs = DotGeneral(v, rhsCross, batch; rhs, rhsCross, rhsBatch) then transpose,
-//	∂rhs = DotGeneral(v, lhsCross, batch; lhs, lhsCross, lhsBatch) then transpose,
-//
-// which is what every autodiff system does. Importing this package (bgdlab's
-// backend package does) installs them in graph.VJPRegistration, so graphs built
-// with GoMLX layers (Dense, Einsum) benefit as well.
-package dotgrad
+package vjp
 
 import (
-	"fmt"
-	"reflect"
-	"sync"
-
 	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/shapes"
 )
-
-var (
-	installOnce sync.Once
-	// Original holds GoMLX's own rules, kept for tests and comparisons.
-	Original = map[graph.NodeType]graph.VJP{}
-)
-
-func init() { Install() }
-
-// Install registers the efficient rules in graph.VJPRegistration. It is
-// idempotent and called by this package's init.
-func Install() {
-	installOnce.Do(func() {
-		Original[graph.NodeTypeDot] = graph.VJPRegistration[graph.NodeTypeDot]
-		Original[graph.NodeTypeDotGeneral] = graph.VJPRegistration[graph.NodeTypeDotGeneral]
-		graph.VJPRegistration[graph.NodeTypeDot] = single(dotVJP)
-		graph.VJPRegistration[graph.NodeTypeDotGeneral] = single(dotGeneralVJP)
-	})
-}
-
-// UseOriginal switches back to GoMLX's own rules (useOriginal=true) or to the
-// efficient ones (false). It is meant for tests and benchmarks that compare
-// both; it must not be called while graphs are being built concurrently.
-func UseOriginal(useOriginal bool) {
-	Install()
-	if useOriginal {
-		graph.VJPRegistration[graph.NodeTypeDot] = Original[graph.NodeTypeDot]
-		graph.VJPRegistration[graph.NodeTypeDotGeneral] = Original[graph.NodeTypeDotGeneral]
-		return
-	}
-	graph.VJPRegistration[graph.NodeTypeDot] = single(dotVJP)
-	graph.VJPRegistration[graph.NodeTypeDotGeneral] = single(dotGeneralVJP)
-}
-
-func single(fn func(node, v *graph.Node) []*graph.Node) graph.VJP {
-	return func(node *graph.Node, vjps []*graph.Node, _ shapes.Shape) []*graph.Node {
-		return fn(node, vjps[0])
-	}
-}
 
 // Axes are the contracting and batch axes of a DotGeneral node.
 type Axes struct {
@@ -72,29 +13,13 @@ type Axes struct {
 // fields; reflection reads them without modifying anything.
 func AxesOf(node *graph.Node) Axes {
 	if node.Type() != graph.NodeTypeDotGeneral {
-		panic(fmt.Sprintf("dotgrad.AxesOf: node %s is not a DotGeneral", node))
-	}
-	in := reflect.ValueOf(node).Elem().FieldByName("inputs")
-	if !in.IsValid() {
-		panic("dotgrad: graph.Node has no field inputs (GoMLX version mismatch; bgdlab pins v0.26.0)")
-	}
-	s := in.Elem().Elem() // interface → *nodeInputsDotGeneral → struct
-	read := func(name string) []int {
-		f := s.FieldByName(name)
-		if !f.IsValid() {
-			panic(fmt.Sprintf("dotgrad: DotGeneral inputs lack field %s (GoMLX version mismatch; bgdlab pins v0.26.0)", name))
-		}
-		out := make([]int, f.Len())
-		for i := range out {
-			out[i] = int(f.Index(i).Int())
-		}
-		return out
+		panic("vjp.AxesOf: node " + node.String() + " is not a DotGeneral")
 	}
 	return Axes{
-		LhsContracting: read("lhsContractingAxes"),
-		LhsBatch:       read("lhsBatchAxes"),
-		RhsContracting: read("rhsContractingAxes"),
-		RhsBatch:       read("rhsBatchAxes"),
+		LhsContracting: intsField(node, "lhsContractingAxes"),
+		LhsBatch:       intsField(node, "lhsBatchAxes"),
+		RhsContracting: intsField(node, "rhsContractingAxes"),
+		RhsBatch:       intsField(node, "rhsBatchAxes"),
 	}
 }
 

@@ -1,0 +1,119 @@
+package vjp_test
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/bgdlab/bgdlab/pkg/backend"
+	"github.com/bgdlab/bgdlab/pkg/vjp"
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+)
+
+// TestSliceGradient checks ∂/∂x Σ w⊙Slice(x)² = 2·x·w at the sliced
+// positions and 0 elsewhere (computed on the host, independently of any VJP
+// rule) for starts, limits and strides in every combination, and that the
+// gradient graph has no Pad node (the op the pure-Go backend lacks). Where
+// the backend has Pad it also matches GoMLX's own rule.
+func TestSliceGradient(t *testing.T) {
+	b, _, err := backend.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Finalize()
+	type ax struct{ start, limit, stride int }
+	cases := []struct {
+		name string
+		dims []int
+		axes []ax
+	}{
+		{"1-D middle", []int{7}, []ax{{2, 5, 1}}},
+		{"1-D stride 2", []int{7}, []ax{{0, 7, 2}}},
+		{"1-D stride 3 offset, ends early", []int{10}, []ax{{1, 8, 3}}},
+		{"1-D one element", []int{5}, []ax{{4, 5, 1}}},
+		{"1-D stride larger than range", []int{6}, []ax{{1, 3, 4}}},
+		{"2-D rows", []int{5, 3}, []ax{{1, 4, 1}, {0, 3, 1}}},
+		{"2-D column", []int{4, 6}, []ax{{0, 4, 1}, {5, 6, 1}}},
+		{"2-D strides on both", []int{6, 7}, []ax{{1, 6, 2}, {0, 7, 3}}},
+		{"3-D mixed", []int{3, 5, 4}, []ax{{1, 3, 1}, {0, 5, 2}, {1, 3, 1}}},
+		{"identity", []int{3, 2}, []ax{{0, 3, 1}, {0, 2, 1}}},
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			specs := make([]graph.SliceAxisSpec, len(tc.axes))
+			for i, a := range tc.axes {
+				specs[i] = graph.AxisRange(a.start, a.limit).Stride(a.stride)
+			}
+			x := random(rng, tc.dims)
+			// Output dims and weights.
+			outDims := make([]int, len(tc.dims))
+			for i, a := range tc.axes {
+				outDims[i] = (a.limit - a.start + a.stride - 1) / a.stride
+			}
+			w := random(rng, outDims)
+			build := func(g *graph.Graph, xn, wn *graph.Node) (*graph.Node, *graph.Node) {
+				s := graph.Slice(xn, specs...)
+				loss := graph.ReduceAllSum(graph.Mul(wn, graph.Square(s)))
+				return loss, graph.Gradient(loss, xn)[0]
+			}
+			got := gradient(t, b, x, w, build)
+			// Host reference.
+			xf, wf := tensors.MustCopyFlatData[float64](x), tensors.MustCopyFlatData[float64](w)
+			want := make([]float64, len(xf))
+			pos := make([]int, len(outDims))
+			for j := range wf {
+				rem, flat := j, 0
+				for a := len(outDims) - 1; a >= 0; a-- {
+					pos[a] = rem % outDims[a]
+					rem /= outDims[a]
+				}
+				for a := range outDims {
+					flat = flat*tc.dims[a] + tc.axes[a].start + pos[a]*tc.axes[a].stride
+				}
+				want[flat] = 2 * xf[flat] * wf[j]
+			}
+			for i := range want {
+				if math.Abs(got[i]-want[i]) > 1e-12*math.Max(1, math.Abs(want[i])) {
+					t.Fatalf("∂x[%d] = %.15g, want %.15g", i, got[i], want[i])
+				}
+			}
+			if b.Capabilities().Operations[backends.OpTypePad] {
+				vjp.UseOriginal(true)
+				orig := gradient(t, b, x, w, build)
+				vjp.UseOriginal(false)
+				for i := range orig {
+					if math.Abs(orig[i]-got[i]) > 1e-12*math.Max(1, math.Abs(orig[i])) {
+						t.Fatalf("∂x[%d] = %.15g, GoMLX's rule %.15g", i, got[i], orig[i])
+					}
+				}
+			}
+		})
+	}
+}
+
+// gradient compiles build and returns the flat gradient, failing if the graph
+// holds a Pad or Reverse node (ops the pure-Go backend lacks).
+func gradient(t *testing.T, b backends.Backend, x, w *tensors.Tensor, build func(g *graph.Graph, xn, wn *graph.Node) (*graph.Node, *graph.Node)) []float64 {
+	t.Helper()
+	exec, err := graph.NewExec(b, func(xn, wn *graph.Node) *graph.Node {
+		_, grad := build(xn.Graph(), xn, wn)
+		for _, n := range xn.Graph().Nodes() {
+			if (n.Type() == graph.NodeTypePad || n.Type() == graph.NodeTypeReverse) && !b.Capabilities().Operations[backends.OpTypePad] {
+				t.Errorf("gradient graph holds %s on a backend without it", n.Type())
+			}
+		}
+		return grad
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer exec.Finalize()
+	out, err := exec.Exec(x, w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tensors.MustCopyFlatData[float64](out[0])
+}
