@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	_ "github.com/bgdlab/bgdlab/pkg/vjp" // Slice gradients on every backend
 	"github.com/gomlx/gomlx/pkg/core/graph"
 )
 
@@ -26,14 +27,9 @@ type Function2D struct {
 	Start                  [2]float64
 }
 
-// split returns p[0] and p[1] as scalars. It multiplies by unit vectors
-// rather than slicing: the gradient of Slice needs Pad, which GoMLX
-// v0.26.0's pure-Go backend lacks.
+// split returns p[0] and p[1] as scalars.
 func split(p *graph.Node) (*graph.Node, *graph.Node) {
-	e0 := graph.Const(p.Graph(), []float64{1, 0})
-	e1 := graph.Const(p.Graph(), []float64{0, 1})
-	e0, e1 = graph.ConvertDType(e0, p.DType()), graph.ConvertDType(e1, p.DType())
-	return graph.ReduceAllSum(graph.Mul(p, e0)), graph.ReduceAllSum(graph.Mul(p, e1))
+	return graph.Reshape(graph.Slice(p, graph.AxisElem(0))), graph.Reshape(graph.Slice(p, graph.AxisElem(1)))
 }
 
 // Quadratic2D returns f(x, y) = ½(x² + κy²): condition number κ.

@@ -133,6 +133,9 @@ type LRPoint struct {
 	Optimizer string
 	LR, Value float64
 	Diverged  bool
+	// Color overrides ColorFor(Optimizer) when non-nil (the first non-nil
+	// colour of an optimizer's points is used).
+	Color color.Color
 }
 
 // LRSensitivity plots a final value against the learning rate (log x), one
@@ -155,6 +158,9 @@ func LRSensitivity(title, yLabel string, logY bool, pts []LRPoint) *plot.Plot {
 		var s Series
 		s.Name = o
 		for _, p := range ps {
+			if s.Color == nil {
+				s.Color = p.Color
+			}
 			if p.Diverged || bad(p.Value) {
 				continue
 			}

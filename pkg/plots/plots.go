@@ -35,7 +35,7 @@ var Palette = []color.Color{
 }
 
 // methodOrder fixes one colour per optimizer name across every figure.
-var methodOrder = []string{"gd", "momentum", "nesterov", "adam", "rmsprop", "adagrad", "sgd", "lbfgs"}
+var methodOrder = []string{"gd", "momentum", "nesterov", "adam", "sgd", "rmsprop", "adagrad", "lbfgs"}
 
 // ColorFor returns the fixed colour of an optimizer (or series) name: known
 // optimizers get their own colour, other names a stable colour from a hash.
@@ -140,11 +140,14 @@ func Curves(title, xLabel, yLabel string, logY bool, series ...Series) *plot.Plo
 	return p
 }
 
-// Bars draws a bar chart of values with symmetric error bars (err may be nil).
-func Bars(title, yLabel string, names []string, values, errs []float64) (*plot.Plot, error) {
+// Bars draws a bar chart of values with symmetric error bars (errs may be
+// nil). colors, when given, sets each bar's colour (use ColorFor so that an
+// optimizer keeps its colour across figures); otherwise all bars use
+// Palette[0].
+func Bars(title, yLabel string, names []string, values, errs []float64, colors []color.Color) (*plot.Plot, error) {
 	p := newPlot(title, "", yLabel)
-	if len(names) != len(values) || (errs != nil && len(errs) != len(values)) {
-		return nil, fmt.Errorf("plots.Bars: %d names, %d values, %d errors", len(names), len(values), len(errs))
+	if len(names) != len(values) || (errs != nil && len(errs) != len(values)) || (colors != nil && len(colors) != len(values)) {
+		return nil, fmt.Errorf("plots.Bars: %d names, %d values, %d errors, %d colours", len(names), len(values), len(errs), len(colors))
 	}
 	if len(values) == 0 {
 		return p, nil
@@ -156,12 +159,19 @@ func Bars(title, yLabel string, names []string, values, errs []float64) (*plot.P
 		}
 		vals[i] = v
 	}
-	bars, err := plotter.NewBarChart(vals, vg.Points(28))
-	if err != nil {
-		return nil, err
+	// One chart per bar, so that each can have its own colour.
+	for i, v := range vals {
+		bar, err := plotter.NewBarChart(plotter.Values{v}, vg.Points(28))
+		if err != nil {
+			return nil, err
+		}
+		bar.XMin = float64(i)
+		bar.Color = Palette[0]
+		if colors != nil {
+			bar.Color = colors[i]
+		}
+		p.Add(bar)
 	}
-	bars.Color = Palette[0]
-	p.Add(bars)
 	if errs != nil {
 		var pts plotter.XYs
 		var yerr plotter.YErrors

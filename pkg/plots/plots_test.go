@@ -2,8 +2,10 @@ package plots_test
 
 import (
 	"bytes"
+	"image/color"
 	"math"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/bgdlab/bgdlab/pkg/plots"
@@ -61,10 +63,12 @@ func figureCases() map[string]func() *plot.Plot {
 		}
 		out["bars/"+name] = func() *plot.Plot {
 			var names []string
+			var colors []color.Color
 			for range in.y {
 				names = append(names, "n")
+				colors = append(colors, plots.ColorFor("adam"))
 			}
-			p, err := plots.Bars("t", "acc", names, in.y, in.y)
+			p, err := plots.Bars("t", "acc", names, in.y, in.y, colors)
 			if err != nil {
 				panic(err)
 			}
@@ -92,6 +96,13 @@ func TestFiguresRenderAndAreDeterministic(t *testing.T) {
 				t.Fatal(err)
 			}
 		})
+	}
+}
+
+func TestBarsRejectsMismatchedLengths(t *testing.T) {
+	_, err := plots.Bars("t", "acc", []string{"a", "b"}, []float64{1, 2}, nil, []color.Color{plots.Palette[0]})
+	if err == nil || !strings.Contains(err.Error(), "1 colours") {
+		t.Fatalf("err = %v, want a message naming the colour count", err)
 	}
 }
 

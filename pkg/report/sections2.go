@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"image/color"
 	"math"
 	"strings"
 
@@ -13,9 +14,9 @@ import (
 
 // method is one contender of the Fashion-MNIST comparison.
 type method struct {
-	label, opt, batch string
-	lrs               []any
-	lineSearch        bool
+	label, short, opt, batch string
+	lrs                      []any
+	lineSearch               bool
 }
 
 func fashionSection(s *study) (Section, error) {
@@ -29,11 +30,11 @@ func fashionSection(s *study) (Section, error) {
 	}
 	modelsList := []modelCase{{"softmax regression", "softmax", 0.78}, {"MLP 784→128→10", "mlp:hidden=128", 0.80}}
 	methods := []method{
-		{label: "BGD (gd, full batch)", opt: "gd", batch: "full", lrs: []any{0.1, 0.3}},
-		{label: "SGD (gd, batch 128)", opt: "gd", batch: "128", lrs: []any{0.03, 0.1}},
-		{label: "momentum (batch 128)", opt: "momentum", batch: "128", lrs: []any{0.01, 0.03}},
-		{label: "Adam (batch 128)", opt: "adam", batch: "128", lrs: []any{1e-3, 3e-3}},
-		{label: "L-BFGS (full batch)", opt: "lbfgs", batch: "full", lineSearch: true},
+		{label: "BGD (gd, full batch)", short: "BGD", opt: "gd", batch: "full", lrs: []any{0.1, 0.3}},
+		{label: "SGD (gd, batch 128)", short: "SGD", opt: "gd", batch: "128", lrs: []any{0.03, 0.1}},
+		{label: "momentum (batch 128)", short: "momentum", opt: "momentum", batch: "128", lrs: []any{0.01, 0.03}},
+		{label: "Adam (batch 128)", short: "Adam", opt: "adam", batch: "128", lrs: []any{1e-3, 3e-3}},
+		{label: "L-BFGS (full batch)", short: "L-BFGS", opt: "lbfgs", batch: "full", lineSearch: true},
 	}
 	if s.cfg.Full {
 		dataSpec = "fashion-mnist:standardize=true"
@@ -53,6 +54,9 @@ func fashionSection(s *study) (Section, error) {
 	for _, mc := range modelsList {
 		var accBands []plots.Band
 		var lrPts []plots.LRPoint
+		var barNames []string
+		var barVals, barErrs []float64
+		var barColors []color.Color
 		for _, m := range methods {
 			base := experiment.Spec{Data: dataSpec, Model: mc.spec, Batch: m.batch, Epochs: epochs, DType: "float32", TrainLoss: "batch"}
 			if m.lineSearch {
@@ -73,7 +77,7 @@ func fashionSection(s *study) (Section, error) {
 			for _, sm := range sums {
 				for i, p := range plans {
 					if p.Config == sm.Config {
-						lrPts = append(lrPts, plots.LRPoint{Optimizer: m.label, LR: res[i].Optimizer["lr"], Value: res[i].Final["val_loss"], Diverged: res[i].Status == experiment.StatusDiverged})
+						lrPts = append(lrPts, plots.LRPoint{Optimizer: m.label, LR: res[i].Optimizer["lr"], Value: res[i].Final["val_loss"], Diverged: res[i].Status == experiment.StatusDiverged, Color: m.color()})
 					}
 				}
 			}
@@ -105,6 +109,8 @@ func fashionSection(s *study) (Section, error) {
 			if reached > 0 {
 				tttStr = g(ttt.Mean) + ci(ttt)
 			}
+			barNames, barColors = append(barNames, m.short), append(barColors, m.color())
+			barVals, barErrs = append(barVals, b.Stats["test_metric"].Mean), append(barErrs, b.Stats["test_metric"].CI95)
 			table.Rows = append(table.Rows, []string{mc.label, m.label, lr, fmt.Sprintf("%.4f", b.Stats["test_metric"].Mean) + ci4(b.Stats["test_metric"]),
 				g(b.Stats["test_loss"].Mean), g(b.Stats["epoch"].Mean), g(b.Stats["wall_s"].Mean) + ci(b.Stats["wall_s"]), fmt.Sprintf("%d/%d", reached, len(hs)), tttStr})
 			if m.batch == "full" && !m.lineSearch {
@@ -129,12 +135,7 @@ func fashionSection(s *study) (Section, error) {
 			if len(xs) > 0 && len(xs[0]) > 0 {
 				meanX := plots.MeanBand("", xs[0], xs).Mean
 				band := plots.MeanBand(m.label, meanX, ys).Clamp(0, 1)
-				band.Color = plots.ColorFor(m.opt + map[string]string{"full": "", "128": "-mini"}[m.batch])
-				if m.opt == "gd" && m.batch == "full" {
-					band.Color = plots.Palette[0]
-				} else if m.opt == "gd" {
-					band.Color = plots.Palette[3]
-				}
+				band.Color = m.color()
 				accBands = append(accBands, band)
 			}
 		}
@@ -152,9 +153,27 @@ func fashionSection(s *study) (Section, error) {
 			return sec, err
 		}
 		sec.Figures = append(sec.Figures, fig2)
+		bp, err := plots.Bars(fmt.Sprintf("Fashion-MNIST, %s: test accuracy of each tuned method (%d seeds, 95%% CI)", mc.label, len(seeds)), "test accuracy", barNames, barVals, barErrs, barColors)
+		if err != nil {
+			return sec, err
+		}
+		fig3, err := s.figure(bp, "fashion_"+name+"_bars", fmt.Sprintf("%s: final test accuracy of each method's tuned configuration, same budget in epochs.", mc.label))
+		if err != nil {
+			return sec, err
+		}
+		sec.Figures = append(sec.Figures, fig3)
 	}
 	sec.Tables = append(sec.Tables, table)
 	return sec, nil
+}
+
+// color is the method's colour in every figure: its optimizer's, with plain
+// GD on mini-batches coloured as "sgd" to tell it from full-batch GD.
+func (m method) color() color.Color {
+	if m.opt == "gd" && m.batch != "full" {
+		return plots.ColorFor("sgd")
+	}
+	return plots.ColorFor(m.opt)
 }
 
 func ci4(st experiment.Stat) string {
