@@ -32,9 +32,9 @@ type Case struct {
 }
 
 // DefaultCases are softmax regression and the MLP on all 60 000 training
-// images, and the CNN on 2 000: its im2col patches grow as 29 400 floats per
-// image, and the pure-Go backend's products over them ran out of 24 GB at
-// 10 000 images.
+// images, and the CNN on 2 000: on the pure-Go backend its im2col patches
+// grow as 29 400 floats per image, and its products over them ran out of
+// 24 GB at 10 000 images.
 func DefaultCases() []Case {
 	return []Case{{"softmax", "softmax", 60000}, {"mlp", "mlp:hidden=256", 60000}, {"cnn", "cnn", 2000}}
 }
@@ -84,7 +84,7 @@ func LoadTrain(n int, dir string) (*data.Dataset, error) {
 }
 
 // denseShapes lists the (N, K, M) of each matrix product X[N,K]·W[K,M] in a
-// model's forward pass (im2col products for convolutions).
+// model's forward pass (a convolution counts as its im2col product).
 func denseShapes(c Case, m *models.Model) [][3]int {
 	switch c.Name {
 	case "softmax":

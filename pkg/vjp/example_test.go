@@ -1,0 +1,36 @@
+package vjp_test
+
+import (
+	"fmt"
+
+	_ "github.com/bgdlab/bgdlab/pkg/vjp" // installs the rules
+	"github.com/gomlx/gomlx/backends/simplego"
+	"github.com/gomlx/gomlx/pkg/core/graph"
+)
+
+// With the rules installed (importing pkg/vjp or pkg/backend does it),
+// graph.Slice and graph.Convolve can be differentiated on the pure-Go
+// backend, whose op set lacks the Pad and Reverse that GoMLX's own rules use.
+func Example() {
+	b, err := simplego.New("")
+	if err != nil {
+		panic(err)
+	}
+	defer b.Finalize()
+	grad := graph.MustExecOnce(b, func(x *graph.Node) *graph.Node {
+		// f(x) = Σ (every other element of x[1:])²
+		s := graph.Slice(x, graph.AxisRange(1).Stride(2))
+		return graph.Gradient(graph.ReduceAllSum(graph.Square(s)), x)[0]
+	}, []float64{1, 2, 3, 4, 5, 6})
+	fmt.Println(grad.Value())
+
+	kernelGrad := graph.MustExecOnce(b, func(x, k *graph.Node) *graph.Node {
+		// A 1-D convolution with one channel: y[i] = Σⱼ x[i+j]·k[j].
+		y := graph.Convolve(x, k).NoPadding().Strides(1).Done()
+		return graph.Gradient(graph.ReduceAllSum(y), k)[0]
+	}, [][][]float64{{{1}, {2}, {3}, {4}}}, [][][]float64{{{1}}, {{1}}})
+	fmt.Println(kernelGrad.Value()) // ∂/∂k[j] = Σᵢ x[i+j]
+	// Output:
+	// [0 4 0 8 0 12]
+	// [[[6]] [[9]]]
+}
