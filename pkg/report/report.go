@@ -33,8 +33,9 @@ import (
 type Config struct {
 	// Out is the output folder: index.html, figures/, results/, notebooks/.
 	Out string
-	// Full runs the real study (full data, more seeds); otherwise the quick
-	// version (subsets, fewer seeds; minutes on 2 cores).
+	// Full runs the real study (full data, more seeds, notebooks with
+	// BGDLAB_NOTEBOOK_FULL=1); otherwise the quick version (subsets, fewer
+	// seeds; minutes on 2 cores).
 	Full bool
 	// Backend to run on (nil: backend.New()).
 	Backend backends.Backend
@@ -226,6 +227,9 @@ func Run(ctx context.Context, cfg Config) (string, error) {
 		for _, p := range paths {
 			s.logf("executing %s ...", p)
 			env := []string{"BGDLAB_OUT=" + out}
+			if cfg.Full {
+				env = append(env, "BGDLAB_NOTEBOOK_FULL=1") // the notebooks' full-size runs
+			}
 			if cfg.RepoFigures != "" {
 				abs, _ := filepath.Abs(cfg.RepoFigures)
 				env = append(env, "BGDLAB_FIGURES="+abs)
