@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/xml"
+	"image/png"
 	"io"
 	"os"
 	"os/exec"
@@ -109,8 +110,33 @@ func renderWithChromium(t *testing.T, index string) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("chromium: %v\n%s", err, out)
 	}
-	raw, err := os.ReadFile(shot)
-	if err != nil || len(raw) < 20000 {
-		t.Fatalf("screenshot missing or nearly empty (%d bytes): %v", len(raw), err)
+	f, err := os.Open(shot)
+	if err != nil {
+		t.Fatalf("no screenshot: %v", err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatalf("screenshot is not a PNG: %v", err)
+	}
+	// Not blank: a share of the pixels is ink (text, tables) and some are
+	// coloured (the figures' lines).
+	var ink, colour, total int
+	bounds := img.Bounds()
+	for y := bounds.Min.Y; y < bounds.Max.Y; y++ {
+		for x := bounds.Min.X; x < bounds.Max.X; x++ {
+			r, g, b, _ := img.At(x, y).RGBA()
+			total++
+			if r < 0xc000 || g < 0xc000 || b < 0xc000 {
+				ink++
+			}
+			if max(r, g, b)-min(r, g, b) > 0x4000 {
+				colour++
+			}
+		}
+	}
+	t.Logf("screenshot %v: %.1f%% ink, %.2f%% coloured pixels", bounds.Size(), 100*float64(ink)/float64(total), 100*float64(colour)/float64(total))
+	if float64(ink) < 0.01*float64(total) || colour < 500 {
+		t.Fatalf("the page looks blank: %d of %d pixels are ink, %d coloured", ink, total, colour)
 	}
 }
