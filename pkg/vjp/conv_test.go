@@ -54,27 +54,8 @@ func TestConvGradient(t *testing.T) {
 
 			fwd := graph.MustNewExec(b, lossOf)
 			defer fwd.Finalize()
-			const h = 1e-6
-			check := func(name string, flat []float64, dims []int, grad []float64, isX bool) {
-				for i := range flat {
-					eval := func(d float64) float64 {
-						p := append([]float64(nil), flat...)
-						p[i] += d
-						pt := tensors.FromFlatDataAndDimensions(p, dims...)
-						if isX {
-							return fwd.MustExec(pt, k)[0].Value().(float64)
-						}
-						return fwd.MustExec(x, pt)[0].Value().(float64)
-					}
-					want := (eval(h) - eval(-h)) / (2 * h)
-					if math.Abs(grad[i]-want) > 1e-6*math.Max(1, math.Abs(want)) {
-						t.Fatalf("∂%s[%d] = %.10g, finite difference %.10g", name, i, grad[i], want)
-					}
-				}
-			}
-			check("x", tensors.MustCopyFlatData[float64](x), tc.x, dx, true)
-			check("kernel", tensors.MustCopyFlatData[float64](k), tc.k, dk, false)
-
+			checkFiniteDifferences(t, "x", x, dx, 1e-6, func(p *tensors.Tensor) float64 { return fwd.MustExec(p, k)[0].Value().(float64) })
+			checkFiniteDifferences(t, "kernel", k, dk, 1e-6, func(p *tensors.Tensor) float64 { return fwd.MustExec(x, p)[0].Value().(float64) })
 		})
 	}
 }

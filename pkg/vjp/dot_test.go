@@ -109,6 +109,24 @@ func lossAndGrads(t *testing.T, b backends.Backend, fn product, l, r *tensors.Te
 	return outs[0].Value().(float64), tensors.MustCopyFlatData[float64](outs[1]), tensors.MustCopyFlatData[float64](outs[2])
 }
 
+// checkFiniteDifferences compares grad, the gradient of loss at x, with
+// central differences of step h on every coordinate (relative tolerance 1e-6).
+func checkFiniteDifferences(t *testing.T, name string, x *tensors.Tensor, grad []float64, h float64, loss func(*tensors.Tensor) float64) {
+	t.Helper()
+	flat, dims := tensors.MustCopyFlatData[float64](x), x.Shape().Dimensions
+	for i := range flat {
+		eval := func(delta float64) float64 {
+			p := append([]float64(nil), flat...)
+			p[i] += delta
+			return loss(tensors.FromFlatDataAndDimensions(p, dims...))
+		}
+		want := (eval(h) - eval(-h)) / (2 * h)
+		if math.Abs(grad[i]-want) > 1e-6*math.Max(1, math.Abs(want)) {
+			t.Fatalf("∂%s[%d] = %.10g, finite difference %.10g", name, i, grad[i], want)
+		}
+	}
+}
+
 func TestGradientsMatchOriginalAndFiniteDifferences(t *testing.T) {
 	b, _, err := backend.New()
 	if err != nil {
@@ -138,26 +156,8 @@ func TestGradientsMatchOriginalAndFiniteDifferences(t *testing.T) {
 				return graph.ReduceAllSum(graph.Sin(tc.fn(ln, rn)))
 			})
 			defer lossOf.Finalize()
-			const h = 1e-5
-			fd := func(flat []float64, dims []int, other *tensors.Tensor, lhs bool, grad []float64) {
-				for i := range flat {
-					eval := func(delta float64) float64 {
-						p := append([]float64(nil), flat...)
-						p[i] += delta
-						pt := tensors.FromFlatDataAndDimensions(p, dims...)
-						if lhs {
-							return lossOf.MustExec(pt, other)[0].Value().(float64)
-						}
-						return lossOf.MustExec(other, pt)[0].Value().(float64)
-					}
-					want := (eval(h) - eval(-h)) / (2 * h)
-					if math.Abs(grad[i]-want) > 1e-6*math.Max(1, math.Abs(want)) {
-						t.Fatalf("gradient[%d] (lhs=%v) = %.10g, finite difference %.10g", i, lhs, grad[i], want)
-					}
-				}
-			}
-			fd(tensors.MustCopyFlatData[float64](l), tc.lhs, r, true, newL)
-			fd(tensors.MustCopyFlatData[float64](r), tc.rhs, l, false, newR)
+			checkFiniteDifferences(t, "lhs", l, newL, 1e-5, func(p *tensors.Tensor) float64 { return lossOf.MustExec(p, r)[0].Value().(float64) })
+			checkFiniteDifferences(t, "rhs", r, newR, 1e-5, func(p *tensors.Tensor) float64 { return lossOf.MustExec(l, p)[0].Value().(float64) })
 		})
 	}
 }
