@@ -5,7 +5,6 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/bgdlab/bgdlab/pkg/backend"
 	"github.com/bgdlab/bgdlab/pkg/vjp"
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/graph"
@@ -19,11 +18,7 @@ import (
 // central finite differences of the forward convolution. (The pure-Go
 // backend's forward convolution rejects an unset stride, hence Strides(1).)
 func TestConvGradient(t *testing.T) {
-	b, _, err := backend.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Finalize()
+	b := testBackend(t)
 	type conv = func(c *graph.ConvolutionBuilder) *graph.ConvolutionBuilder
 	cases := []struct {
 		name      string
@@ -50,7 +45,7 @@ func TestConvGradient(t *testing.T) {
 			lossOf := func(xn, kn *graph.Node) *graph.Node {
 				return graph.ReduceAllSum(graph.Sin(tc.configure(graph.Convolve(xn, kn)).Done()))
 			}
-			dx, dk := convGrads(t, b, lossOf, x, k)
+			dx, dk := gradients(t, b, lossOf, x, k)
 
 			fwd := graph.MustNewExec(b, lossOf)
 			defer fwd.Finalize()
@@ -60,43 +55,13 @@ func TestConvGradient(t *testing.T) {
 	}
 }
 
-// convGrads compiles and runs the gradient of lossOf with the rules
-// currently registered, failing if the graph holds a Reverse node.
-func convGrads(t *testing.T, b backends.Backend, lossOf func(xn, kn *graph.Node) *graph.Node, x, k *tensors.Tensor) ([]float64, []float64) {
-	t.Helper()
-	var reverse bool
-	exec, err := graph.NewExec(b, func(xn, kn *graph.Node) []*graph.Node {
-		gr := graph.Gradient(lossOf(xn, kn), xn, kn)
-		for _, n := range xn.Graph().Nodes() {
-			reverse = reverse || n.Type() == graph.NodeTypeReverse
-		}
-		return gr
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer exec.Finalize()
-	out, err := exec.Exec(x, k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if reverse {
-		t.Errorf("gradient graph holds a Reverse node")
-	}
-	return tensors.MustCopyFlatData[float64](out[0]), tensors.MustCopyFlatData[float64](out[1])
-}
-
 // TestGoMLXConvRuleIsWrongForStride3 backs the package documentation: on a
 // backend with Reverse (XLA), GoMLX v0.26.0's own ConvGeneral rule disagrees
 // with the patch rule (which matches finite differences in TestConvGradient)
 // for a 1-D valid convolution with stride 3. If this starts failing, GoMLX's
 // rule was fixed and the replacement can be reconsidered.
 func TestGoMLXConvRuleIsWrongForStride3(t *testing.T) {
-	b, _, err := backend.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Finalize()
+	b := testBackend(t)
 	if !b.Capabilities().Operations[backends.OpTypeReverse] {
 		t.Skipf("backend %s lacks Reverse: GoMLX's rule cannot run", b.Name())
 	}
@@ -105,7 +70,7 @@ func TestGoMLXConvRuleIsWrongForStride3(t *testing.T) {
 	lossOf := func(xn, kn *graph.Node) *graph.Node {
 		return graph.ReduceAllSum(graph.Sin(graph.Convolve(xn, kn).NoPadding().Strides(3).Done()))
 	}
-	dx, _ := convGrads(t, b, lossOf, x, k)
+	dx, _ := gradients(t, b, lossOf, x, k)
 	vjp.UseOriginal(true)
 	defer vjp.UseOriginal(false)
 	var ox []float64

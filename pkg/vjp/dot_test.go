@@ -109,6 +109,18 @@ func lossAndGrads(t *testing.T, b backends.Backend, fn product, l, r *tensors.Te
 	return outs[0].Value().(float64), tensors.MustCopyFlatData[float64](outs[1]), tensors.MustCopyFlatData[float64](outs[2])
 }
 
+// testBackend opens the backend the environment selects (go, or xla:cpu in
+// the test command's second pass), finalized when the test ends.
+func testBackend(t *testing.T) backends.Backend {
+	t.Helper()
+	b, _, err := backend.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(b.Finalize)
+	return b
+}
+
 // checkFiniteDifferences compares grad, the gradient of loss at x, with
 // central differences of step h on every coordinate (relative tolerance 1e-6).
 func checkFiniteDifferences(t *testing.T, name string, x *tensors.Tensor, grad []float64, h float64, loss func(*tensors.Tensor) float64) {
@@ -128,11 +140,7 @@ func checkFiniteDifferences(t *testing.T, name string, x *tensors.Tensor, grad [
 }
 
 func TestGradientsMatchOriginalAndFiniteDifferences(t *testing.T) {
-	b, _, err := backend.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Finalize()
+	b := testBackend(t)
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, tc := range append(cases, randomCases(rng, 40)...) {
 		t.Run(tc.name, func(t *testing.T) {
@@ -167,11 +175,7 @@ func TestGradientsMatchOriginalAndFiniteDifferences(t *testing.T) {
 // from node shapes, that no intermediate is larger than a small multiple of
 // the largest input — with GoMLX's own rules one node is [60000,784,256].
 func TestNoBroadcastInFullBatchMLPGradient(t *testing.T) {
-	b, _, err := backend.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Finalize()
+	b := testBackend(t)
 	largest := func(useOriginal bool) (maxNode, maxInput int) {
 		vjp.UseOriginal(useOriginal)
 		defer vjp.UseOriginal(false)
