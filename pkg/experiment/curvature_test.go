@@ -74,12 +74,13 @@ func TestGDContractsAtPredictedRate(t *testing.T) {
 	}
 	res := run(theory.GDOptimalStep(c.L, c.Mu), 100)
 	gap := make([]float64, len(res.History))
+	steps := make([]float64, len(res.History))
 	for i, r := range res.History {
-		gap[i] = r.TrainLoss - fstar
+		gap[i], steps[i] = r.TrainLoss-fstar, float64(r.Step)
 	}
 	// Early steps also shrink the interior eigen-directions, which contract
 	// faster; the extremes set the rate, measured over steps 50..100.
-	got, want := theory.MeasuredRate(gap, 50, 100), theory.GDOptimalRate(c.L, c.Mu)
+	got, want := theory.MeasuredRate(steps, gap, 50, 100), theory.GDOptimalRate(c.L, c.Mu)
 	t.Logf("κ=%g: measured contraction %.6f, predicted %.6f", kappa, got, want)
 	if math.Abs(got-want) > 0.01*want {
 		t.Errorf("measured contraction %.6f not within 1%% of predicted %.6f", got, want)

@@ -153,28 +153,31 @@ func PredictGDQuadratic(lambdas, c []float64, alpha float64, steps int) []float6
 	return out
 }
 
-// PredictRate returns gap0·rate^(2k), k = 0..steps: the suboptimality curve
-// implied by a per-step contraction of ‖θ − θ*‖ (f − f* scales as its square).
-func PredictRate(gap0, rate float64, steps int) []float64 {
-	out := make([]float64, steps+1)
-	for k := range out {
-		out[k] = gap0 * math.Pow(rate, 2*float64(k))
+// PredictRate returns gap0·rate^(2·steps[k]) for each logged step: the
+// suboptimality curve implied by a per-step contraction of ‖θ − θ*‖ (f − f*
+// scales as its square). Steps are explicit because histories may log every
+// few steps.
+func PredictRate(gap0, rate float64, steps []float64) []float64 {
+	out := make([]float64, len(steps))
+	for k, st := range steps {
+		out[k] = gap0 * math.Pow(rate, 2*(st-steps[0]))
 	}
 	return out
 }
 
 // MeasuredRate fits the per-step contraction of ‖θ − θ*‖ from a suboptimality
-// curve between steps k0 and k1: (gap[k1]/gap[k0])^(1/(2(k1−k0))).
-func MeasuredRate(gap []float64, k0, k1 int) float64 {
-	return math.Pow(gap[k1]/gap[k0], 1/(2*float64(k1-k0)))
+// curve between rows i0 and i1 logged at steps[i0] and steps[i1]:
+// (gap[i1]/gap[i0])^(1/(2(steps[i1]−steps[i0]))).
+func MeasuredRate(steps, gap []float64, i0, i1 int) float64 {
+	return math.Pow(gap[i1]/gap[i0], 1/(2*(steps[i1]-steps[i0])))
 }
 
 // MeasuredRateAuto fits the per-step contraction on the second half of the
 // stretch where the suboptimality is still above floor·gap[0] (below that,
 // rounding error rather than the method is measured). It returns NaN when
-// fewer than 4 usable steps remain.
-func MeasuredRateAuto(gap []float64, floor float64) float64 {
-	if len(gap) == 0 || !(gap[0] > 0) {
+// fewer than 4 usable rows remain or steps and gap differ in length.
+func MeasuredRateAuto(steps, gap []float64, floor float64) float64 {
+	if len(gap) == 0 || len(steps) != len(gap) || !(gap[0] > 0) {
 		return math.NaN()
 	}
 	end := len(gap) - 1
@@ -184,5 +187,5 @@ func MeasuredRateAuto(gap []float64, floor float64) float64 {
 	if end < 4 {
 		return math.NaN()
 	}
-	return MeasuredRate(gap, end/2, end)
+	return MeasuredRate(steps, gap, end/2, end)
 }

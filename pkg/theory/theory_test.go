@@ -104,3 +104,31 @@ func TestLanczosOnKnownMatrix(t *testing.T) {
 		t.Fatalf("L=%g μ=%g", c.L, c.Mu)
 	}
 }
+
+// TestMeasuredRateUsesLoggedSteps fits the contraction of a curve
+// gap_k = g0·ρ^(2k) logged every 1, 2 or 7 steps, with a rounding floor at
+// the end: the fit must return ρ whatever the logging interval (a fit per
+// row instead of per step returns ρ^every), and PredictRate must reproduce
+// the logged curve.
+func TestMeasuredRateUsesLoggedSteps(t *testing.T) {
+	const rho, g0 = 0.9, 5.0
+	for _, every := range []int{1, 2, 7} {
+		var steps, gap []float64
+		for k := 0; k <= 600; k += every {
+			g := g0 * math.Pow(rho, 2*float64(k))
+			steps, gap = append(steps, float64(k)), append(gap, math.Max(g, 1e-15*g0)) // floor: rounding
+		}
+		if got := theory.MeasuredRateAuto(steps, gap, 1e-12); math.Abs(got-rho) > 1e-9 {
+			t.Errorf("logged every %d steps: measured rate %.12f, want %g", every, got, rho)
+		}
+		pred := theory.PredictRate(g0, rho, steps)
+		for i := range pred {
+			if gap[i] > 1e-12*g0 && math.Abs(pred[i]-gap[i]) > 1e-12*gap[i] {
+				t.Fatalf("logged every %d: PredictRate[%d] = %g, curve %g", every, i, pred[i], gap[i])
+			}
+		}
+	}
+	if got := theory.MeasuredRateAuto([]float64{0, 1}, []float64{1, 0.5, 0.25}, 1e-12); !math.IsNaN(got) {
+		t.Errorf("mismatched lengths gave %g, want NaN", got)
+	}
+}
