@@ -30,10 +30,10 @@ func fashionSection(s *study) (Section, error) {
 	}
 	modelsList := []modelCase{{"softmax regression", "softmax", 0.78}, {"MLP 784→128→10", "mlp:hidden=128", 0.80}}
 	methods := []method{
-		{label: "BGD (gd, full batch)", short: "BGD", opt: "gd", batch: "full", lrs: []any{0.1, 0.3}},
-		{label: "SGD (gd, batch 128)", short: "SGD", opt: "gd", batch: "128", lrs: []any{0.03, 0.1}},
-		{label: "momentum (batch 128)", short: "momentum", opt: "momentum", batch: "128", lrs: []any{0.01, 0.03}},
-		{label: "Adam (batch 128)", short: "Adam", opt: "adam", batch: "128", lrs: []any{1e-3, 3e-3}},
+		{label: "BGD (gd, full batch)", short: "BGD", opt: "gd", batch: "full", lrs: []any{0.1, 0.3, 1.0}},
+		{label: "SGD (gd, batch 128)", short: "SGD", opt: "gd", batch: "128", lrs: []any{0.01, 0.03, 0.1}},
+		{label: "momentum (batch 128)", short: "momentum", opt: "momentum", batch: "128", lrs: []any{0.003, 0.01, 0.03}},
+		{label: "Adam (batch 128)", short: "Adam", opt: "adam", batch: "128", lrs: []any{3e-4, 1e-3, 3e-3}},
 		{label: "L-BFGS (full batch)", short: "L-BFGS", opt: "lbfgs", batch: "full", lineSearch: true},
 	}
 	if s.cfg.Full {
@@ -219,9 +219,10 @@ func (m method) color() color.Color {
 }
 
 // atGridEdge tells whether lr is the smallest or largest of a grid of
-// (float64) learning rates with more than one value.
+// (float64) learning rates with at least three values (with two, every
+// choice is an edge).
 func atGridEdge(lr float64, grid []any) bool {
-	if len(grid) < 2 {
+	if len(grid) < 3 {
 		return false
 	}
 	lo, hi := math.Inf(1), math.Inf(-1)
