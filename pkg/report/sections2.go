@@ -30,7 +30,7 @@ func fashionSection(s *study) (Section, error) {
 	}
 	modelsList := []modelCase{{"softmax regression", "softmax", 0.78}, {"MLP 784→128→10", "mlp:hidden=128", 0.80}}
 	methods := []method{
-		{label: "BGD (gd, full batch)", short: "BGD", opt: "gd", batch: "full", lrs: []any{0.1, 0.3, 1.0}},
+		{label: "BGD (gd, full batch)", short: "BGD", opt: "gd", batch: "full", lrs: []any{0.03, 0.1, 0.3, 1.0}},
 		{label: "SGD (gd, batch 128)", short: "SGD", opt: "gd", batch: "128", lrs: []any{0.01, 0.03, 0.1}},
 		{label: "momentum (batch 128)", short: "momentum", opt: "momentum", batch: "128", lrs: []any{0.003, 0.01, 0.03}},
 		{label: "Adam (batch 128)", short: "Adam", opt: "adam", batch: "128", lrs: []any{3e-4, 1e-3, 3e-3}},
