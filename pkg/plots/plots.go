@@ -192,6 +192,19 @@ func Bars(title, yLabel string, names []string, values, errs []float64, colors [
 		}
 	}
 	p.NominalX(names...)
+	// Room for the outer bars and the error bars.
+	p.X.Min, p.X.Max = -0.5, float64(len(vals))-0.5
+	top := 0.0
+	for i, v := range vals {
+		e := 0.0
+		if errs != nil && !math.IsNaN(errs[i]) && !math.IsInf(errs[i], 0) {
+			e = errs[i]
+		}
+		top = math.Max(top, v+e)
+	}
+	if top > 0 {
+		p.Y.Max = math.Max(p.Y.Max, 1.05*top)
+	}
 	return p, nil
 }
 

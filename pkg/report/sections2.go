@@ -164,7 +164,7 @@ func fashionSection(s *study) (Section, error) {
 			return sec, err
 		}
 		sec.Figures = append(sec.Figures, fig2)
-		bp, err := plots.Bars(fmt.Sprintf("Fashion-MNIST, %s: test accuracy of each tuned method (%d seeds, 95%% CI)", mc.label, len(seeds)), "test accuracy", barNames, barVals, barErrs, barColors)
+		bp, err := plots.Bars(fmt.Sprintf("%s: tuned test accuracy (%d seeds, 95%% CI)", mc.label, len(seeds)), "test accuracy", barNames, barVals, barErrs, barColors)
 		if err != nil {
 			return sec, err
 		}

@@ -6,9 +6,10 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 )
 
-// ConvParams are the parameters of a ConvGeneral node that the patch rule
-// supports: strides, paddings ({low, high} per spatial axis) and kernel
-// dilations, with empty slices meaning 1, {0, 0} and 1.
+// ConvParams are the parameters of a ConvGeneral node. Empty Strides,
+// Paddings ({low, high} per spatial axis) and KernelDilations mean 1, {0, 0}
+// and 1; the patch rule (ConvGrads) supports everything but input dilation
+// and channel/batch groups.
 type ConvParams struct {
 	Axes                       backends.ConvolveAxesConfig
 	Strides, KernelDilations   []int
