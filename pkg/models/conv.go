@@ -1,36 +1,21 @@
 package models
 
 import (
-	"github.com/gomlx/gomlx/backends/simplego"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 )
 
 // conv2D is a 2-D convolution with "same" padding (TensorFlow convention:
-// out = ⌈in/stride⌉, padding split with the extra row/column after). x is
+// out = ⌈in/stride⌉, padding split with the extra row/column after) written
+// as im2col: a Gather of patches followed by one matrix product. x is
 // [B, H, W, C], kernel [kh, kw, C, O]; the result is [B, ⌈H/s⌉, ⌈W/s⌉, O].
-// On the pure-Go backend it is written as im2col (a Gather of patches and one
-// matrix product): measured on 2 cores, the backend's own convolution with
-// its gradient is 3.5–7× slower. Elsewhere (XLA) the native convolution is
-// 1.1–1.8× faster than im2col and is used. Both are differentiable on every
-// backend (pkg/vjp).
+// graph.Convolve is differentiable on every backend too (pkg/vjp), but
+// measured on 2 cores im2col is faster where it matters here: on the pure-Go
+// backend its convolution with gradient is 3.5–7× slower, and on XLA a
+// full-batch CNN step on 2 000 images takes 0.41 s with im2col vs 0.49 s
+// with the native convolution (mini-batches of 128: within 3%).
 func conv2D(x, kernel *graph.Node, stride int) *graph.Node {
-	return conv2DWith(x, kernel, stride, x.Graph().Backend().Name() != simplego.BackendName)
-}
-
-// conv2DWith is conv2D with the implementation chosen by the caller.
-func conv2DWith(x, kernel *graph.Node, stride int, native bool) *graph.Node {
-	if native {
-		var pads [][2]int
-		for axis := 1; axis <= 2; axis++ {
-			in, k := x.Shape().Dimensions[axis], kernel.Shape().Dimensions[axis-1]
-			out := (in + stride - 1) / stride
-			total := max((out-1)*stride+k-in, 0)
-			pads = append(pads, [2]int{total / 2, total - total/2})
-		}
-		return graph.Convolve(x, kernel).PaddingPerDim(pads).StridePerDim(stride, stride).Done()
-	}
 	dims := x.Shape().Dimensions
 	b, h, w, c := dims[0], dims[1], dims[2], dims[3]
 	kd := kernel.Shape().Dimensions
