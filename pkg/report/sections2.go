@@ -53,6 +53,7 @@ func fashionSection(s *study) (Section, error) {
 	// Per model, BGD vs plain mini-batch SGD for the claim.
 	type versus struct {
 		model                  string
+		bgdOK, sgdOK           bool // false: every configuration diverged
 		bgdReached, sgdReached int
 		seeds                  int
 		bgdTTT, sgdTTT         float64
@@ -126,9 +127,9 @@ func fashionSection(s *study) (Section, error) {
 			table.Rows = append(table.Rows, []string{mc.label, m.label, lr, fmt.Sprintf("%.4f", b.Stats["test_metric"].Mean) + ci4(b.Stats["test_metric"]),
 				g(b.Stats["test_loss"].Mean), g(b.Stats["epoch"].Mean), g(b.Stats["wall_s"].Mean) + ci(b.Stats["wall_s"]), fmt.Sprintf("%d/%d", reached, len(hs)), tttStr})
 			if m.opt == "gd" && m.batch == "full" {
-				cmp.bgdReached, cmp.bgdTTT, cmp.bgdAcc = reached, ttt.Mean, b.Stats["test_metric"].Mean
+				cmp.bgdOK, cmp.bgdReached, cmp.bgdTTT, cmp.bgdAcc = true, reached, ttt.Mean, b.Stats["test_metric"].Mean
 			} else if m.opt == "gd" {
-				cmp.sgdReached, cmp.sgdTTT, cmp.sgdAcc = reached, ttt.Mean, b.Stats["test_metric"].Mean
+				cmp.sgdOK, cmp.sgdReached, cmp.sgdTTT, cmp.sgdAcc = true, reached, ttt.Mean, b.Stats["test_metric"].Mean
 			}
 			// Test accuracy against training seconds (rows with test evaluations).
 			var xs [][]float64
@@ -188,13 +189,16 @@ func fashionSection(s *study) (Section, error) {
 		case c.bgdReached > 0 && (c.sgdReached == 0 || c.bgdTTT < c.sgdTTT):
 			bgdWins++
 		}
-		reach := func(n int, t float64) string {
-			if n == 0 {
-				return fmt.Sprintf("never reached the validation target (0/%d seeds)", c.seeds)
+		outcome := func(ok bool, n int, t, acc float64) string {
+			switch {
+			case !ok:
+				return "diverged at every learning rate tried"
+			case n == 0:
+				return fmt.Sprintf("never reached the validation target (0/%d seeds), test accuracy %.3f", c.seeds, acc)
 			}
-			return fmt.Sprintf("reached it in %s s (%d/%d seeds)", g(t), n, c.seeds)
+			return fmt.Sprintf("reached it in %s s (%d/%d seeds), test accuracy %.3f", g(t), n, c.seeds, acc)
 		}
-		ev = append(ev, fmt.Sprintf("%s: BGD %s, test accuracy %.3f; SGD (batch 128) %s, test accuracy %.3f", c.model, reach(c.bgdReached, c.bgdTTT), c.bgdAcc, reach(c.sgdReached, c.sgdTTT), c.sgdAcc))
+		ev = append(ev, fmt.Sprintf("%s: BGD %s; SGD (batch 128) %s", c.model, outcome(c.bgdOK, c.bgdReached, c.bgdTTT, c.bgdAcc), outcome(c.sgdOK, c.sgdReached, c.sgdTTT, c.sgdAcc)))
 	}
 	switch {
 	case sgdWins == len(vs):
