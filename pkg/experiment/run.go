@@ -48,6 +48,9 @@ type Record struct {
 
 // Result is a finished run: its resolved spec, status, environment and history.
 type Result struct {
+	// Format is the ResultFormat of the bgdlab that wrote the run; sweeps
+	// redo finished runs written in another format.
+	Format       int                `json:"format"`
 	Spec         Spec               `json:"spec"`
 	Status       string             `json:"status"`
 	StatusDetail string             `json:"status_detail,omitempty"`
@@ -68,6 +71,11 @@ type Result struct {
 	Final        map[string]float64 `json:"final"`
 	History      []Record           `json:"-"`
 }
+
+// ResultFormat versions the meaning of run.json and history.csv. Format 2:
+// row k's validation and test columns are measured at θ_k (format 1, before
+// 2026-11-23, measured them one update later).
+const ResultFormat = 2
 
 // Options control a run's side effects.
 type Options struct {
@@ -165,7 +173,7 @@ func run(ctx context.Context, b backends.Backend, r *Resolved, opts Options) (*R
 	if s.DType == "float64" {
 		dt = dtypes.Float64
 	}
-	res := &Result{Spec: s, Backend: b.Name(), Versions: backend.Versions(), Start: time.Now().UTC(),
+	res := &Result{Format: ResultFormat, Spec: s, Backend: b.Name(), Versions: backend.Versions(), Start: time.Now().UTC(),
 		Metric: r.Model.MetricName(), Params: r.Model.ParamCount(), DataInfo: r.Splits.Info,
 		Optimizer: r.Opt.Params(), Final: map[string]float64{}, Examples: map[string]int{"train": r.Splits.Train.N}}
 	res.Backend = b.Description()
@@ -317,13 +325,6 @@ func run(ctx context.Context, b backends.Backend, r *Resolved, opts Options) (*R
 	lossThreshold := math.Inf(1)
 	batchLossSum, batchLossN := 0.0, 0
 	prog := newProgress(opts, maxSteps, s)
-	finishRow := func(row *Record, k int) {
-		if row.Step%evalEvery == 0 || k == row.Step && row.Step == maxSteps {
-			row.ValLoss, row.ValMetric = evaluate(val)
-			row.TestLoss, row.TestMetric = evaluate(test)
-		}
-		res.History = append(res.History, *row)
-	}
 	status, detail := StatusBudget, ""
 	k := 0
 	row0 := nanRow(0)
@@ -338,6 +339,13 @@ func run(ctx context.Context, b backends.Backend, r *Resolved, opts Options) (*R
 		}
 		if k >= maxSteps || (s.Seconds > 0 && wall.Seconds() >= s.Seconds) {
 			break
+		}
+		// Row k's validation and test columns describe θ_k: evaluate them
+		// before the update (its training loss and gradient come from the
+		// step itself). Outside the timed region.
+		if pending != nil && pending.Step == k && k%evalEvery == 0 {
+			pending.ValLoss, pending.ValMetric = evaluate(val)
+			pending.TestLoss, pending.TestMetric = evaluate(test)
 		}
 		// One update: k → k+1.
 		var idxT *tensors.Tensor
@@ -375,7 +383,7 @@ func run(ctx context.Context, b backends.Backend, r *Resolved, opts Options) (*R
 			pending.GradNorm = gnorm
 			pending.LR = lr
 			pending.LayerGradNorms = layers
-			finishRow(pending, k)
+			res.History = append(res.History, *pending)
 			pending = nil
 		}
 		if k == 0 {

@@ -97,3 +97,38 @@ func backendForTest(t *testing.T) backends.Backend {
 	t.Cleanup(b.Finalize)
 	return b
 }
+
+// TestEvaluationColumnsDescribeTheirStep checks that row k's validation and
+// test columns are measured at θ_k, like its training loss: a run stopped
+// after k steps (whose last row is evaluated at its final parameters) must
+// agree with row k of a longer run, for full and mini-batches and every k.
+func TestEvaluationColumnsDescribeTheirStep(t *testing.T) {
+	for _, batch := range []string{"full", "16"} {
+		spec := experiment.Spec{Data: "synthetic-linear:n=200,d=5,kappa=10,noise=0.1", Model: "linear", Optimizer: "gd:lr=0.05",
+			Batch: batch, Steps: 4, Init: "zeros", DType: "float64", EvalEvery: 1, LogEvery: 1}
+		long, err := experiment.Run(context.Background(), nil, spec, experiment.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k := 1; k <= 4; k++ {
+			short := spec
+			short.Steps = k
+			res, err := experiment.Run(context.Background(), nil, short, experiment.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, got := res.History[len(res.History)-1], long.History[k]
+			if got.Step != k || want.Step != k {
+				t.Fatalf("batch %s: rows at steps %d and %d, want %d", batch, got.Step, want.Step, k)
+			}
+			for _, c := range [][3]any{{"val_loss", got.ValLoss, want.ValLoss}, {"test_loss", got.TestLoss, want.TestLoss}, {"train_loss", got.TrainLoss, want.TrainLoss}} {
+				if g, w := c[1].(float64), c[2].(float64); math.Abs(g-w) > 1e-12*math.Abs(w) {
+					t.Errorf("batch %s, step %d: %s %.15g in the 4-step run, %.15g after stopping at step %d", batch, k, c[0], g, w, k)
+				}
+			}
+		}
+		if v0 := long.History[0].ValLoss; !(v0 > long.History[1].ValLoss) {
+			t.Errorf("batch %s: row 0 val_loss %g is not the (higher) loss of the zero initialization", batch, v0)
+		}
+	}
+}

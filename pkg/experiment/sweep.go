@@ -356,12 +356,17 @@ func RunSweep(ctx context.Context, b backends.Backend, c *SweepConfig, plans []P
 				dir := filepath.Join(out, "runs", p.ID)
 				if Finished(dir) {
 					res, err := Read(dir)
-					if err == nil {
+					if err == nil && res.Format == ResultFormat {
 						results[i] = res
 						mu.Lock()
 						done++
 						mu.Unlock()
 						continue
+					}
+					if err == nil && opt.Progress != nil {
+						mu.Lock()
+						fmt.Fprintf(opt.Progress, "sweep: redoing %s: written in result format %d, this bgdlab writes %d\n", p.ID, res.Format, ResultFormat)
+						mu.Unlock()
 					}
 				}
 				// Half-written (or corrupt): start afresh.

@@ -2,6 +2,7 @@ package experiment_test
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"os"
 	"os/exec"
@@ -273,5 +274,48 @@ func TestWriteReadRoundTrip(t *testing.T) {
 	}
 	if len(back.History[0].LayerGradNorms) != 1 {
 		t.Fatalf("layer norms: %v", back.History[0].LayerGradNorms)
+	}
+}
+
+// TestSweepRedoesRunsOfAnotherFormat: a finished run written by a bgdlab
+// whose results meant something else (another ResultFormat) is redone on
+// resume; the others are reused as they are.
+func TestSweepRedoesRunsOfAnotherFormat(t *testing.T) {
+	c := &experiment.SweepConfig{
+		Base:       experiment.Spec{Data: "synthetic-linear:n=200,d=5,kappa=10", Model: "linear", Batch: "full", Steps: 5, DType: "float64"},
+		Optimizers: []string{"gd:lr=0.01", "gd:lr=0.02"},
+		Seeds:      []uint64{1},
+	}
+	plans, err := c.Expand()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	if _, err := experiment.RunSweep(context.Background(), nil, c, plans, out, experiment.SweepOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	runFile := func(i int) string { return filepath.Join(out, "runs", plans[i].ID, experiment.RunFile) }
+	old, err := os.ReadFile(runFile(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stale := strings.Replace(string(old), fmt.Sprintf(`"format": %d`, experiment.ResultFormat), `"format": 1`, 1)
+	if stale == string(old) {
+		t.Fatalf("run.json has no format field:\n%s", old)
+	}
+	os.WriteFile(runFile(0), []byte(stale), 0o644)
+	kept, _ := os.ReadFile(runFile(1))
+	var log strings.Builder
+	if _, err := experiment.RunSweep(context.Background(), nil, c, plans, out, experiment.SweepOptions{Progress: &log}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(log.String(), "redoing "+plans[0].ID) {
+		t.Errorf("no redo message for the stale run:\n%s", log.String())
+	}
+	if redone, _ := experiment.Read(filepath.Dir(runFile(0))); redone == nil || redone.Format != experiment.ResultFormat {
+		t.Errorf("stale run not rewritten in format %d", experiment.ResultFormat)
+	}
+	if again, _ := os.ReadFile(runFile(1)); string(again) != string(kept) {
+		t.Error("a current-format run was redone instead of reused")
 	}
 }

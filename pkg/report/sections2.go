@@ -19,32 +19,56 @@ type method struct {
 	lineSearch               bool
 }
 
-func fashionSection(s *study) (Section, error) {
+// fashionModel is one model of the Fashion-MNIST comparison and the
+// validation accuracy that defines its time-to-target.
+type fashionModel struct {
+	label, spec string
+	target      float64
+}
+
+// fashionPlan is the Fashion-MNIST comparison's setting: data, budget,
+// seeds, models and contenders.
+type fashionPlan struct {
+	dataSpec string
+	epochs   float64
+	seeds    []uint64
+	models   []fashionModel
+	methods  []method
+}
+
+// fashionPlanFor returns the quick (subsets, 8 epochs) or full (all data,
+// 30 epochs, wider grids) setting.
+func fashionPlanFor(full bool) fashionPlan {
+	p := fashionPlan{
+		dataSpec: "fashion-mnist:subset=6000,val=1000,test_subset=2000,standardize=true",
+		epochs:   8, seeds: []uint64{1, 2, 3},
+		models: []fashionModel{{"softmax regression", "softmax", 0.78}, {"MLP 784→128→10", "mlp:hidden=128", 0.80}},
+		methods: []method{
+			{label: "BGD (gd, full batch)", short: "BGD", opt: "gd", batch: "full", lrs: []any{0.03, 0.1, 0.3, 1.0}},
+			{label: "SGD (gd, batch 128)", short: "SGD", opt: "gd", batch: "128", lrs: []any{0.01, 0.03, 0.1}},
+			{label: "momentum (batch 128)", short: "momentum", opt: "momentum", batch: "128", lrs: []any{0.003, 0.01, 0.03}},
+			{label: "Adam (batch 128)", short: "Adam", opt: "adam", batch: "128", lrs: []any{3e-4, 1e-3, 3e-3}},
+			{label: "L-BFGS (full batch)", short: "L-BFGS", opt: "lbfgs", batch: "full", lineSearch: true},
+		},
+	}
+	if full {
+		p.dataSpec = "fashion-mnist:standardize=true"
+		p.epochs = 30
+		p.models = []fashionModel{{"softmax regression", "softmax", 0.84}, {"MLP 784→256→128→10", "mlp:hidden=256x128", 0.87}}
+		p.methods[0].lrs = []any{0.03, 0.1, 0.3, 1.0}
+		p.methods[1].lrs = []any{0.003, 0.01, 0.03, 0.1}
+		p.methods[2].lrs = []any{0.001, 0.003, 0.01, 0.03}
+		p.methods[3].lrs = []any{1e-4, 3e-4, 1e-3, 3e-3}
+	}
+	return p
+}
+
+func fashionSection(s *study) (Section, error) { return runFashion(s, fashionPlanFor(s.cfg.Full)) }
+
+func runFashion(s *study, plan fashionPlan) (Section, error) {
 	sec := Section{Title: "4. Optimizers on Fashion-MNIST",
 		Intro: "Softmax regression and an MLP on Fashion-MNIST (pixels standardized on the training set). Every method gets the same budget in epochs (passes over the training data, line-search trials included), its learning rate tuned on the validation set over a small grid, several seeds; the table reports the tuned configuration on the test set (mean ± 95% CI across seeds). Time-to-target is training time until the validation accuracy first reaches the target."}
-	dataSpec := "fashion-mnist:subset=6000,val=1000,test_subset=2000,standardize=true"
-	epochs, seeds := 8.0, []uint64{1, 2, 3}
-	type modelCase struct {
-		label, spec string
-		target      float64
-	}
-	modelsList := []modelCase{{"softmax regression", "softmax", 0.78}, {"MLP 784→128→10", "mlp:hidden=128", 0.80}}
-	methods := []method{
-		{label: "BGD (gd, full batch)", short: "BGD", opt: "gd", batch: "full", lrs: []any{0.03, 0.1, 0.3, 1.0}},
-		{label: "SGD (gd, batch 128)", short: "SGD", opt: "gd", batch: "128", lrs: []any{0.01, 0.03, 0.1}},
-		{label: "momentum (batch 128)", short: "momentum", opt: "momentum", batch: "128", lrs: []any{0.003, 0.01, 0.03}},
-		{label: "Adam (batch 128)", short: "Adam", opt: "adam", batch: "128", lrs: []any{3e-4, 1e-3, 3e-3}},
-		{label: "L-BFGS (full batch)", short: "L-BFGS", opt: "lbfgs", batch: "full", lineSearch: true},
-	}
-	if s.cfg.Full {
-		dataSpec = "fashion-mnist:standardize=true"
-		epochs, seeds = 30, []uint64{1, 2, 3}
-		modelsList = []modelCase{{"softmax regression", "softmax", 0.84}, {"MLP 784→256→128→10", "mlp:hidden=256x128", 0.87}}
-		methods[0].lrs = []any{0.03, 0.1, 0.3, 1.0}
-		methods[1].lrs = []any{0.003, 0.01, 0.03, 0.1}
-		methods[2].lrs = []any{0.001, 0.003, 0.01, 0.03}
-		methods[3].lrs = []any{1e-4, 3e-4, 1e-3, 3e-3}
-	}
+	dataSpec, epochs, seeds, modelsList, methods := plan.dataSpec, plan.epochs, plan.seeds, plan.models, plan.methods
 	if _, err := data.Load(dataSpec); err != nil {
 		return sec, fmt.Errorf("%w (the Fashion-MNIST study needs the data: scripts/setup installs it)", err)
 	}
@@ -72,7 +96,7 @@ func fashionSection(s *study) (Section, error) {
 			if m.lineSearch {
 				// Each L-BFGS iteration costs at least two passes (gradient +
 				// trial), usually about three.
-				base.Epochs, base.Steps = 0, int(epochs/3)
+				base.Epochs, base.Steps = 0, max(1, int(epochs/3))
 			}
 			c := &experiment.SweepConfig{Base: base, Optimizers: []string{m.opt}, Seeds: seeds, Select: "val_metric"}
 			if len(m.lrs) > 0 {
