@@ -153,10 +153,10 @@ func PredictGDQuadratic(lambdas, c []float64, alpha float64, steps int) []float6
 	return out
 }
 
-// PredictRate returns gap0·rate^(2·steps[k]) for each logged step: the
-// suboptimality curve implied by a per-step contraction of ‖θ − θ*‖ (f − f*
-// scales as its square). Steps are explicit because histories may log every
-// few steps.
+// PredictRate returns gap0·rate^(2(steps[k]−steps[0])) for each logged step:
+// the suboptimality curve from gap0 at the first logged step implied by a
+// per-step contraction of ‖θ − θ*‖ (f − f* scales as its square). Steps are
+// explicit because histories may log every few steps.
 func PredictRate(gap0, rate float64, steps []float64) []float64 {
 	out := make([]float64, len(steps))
 	for k, st := range steps {
