@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"flag"
@@ -8,7 +9,9 @@ import (
 	"io"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -32,6 +35,8 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	python := fs.String("python", "/usr/bin/python3", "interpreter with torch for the peer (skipped when torch is missing)")
 	noPeer := fs.Bool("no-peer", false, "skip the PyTorch peer")
 	scale := fs.Float64("scale", 1, "fraction of each case's n (e.g. 0.1 for a quick look)")
+	isolate := fs.Bool("isolate", true, "time each backend and case in its own process, so maxrss_MB is that case's peak memory")
+	child := fs.Bool("child", false, "internal: time the given cases in this process and print their results as JSON")
 	if err := fs.Parse(args); err != nil {
 		return usagef("%v", err)
 	}
@@ -61,21 +66,23 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 			fmt.Fprintln(stderr, "bench: no XLA CPU plugin (scripts/setup installs one; set PJRT_PLUGIN_LIBRARY_PATH=.tools/pjrt): timing the go backend only")
 		}
 	}
-	maxN := 0
-	for _, c := range cases {
-		maxN = max(maxN, c.N)
-	}
+	opts := bench.Options{Repeats: *repeats, Progress: func(s string) { fmt.Fprintln(stderr, "bench: "+s) }}
+	ctx, cancel := interruptible()
+	defer cancel()
 	dir := os.Getenv(data.FashionMNISTEnv)
 	if dir == "" {
 		dir = data.FashionMNISTDefaultDir
 	}
-	d, err := bench.LoadTrain(maxN, dir)
-	if err != nil {
-		return err
+	if *child {
+		if len(configs) != 1 {
+			return usagef("--child times one backend")
+		}
+		results, err := benchInProcess(ctx, configs[0], cases, dir, opts)
+		if err != nil {
+			return err
+		}
+		return json.NewEncoder(stdout).Encode(results)
 	}
-	opts := bench.Options{Repeats: *repeats, Progress: func(s string) { fmt.Fprintln(stderr, "bench: "+s) }}
-	ctx, cancel := interruptible()
-	defer cancel()
 	var results []bench.Result
 	peaks := map[string]float64{}
 	for _, cfg := range configs {
@@ -84,38 +91,33 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 			return usagef("backend %s: %v", cfg, err)
 		}
 		peak, err := bench.GEMMPeak(b, 3)
+		name := b.Name()
+		b.Finalize()
 		if err != nil {
 			return err
 		}
-		peaks[b.Name()] = peak
-		for _, c := range cases {
-			sub := d
-			if c.N < d.N {
-				idx := make([]int, c.N)
-				for i := range idx {
-					idx[i] = i
-				}
-				sub = d.Subset(idx)
+		peaks[name] = peak
+		if !*isolate {
+			rs, err := benchInProcess(ctx, cfg, cases, dir, opts)
+			if err != nil {
+				return err
 			}
-			for _, fn := range []func() (bench.Result, error){
-				func() (bench.Result, error) { return bench.FullStep(ctx, b, c, sub, opts) },
-				func() (bench.Result, error) { return bench.MatmulOnly(ctx, b, c, opts) },
-				func() (bench.Result, error) { return bench.Epoch(ctx, b, c, sub, opts) },
-			} {
-				r, err := fn()
-				if err != nil {
-					return err
-				}
-				r.Backend = cfg
-				results = append(results, r)
-			}
+			results = append(results, rs...)
+			continue
 		}
-		b.Finalize()
+		for _, c := range cases {
+			rs, err := benchChild(ctx, cfg, c, *repeats, *scale, stderr)
+			if err != nil {
+				return err
+			}
+			results = append(results, rs...)
+		}
 	}
 	var peer *bench.Peer
 	if !*noPeer {
 		if bench.PeerAvailable(*python) {
 			fmt.Fprintln(stderr, "bench: timing the PyTorch peer (same data, float32, 2 threads)")
+			var err error
 			peer, err = bench.RunPeer(ctx, *python, dir, cases, *repeats)
 			if err != nil {
 				return err
@@ -151,6 +153,70 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "wrote %s/bench.csv and bench.json\n", *out)
 	}
 	return nil
+}
+
+// benchInProcess times every case on one backend in this process: full-batch
+// step, matrix products only, and an epoch of batch 128.
+func benchInProcess(ctx context.Context, cfg string, cases []bench.Case, dir string, opts bench.Options) ([]bench.Result, error) {
+	maxN := 0
+	for _, c := range cases {
+		maxN = max(maxN, c.N)
+	}
+	d, err := bench.LoadTrain(maxN, dir)
+	if err != nil {
+		return nil, err
+	}
+	b, err := backend.NewWithConfig(cfg)
+	if err != nil {
+		return nil, usagef("backend %s: %v", cfg, err)
+	}
+	defer b.Finalize()
+	var results []bench.Result
+	for _, c := range cases {
+		sub := d
+		if c.N < d.N {
+			idx := make([]int, c.N)
+			for i := range idx {
+				idx[i] = i
+			}
+			sub = d.Subset(idx)
+		}
+		for _, fn := range []func() (bench.Result, error){
+			func() (bench.Result, error) { return bench.FullStep(ctx, b, c, sub, opts) },
+			func() (bench.Result, error) { return bench.MatmulOnly(ctx, b, c, opts) },
+			func() (bench.Result, error) { return bench.Epoch(ctx, b, c, sub, opts) },
+		} {
+			r, err := fn()
+			if err != nil {
+				return nil, err
+			}
+			r.Backend = cfg
+			results = append(results, r)
+		}
+	}
+	return results, nil
+}
+
+// benchChild times one backend and case in a child bgdlab process, so that
+// the peak memory it reports belongs to that case alone; its progress goes to
+// stderr.
+func benchChild(ctx context.Context, cfg string, c bench.Case, repeats int, scale float64, stderr io.Writer) ([]bench.Result, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.CommandContext(ctx, exe, "bench", "--child", "--backends", cfg, "--cases", c.Name,
+		"--repeats", strconv.Itoa(repeats), "--scale", strconv.FormatFloat(scale, 'g', -1, 64), "--no-peer")
+	cmd.Stderr = stderr
+	raw, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("bench: %s %s in a child process: %w", cfg, c.Name, err)
+	}
+	var rs []bench.Result
+	if err := json.Unmarshal(raw, &rs); err != nil {
+		return nil, fmt.Errorf("bench: %s %s: unreadable child output: %w", cfg, c.Name, err)
+	}
+	return rs, nil
 }
 
 // table lays out results: per backend and case, the full step with its

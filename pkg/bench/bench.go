@@ -48,7 +48,9 @@ type Result struct {
 	// FLOPs of the step's matrix products (forward and backward).
 	FLOPs  float64
 	GFLOPs float64
-	// MaxRSS is the process's peak resident memory after the measurement.
+	// MaxRSSMB is the process's peak resident memory after the measurement
+	// (bgdlab bench runs each backend and case in its own process, so it is
+	// that case's peak, host data included).
 	MaxRSSMB float64
 }
 
