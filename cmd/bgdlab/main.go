@@ -8,12 +8,13 @@ package main
 import (
 	"errors"
 	"fmt"
-	"github.com/bgdlab/bgdlab/pkg/backend"
-	"github.com/gomlx/gomlx/backends"
 	"io"
 	"os"
 	"sort"
 	"strings"
+
+	"github.com/bgdlab/bgdlab/pkg/backend"
+	"github.com/gomlx/gomlx/backends"
 )
 
 // usageError marks errors caused by the user's command line (exit code 2).

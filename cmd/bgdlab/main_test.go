@@ -2,10 +2,13 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/bgdlab/bgdlab/pkg/data"
 )
 
 func call(args ...string) (int, string, string) {
@@ -72,6 +75,55 @@ func TestListings(t *testing.T) {
 		code, out, errOut := call(c.cmd)
 		if code != 0 || !strings.Contains(out, c.want) {
 			t.Errorf("%s: exit %d, %q %q", c.cmd, code, out, errOut)
+		}
+	}
+}
+
+// TestMain lets a test run this binary as the bgdlab CLI (commands that
+// re-execute themselves, like bench's per-case child processes).
+func TestMain(m *testing.M) {
+	if os.Getenv("BGDLAB_TEST_AS_CLI") == "1" {
+		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+// TestBenchIsolatesCases runs a tiny bench on the go backend with each case
+// in a child process and checks the results come back with their own peak
+// memory.
+func TestBenchIsolatesCases(t *testing.T) {
+	dir := os.Getenv(data.FashionMNISTEnv)
+	if dir == "" {
+		dir = data.FashionMNISTDefaultDir
+	}
+	if _, err := os.Stat(dir); err != nil {
+		t.Skipf("Fashion-MNIST not installed (scripts/setup installs it): %v", err)
+	}
+	t.Setenv("BGDLAB_TEST_AS_CLI", "1") // the children are this test binary
+	out := t.TempDir()
+	code, stdout, stderr := call("bench", "--backends", "go", "--cases", "softmax,mlp", "--scale", "0.01", "--repeats", "1", "--no-peer", "--out", out)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	raw, err := os.ReadFile(filepath.Join(out, "bench.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Results []struct {
+			Case, Kind string
+			MaxRSSMB   float64
+		}
+	}
+	if err := json.Unmarshal(raw, &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Results) != 6 {
+		t.Fatalf("want 6 results (2 cases × full step, matmul-only, epoch), got %d:\n%s", len(got.Results), raw)
+	}
+	for _, r := range got.Results {
+		if r.Kind == "full-step" && !(r.MaxRSSMB > 0) {
+			t.Errorf("%s full step: no peak memory reported", r.Case)
 		}
 	}
 }
