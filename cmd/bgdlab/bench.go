@@ -19,6 +19,7 @@ import (
 	"github.com/bgdlab/bgdlab/pkg/bench"
 	"github.com/bgdlab/bgdlab/pkg/data"
 	"github.com/bgdlab/bgdlab/pkg/plots"
+	"github.com/gomlx/gomlx/backends"
 )
 
 func init() {
@@ -69,15 +70,17 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	opts := bench.Options{Repeats: *repeats, Progress: func(s string) { fmt.Fprintln(stderr, "bench: "+s) }}
 	ctx, cancel := interruptible()
 	defer cancel()
-	dir := os.Getenv(data.FashionMNISTEnv)
-	if dir == "" {
-		dir = data.FashionMNISTDefaultDir
-	}
+	dir := data.FashionMNISTDir()
 	if *child {
 		if len(configs) != 1 {
 			return usagef("--child times one backend")
 		}
-		results, err := benchInProcess(ctx, configs[0], cases, dir, opts)
+		b, err := backend.NewWithConfig(configs[0])
+		if err != nil {
+			return usagef("backend %s: %v", configs[0], err)
+		}
+		defer b.Finalize()
+		results, err := benchInProcess(ctx, b, configs[0], cases, dir, opts)
 		if err != nil {
 			return err
 		}
@@ -91,18 +94,19 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 			return usagef("backend %s: %v", cfg, err)
 		}
 		peak, err := bench.GEMMPeak(b, 3)
-		name := b.Name()
+		if err == nil {
+			peaks[b.Name()] = peak
+			if !*isolate {
+				var rs []bench.Result
+				rs, err = benchInProcess(ctx, b, cfg, cases, dir, opts)
+				results = append(results, rs...)
+			}
+		}
 		b.Finalize()
 		if err != nil {
 			return err
 		}
-		peaks[name] = peak
 		if !*isolate {
-			rs, err := benchInProcess(ctx, cfg, cases, dir, opts)
-			if err != nil {
-				return err
-			}
-			results = append(results, rs...)
 			continue
 		}
 		for _, c := range cases {
@@ -155,9 +159,9 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// benchInProcess times every case on one backend in this process: full-batch
-// step, matrix products only, and an epoch of batch 128.
-func benchInProcess(ctx context.Context, cfg string, cases []bench.Case, dir string, opts bench.Options) ([]bench.Result, error) {
+// benchInProcess times every case on backend b (configured as cfg) in this
+// process: full-batch step, matrix products only, and an epoch of batch 128.
+func benchInProcess(ctx context.Context, b backends.Backend, cfg string, cases []bench.Case, dir string, opts bench.Options) ([]bench.Result, error) {
 	maxN := 0
 	for _, c := range cases {
 		maxN = max(maxN, c.N)
@@ -166,11 +170,6 @@ func benchInProcess(ctx context.Context, cfg string, cases []bench.Case, dir str
 	if err != nil {
 		return nil, err
 	}
-	b, err := backend.NewWithConfig(cfg)
-	if err != nil {
-		return nil, usagef("backend %s: %v", cfg, err)
-	}
-	defer b.Finalize()
 	var results []bench.Result
 	for _, c := range cases {
 		sub := d

@@ -92,11 +92,7 @@ func TestMain(m *testing.M) {
 // in a child process and checks the results come back with their own peak
 // memory.
 func TestBenchIsolatesCases(t *testing.T) {
-	dir := os.Getenv(data.FashionMNISTEnv)
-	if dir == "" {
-		dir = data.FashionMNISTDefaultDir
-	}
-	if _, err := os.Stat(dir); err != nil {
+	if _, err := os.Stat(data.FashionMNISTDir()); err != nil {
 		t.Skipf("Fashion-MNIST not installed (scripts/setup installs it): %v", err)
 	}
 	t.Setenv("BGDLAB_TEST_AS_CLI", "1") // the children are this test binary

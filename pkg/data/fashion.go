@@ -20,6 +20,15 @@ const FashionMNISTEnv = "BGDLAB_FASHION_MNIST"
 // the IDX files.
 const FashionMNISTDefaultDir = "/usr/share/datasets/fashion-mnist"
 
+// FashionMNISTDir is the folder Fashion-MNIST is read from when no dir is
+// given: $BGDLAB_FASHION_MNIST, else FashionMNISTDefaultDir.
+func FashionMNISTDir() string {
+	if dir := os.Getenv(FashionMNISTEnv); dir != "" {
+		return dir
+	}
+	return FashionMNISTDefaultDir
+}
+
 // FashionClassNames are the ten Fashion-MNIST classes in label order.
 var FashionClassNames = []string{"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"}
 
@@ -46,10 +55,7 @@ const installHint = "install the data with 'apt-get install dataset-fashion-mnis
 func LoadFashionMNIST(c FashionConfig) (Splits, error) {
 	dir := c.Dir
 	if dir == "" {
-		dir = os.Getenv(FashionMNISTEnv)
-	}
-	if dir == "" {
-		dir = FashionMNISTDefaultDir
+		dir = FashionMNISTDir()
 	}
 	train, err := readIDXPair(dir, "train")
 	if err != nil {
