@@ -19,7 +19,7 @@ import (
 	"github.com/bgdlab/bgdlab/pkg/bench"
 	"github.com/bgdlab/bgdlab/pkg/data"
 	"github.com/bgdlab/bgdlab/pkg/plots"
-	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/compute"
 )
 
 func init() {
@@ -161,7 +161,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 
 // benchInProcess times every case on backend b (configured as cfg) in this
 // process: full-batch step, matrix products only, and an epoch of batch 128.
-func benchInProcess(ctx context.Context, b backends.Backend, cfg string, cases []bench.Case, dir string, opts bench.Options) ([]bench.Result, error) {
+func benchInProcess(ctx context.Context, b compute.Backend, cfg string, cases []bench.Case, dir string, opts bench.Options) ([]bench.Result, error) {
 	maxN := 0
 	for _, c := range cases {
 		maxN = max(maxN, c.N)

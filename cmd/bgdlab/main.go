@@ -14,7 +14,7 @@ import (
 	"strings"
 
 	"github.com/bgdlab/bgdlab/pkg/backend"
-	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/compute"
 )
 
 // usageError marks errors caused by the user's command line (exit code 2).
@@ -87,7 +87,7 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 
 // openBackend creates the backend chosen by the environment, with the
 // fallback note on stderr; a bad configuration is a usage error.
-func openBackend(stderr io.Writer) (backends.Backend, error) {
+func openBackend(stderr io.Writer) (compute.Backend, error) {
 	backend.Warnings = stderr
 	b, _, err := backend.New()
 	if err != nil {

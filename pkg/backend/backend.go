@@ -19,10 +19,10 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/gomlx/go-xla/pkg/pjrt"
-	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/backends/simplego"
-	"github.com/gomlx/gomlx/backends/xla"
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/gobackend"
+	"github.com/gomlx/go-xla/compute/xla"
+	"github.com/gomlx/go-xla/pjrt"
 
 	// Installs the efficient matrix-product gradients for every graph built
 	// with a backend from this package.
@@ -77,8 +77,8 @@ func Requested() (config, source string) {
 	if v := strings.TrimSpace(os.Getenv(EnvVar)); v != "" {
 		return v, "$" + EnvVar
 	}
-	if v := strings.TrimSpace(os.Getenv(backends.ConfigEnvVar)); v != "" {
-		return v, "$" + backends.ConfigEnvVar
+	if v := strings.TrimSpace(os.Getenv(compute.ConfigEnvVar)); v != "" {
+		return v, "$" + compute.ConfigEnvVar
 	}
 	return "auto", "default"
 }
@@ -160,7 +160,7 @@ func pluginList(plugins map[string]string) string {
 // New returns the backend chosen by Resolve. When XLA was the default
 // preference but no plugin is installed it prints, once per process, a line
 // saying that the pure-Go backend is used and how to get XLA.
-func New() (backends.Backend, Info, error) {
+func New() (compute.Backend, Info, error) {
 	info, err := Resolve()
 	if err != nil {
 		return nil, info, err
@@ -193,7 +193,7 @@ func noteOncePerKernel() bool {
 }
 
 // MustNew is New for notebooks and examples: it panics on error.
-func MustNew() backends.Backend {
+func MustNew() compute.Backend {
 	b, _, err := New()
 	if err != nil {
 		panic(err)
@@ -203,7 +203,7 @@ func MustNew() backends.Backend {
 
 // NewWithConfig creates the backend for a resolved configuration ("go",
 // "xla:cpu", ...), turning GoMLX's panics into errors.
-func NewWithConfig(config string) (b backends.Backend, err error) {
+func NewWithConfig(config string) (b compute.Backend, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			b, err = nil, fmt.Errorf("creating backend %q: %v", config, r)
@@ -217,7 +217,7 @@ func NewWithConfig(config string) (b backends.Backend, err error) {
 			// sequence avoids it, and large ops still use several cores.
 			opts = DefaultGoOptions
 		}
-		return simplego.New(opts)
+		return gobackend.New(opts)
 	}
 	name, plugin, _ := strings.Cut(config, ":")
 	if name != "xla" {
@@ -255,14 +255,14 @@ func Versions() map[string]string {
 
 // Describe writes a human-readable report of the backend: configuration,
 // reason, devices, plugin and versions.
-func Describe(w io.Writer, b backends.Backend, info Info) {
+func Describe(w io.Writer, b compute.Backend, info Info) {
 	fmt.Fprintf(w, "backend:   %s\n", info.Config)
 	fmt.Fprintf(w, "requested: %s (from %s)\n", info.Requested, info.Source)
 	fmt.Fprintf(w, "reason:    %s\n", info.Reason)
 	if b != nil {
 		fmt.Fprintf(w, "describe:  %s\n", b.Description())
 		for i := 0; i < b.NumDevices(); i++ {
-			fmt.Fprintf(w, "device %d:  %s\n", i, b.DeviceDescription(backends.DeviceNum(i)))
+			fmt.Fprintf(w, "device %d:  %s\n", i, b.DeviceDescription(compute.DeviceNum(i)))
 		}
 	}
 	if info.PluginPath != "" {

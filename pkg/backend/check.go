@@ -4,14 +4,14 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/compute"
+	"github.com/gomlx/gomlx/core/graph"
 )
 
 // Check runs a tiny computation (a 2×3 by 3×2 matrix product and the gradient
 // of its sum) on b and compares it with the value computed on the host. Setup
 // uses it to decide whether an installed PJRT plugin really works.
-func Check(b backends.Backend) (err error) {
+func Check(b compute.Backend) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("backend %s failed a tiny computation: %v", b.Name(), r)
@@ -20,7 +20,7 @@ func Check(b backends.Backend) (err error) {
 	a := [][]float32{{1, 2, 3}, {4, 5, 6}}
 	m := [][]float32{{1, 0}, {0, 1}, {1, 1}}
 	exec, err := graph.NewExec(b, func(x, y *graph.Node) []*graph.Node {
-		p := graph.Dot(x, y)
+		p := graph.DotProduct(x, y)
 		grads := graph.Gradient(graph.ReduceAllSum(p), x)
 		return []*graph.Node{p, grads[0]}
 	})

@@ -15,12 +15,12 @@ import (
 	"github.com/bgdlab/bgdlab/pkg/data"
 	"github.com/bgdlab/bgdlab/pkg/models"
 	"github.com/bgdlab/bgdlab/pkg/optim"
-	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/shapes"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
-	mlctx "github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	mlctx "github.com/gomlx/gomlx/ml/model"
 )
 
 // Case is one benchmarked computation.
@@ -146,7 +146,7 @@ func maxRSSMB() float64 {
 
 // prepare parses and initializes c's model (seed 1, float32) and uploads d
 // to the backend once.
-func prepare(b backends.Backend, c Case, d *data.Dataset) (*models.Model, *mlctx.Context, *tensors.Tensor, *tensors.Tensor, error) {
+func prepare(b compute.Backend, c Case, d *data.Dataset) (*models.Model, *mlctx.Scope, *tensors.Tensor, *tensors.Tensor, error) {
 	m, err := models.Parse(c.Model)
 	if err != nil {
 		return nil, nil, nil, nil, err
@@ -154,7 +154,7 @@ func prepare(b backends.Backend, c Case, d *data.Dataset) (*models.Model, *mlctx
 	if err := m.Bind(d); err != nil {
 		return nil, nil, nil, nil, err
 	}
-	gctx := mlctx.New()
+	gctx := mlctx.NewStore().RootScope()
 	if err := m.Init(gctx, dtypes.Float32, 1, ""); err != nil {
 		return nil, nil, nil, nil, err
 	}
@@ -168,13 +168,13 @@ func prepare(b backends.Backend, c Case, d *data.Dataset) (*models.Model, *mlctx
 }
 
 // FullStep times one full-batch GD step (forward, backward, update) of c on b.
-func FullStep(ctx context.Context, b backends.Backend, c Case, d *data.Dataset, opt Options) (Result, error) {
+func FullStep(ctx context.Context, b compute.Backend, c Case, d *data.Dataset, opt Options) (Result, error) {
 	m, gctx, x, y, err := prepare(b, c, d)
 	if err != nil {
 		return Result{}, err
 	}
 	o := optim.MustParse("gd:lr=0.01")
-	exec, err := mlctx.NewExec(b, gctx, func(ctx *mlctx.Context, x, y *graph.Node) *graph.Node {
+	exec, err := mlctx.NewExec(b, gctx.Store(), func(ctx *mlctx.Scope, x, y *graph.Node) *graph.Node {
 		loss := m.Loss(ctx, m.Forward(ctx, x), y)
 		o.UpdateGraph(ctx, x.Graph(), loss)
 		return loss
@@ -207,7 +207,7 @@ func FullStep(ctx context.Context, b backends.Backend, c Case, d *data.Dataset, 
 // MatmulOnly times just the matrix products of c's full-batch step — the
 // forward products and the two gradient products per layer — on the same
 // shapes, as the floor a backend's step time is compared with.
-func MatmulOnly(ctx context.Context, b backends.Backend, c Case, opt Options) (Result, error) {
+func MatmulOnly(ctx context.Context, b compute.Backend, c Case, opt Options) (Result, error) {
 	m, _ := models.Parse(c.Model)
 	shp := denseShapes(c, m)
 	var inputs []*tensors.Tensor
@@ -220,11 +220,11 @@ func MatmulOnly(ctx context.Context, b backends.Backend, c Case, opt Options) (R
 			inputs = append(inputs, t)
 		}
 	}
-	exec, err := graph.NewExecAny(b, func(in []*graph.Node) []*graph.Node {
+	exec, err := graph.NewExec(b, func(in []*graph.Node) []*graph.Node {
 		var outs []*graph.Node
 		for i := range shp {
 			x, w, dy := in[3*i], in[3*i+1], in[3*i+2]
-			outs = append(outs, graph.ReduceAllSum(graph.Dot(x, w)))                                       // forward
+			outs = append(outs, graph.ReduceAllSum(graph.DotProduct(x, w)))                                       // forward
 			outs = append(outs, graph.ReduceAllSum(graph.DotGeneral(x, []int{0}, nil, dy, []int{0}, nil))) // ∂W = xᵀ·dy
 			if i > 0 {
 				outs = append(outs, graph.ReduceAllSum(graph.DotGeneral(dy, []int{1}, nil, w, []int{1}, nil))) // ∂x = dy·wᵀ
@@ -256,11 +256,11 @@ func MatmulOnly(ctx context.Context, b backends.Backend, c Case, opt Options) (R
 }
 
 // GEMMPeak times a 2048×2048×2048 float32 product on b (GFLOP/s).
-func GEMMPeak(b backends.Backend, repeats int) (float64, error) {
+func GEMMPeak(b compute.Backend, repeats int) (float64, error) {
 	const n = 2048
 	a := tensors.FromShape(shapes.Make(dtypes.Float32, n, n))
 	c := tensors.FromShape(shapes.Make(dtypes.Float32, n, n))
-	exec, err := graph.NewExec(b, func(x, y *graph.Node) *graph.Node { return graph.ReduceAllSum(graph.Dot(x, y)) })
+	exec, err := graph.NewExec(b, func(x, y *graph.Node) *graph.Node { return graph.ReduceAllSum(graph.DotProduct(x, y)) })
 	if err != nil {
 		return 0, err
 	}
@@ -280,13 +280,13 @@ func GEMMPeak(b backends.Backend, repeats int) (float64, error) {
 
 // Epoch times one epoch of mini-batch (128) GD: n/128 steps gathering each
 // batch from the resident data.
-func Epoch(ctx context.Context, b backends.Backend, c Case, d *data.Dataset, opt Options) (Result, error) {
+func Epoch(ctx context.Context, b compute.Backend, c Case, d *data.Dataset, opt Options) (Result, error) {
 	m, gctx, x, y, err := prepare(b, c, d)
 	if err != nil {
 		return Result{}, err
 	}
 	o := optim.MustParse("gd:lr=0.01")
-	exec, err := mlctx.NewExec(b, gctx, func(ctx *mlctx.Context, xAll, yAll, idx *graph.Node) *graph.Node {
+	exec, err := mlctx.NewExec(b, gctx.Store(), func(ctx *mlctx.Scope, xAll, yAll, idx *graph.Node) *graph.Node {
 		i2 := graph.InsertAxes(idx, -1)
 		loss := m.Loss(ctx, m.Forward(ctx, graph.Gather(xAll, i2)), graph.Gather(yAll, i2))
 		o.UpdateGraph(ctx, xAll.Graph(), loss)

@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	_ "github.com/bgdlab/bgdlab/pkg/vjp" // Slice gradients on every backend
-	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/core/graph"
 )
 
 // Function2D is a two-variable test function for trajectory pictures, with

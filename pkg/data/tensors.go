@@ -1,8 +1,8 @@
 package data
 
 import (
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/gomlx/core/tensors"
 )
 
 // Tensor returns a copy of v as a GoMLX tensor of dtype dt (Float32 or

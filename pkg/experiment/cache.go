@@ -9,7 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/compute"
 )
 
 // CacheDir is where notebooks keep finished runs between cells (each GoNB
@@ -24,7 +24,7 @@ func CacheDir(name string) string {
 // Cached returns the run of s stored under dir (named by a hash of the spec),
 // running and storing it first if needed — the sweep's resume logic for a
 // single run.
-func Cached(dir string, b backends.Backend, s Spec) (*Result, error) {
+func Cached(dir string, b compute.Backend, s Spec) (*Result, error) {
 	raw, err := json.Marshal(s)
 	if err != nil {
 		return nil, err

@@ -10,11 +10,11 @@ import (
 	"github.com/bgdlab/bgdlab/pkg/lsq"
 	"github.com/bgdlab/bgdlab/pkg/optim"
 	"github.com/bgdlab/bgdlab/pkg/theory"
-	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
-	mlctx "github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	mlctx "github.com/gomlx/gomlx/ml/model"
 )
 
 // CurvatureReport is what `bgdlab theory` prints.
@@ -32,7 +32,7 @@ type CurvatureReport struct {
 // L-BFGS ("optimum"), by Lanczos on exact Hessian-vector products (double
 // reverse-mode autodiff in GoMLX), in float64. For linear regression the
 // closed form is reported beside it.
-func Curvature(ctx context.Context, b backends.Backend, s Spec, at string, iters int) (*CurvatureReport, error) {
+func Curvature(ctx context.Context, b compute.Backend, s Spec, at string, iters int) (*CurvatureReport, error) {
 	if at != "init" && at != "optimum" {
 		return nil, fmt.Errorf("theory: --at %q must be init or optimum", at)
 	}
@@ -56,7 +56,7 @@ func Curvature(ctx context.Context, b backends.Backend, s Spec, at string, iters
 		}
 		defer b.Finalize()
 	}
-	gctx := mlctx.New()
+	gctx := mlctx.NewStore().RootScope()
 	if err := r.Model.Init(gctx, dtypes.Float64, s.Seed, s.Init); err != nil {
 		return nil, err
 	}
@@ -114,7 +114,7 @@ func Curvature(ctx context.Context, b backends.Backend, s Spec, at string, iters
 
 // newHVP returns v ↦ Hv for the full training loss at the context's current
 // parameters: H·v = ∇(∇f·v), built as a second reverse-mode pass in GoMLX.
-func newHVP(b backends.Backend, r *Resolved, gctx *mlctx.Context, train *device) (theory.HVP, error) {
+func newHVP(b compute.Backend, r *Resolved, gctx *mlctx.Scope, train *device) (theory.HVP, error) {
 	var vars []*mlctx.Variable
 	var sizes []int
 	for v := range gctx.IterVariables() {
@@ -124,7 +124,7 @@ func newHVP(b backends.Backend, r *Resolved, gctx *mlctx.Context, train *device)
 		}
 	}
 	model := r.Model
-	exec, err := mlctx.NewExecAny(b, gctx, func(ctx *mlctx.Context, inputs []*graph.Node) []*graph.Node {
+	exec, err := mlctx.NewExec(b, gctx.Store(), func(ctx *mlctx.Scope, inputs []*graph.Node) []*graph.Node {
 		x, y, vs := inputs[0], inputs[1], inputs[2:]
 		loss := model.Loss(ctx, model.Forward(ctx, x), y)
 		grads := ctx.BuildTrainableVariablesGradientsGraph(loss)
@@ -139,7 +139,7 @@ func newHVP(b backends.Backend, r *Resolved, gctx *mlctx.Context, train *device)
 		}
 		var nodes []*graph.Node
 		for _, v := range vars {
-			nodes = append(nodes, v.ValueGraph(x.Graph()))
+			nodes = append(nodes, v.NodeValue(x.Graph()))
 		}
 		return graph.Gradient(gv, nodes...)
 	})

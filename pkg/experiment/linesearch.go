@@ -8,11 +8,11 @@ import (
 
 	"github.com/bgdlab/bgdlab/pkg/data"
 	"github.com/bgdlab/bgdlab/pkg/optim"
-	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
-	mlctx "github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	mlctx "github.com/gomlx/gomlx/ml/model"
 )
 
 // modelObjective adapts a model's full-batch training loss to optim.Objective:
@@ -27,7 +27,7 @@ type modelObjective struct {
 	wall  time.Duration
 }
 
-func newModelObjective(b backends.Backend, r *Resolved, gctx *mlctx.Context, train *device, dt dtypes.DType) (*modelObjective, error) {
+func newModelObjective(b compute.Backend, r *Resolved, gctx *mlctx.Scope, train *device, dt dtypes.DType) (*modelObjective, error) {
 	o := &modelObjective{dt: dt, train: train}
 	for v := range gctx.IterVariables() {
 		if v.Trainable {
@@ -37,14 +37,14 @@ func newModelObjective(b backends.Backend, r *Resolved, gctx *mlctx.Context, tra
 	}
 	model := r.Model
 	var err error
-	o.exec, err = mlctx.NewExec(b, gctx, func(ctx *mlctx.Context, x, y *graph.Node) []*graph.Node {
+	o.exec, err = mlctx.NewExec(b, gctx.Store(), func(ctx *mlctx.Scope, x, y *graph.Node) []*graph.Node {
 		loss := model.Loss(ctx, model.Forward(ctx, x), y)
 		return append([]*graph.Node{loss}, ctx.BuildTrainableVariablesGradientsGraph(loss)...)
 	})
 	if err != nil {
 		return nil, err
 	}
-	o.loss, err = mlctx.NewExec(b, gctx, func(ctx *mlctx.Context, x, y *graph.Node) *graph.Node {
+	o.loss, err = mlctx.NewExec(b, gctx.Store(), func(ctx *mlctx.Scope, x, y *graph.Node) *graph.Node {
 		return model.Loss(ctx, model.Forward(ctx, x), y)
 	})
 	return o, err
@@ -122,7 +122,7 @@ func flat64(t *tensors.Tensor) []float64 {
 }
 
 // runLineSearch runs armijo or lbfgs through optim.Minimize on the full batch.
-func runLineSearch(ctx context.Context, b backends.Backend, r *Resolved, res *Result, gctx *mlctx.Context,
+func runLineSearch(ctx context.Context, b compute.Backend, r *Resolved, res *Result, gctx *mlctx.Scope,
 	train, val, test *device, evaluate func(*device) (float64, float64), logEvery, evalEvery int, opts Options) (*Result, error) {
 	s := r.Spec
 	dt := dtypes.Float32

@@ -11,11 +11,11 @@ import (
 	"github.com/bgdlab/bgdlab/pkg/backend"
 	"github.com/bgdlab/bgdlab/pkg/data"
 	"github.com/bgdlab/bgdlab/pkg/optim"
-	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
-	mlctx "github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	mlctx "github.com/gomlx/gomlx/ml/model"
 )
 
 // Status values of a finished run.
@@ -109,7 +109,7 @@ type device struct {
 	n      int
 }
 
-func upload(b backends.Backend, d *data.Dataset, dt dtypes.DType, chunk int, whole bool) (*device, error) {
+func upload(b compute.Backend, d *data.Dataset, dt dtypes.DType, chunk int, whole bool) (*device, error) {
 	if d == nil {
 		return nil, nil
 	}
@@ -147,7 +147,7 @@ func upload(b backends.Backend, d *data.Dataset, dt dtypes.DType, chunk int, who
 
 // Run executes one run on backend b (nil: backend.New()). Divergence is a
 // status, not an error; errors are for bad specs and failures.
-func Run(ctx context.Context, b backends.Backend, s Spec, opts Options) (res *Result, err error) {
+func Run(ctx context.Context, b compute.Backend, s Spec, opts Options) (res *Result, err error) {
 	r, err := Resolve(s)
 	if err != nil {
 		return nil, err
@@ -167,7 +167,7 @@ func Run(ctx context.Context, b backends.Backend, s Spec, opts Options) (res *Re
 	return run(ctx, b, r, opts)
 }
 
-func run(ctx context.Context, b backends.Backend, r *Resolved, opts Options) (*Result, error) {
+func run(ctx context.Context, b compute.Backend, r *Resolved, opts Options) (*Result, error) {
 	s := r.Spec
 	dt := dtypes.Float32
 	if s.DType == "float64" {
@@ -178,7 +178,7 @@ func run(ctx context.Context, b backends.Backend, r *Resolved, opts Options) (*R
 		Optimizer: r.Opt.Params(), Final: map[string]float64{}, Examples: map[string]int{"train": r.Splits.Train.N}}
 	res.Backend = b.Description()
 	for i := 0; i < b.NumDevices(); i++ {
-		res.Devices = append(res.Devices, b.DeviceDescription(backends.DeviceNum(i)))
+		res.Devices = append(res.Devices, b.DeviceDescription(compute.DeviceNum(i)))
 	}
 	if r.Splits.Val != nil {
 		res.Examples["val"] = r.Splits.Val.N
@@ -199,7 +199,7 @@ func run(ctx context.Context, b backends.Backend, r *Resolved, opts Options) (*R
 		res.TrainLossIs = "running average of mini-batch losses since the previous row (row 0: full loss)"
 	}
 
-	gctx := mlctx.New()
+	gctx := mlctx.NewStore().RootScope()
 	if err := r.Model.Init(gctx, dt, s.Seed, s.Init); err != nil {
 		return nil, err
 	}
@@ -221,7 +221,7 @@ func run(ctx context.Context, b backends.Backend, r *Resolved, opts Options) (*R
 	}
 
 	model := r.Model
-	evalExec, err := mlctx.NewExec(b, gctx, func(ctx *mlctx.Context, x, y *graph.Node) []*graph.Node {
+	evalExec, err := mlctx.NewExec(b, gctx.Store(), func(ctx *mlctx.Scope, x, y *graph.Node) []*graph.Node {
 		out := model.Forward(ctx, x)
 		return []*graph.Node{model.Loss(ctx, out, y), model.Metric(out, y)}
 	})
@@ -248,7 +248,7 @@ func run(ctx context.Context, b backends.Backend, r *Resolved, opts Options) (*R
 	}
 	// Gradient norm at the current parameters on all training data (for the
 	// last row of full-batch runs and for grad_tol).
-	gradNormExec, err := mlctx.NewExec(b, gctx, func(ctx *mlctx.Context, x, y *graph.Node) []*graph.Node {
+	gradNormExec, err := mlctx.NewExec(b, gctx.Store(), func(ctx *mlctx.Scope, x, y *graph.Node) []*graph.Node {
 		loss := model.Loss(ctx, model.Forward(ctx, x), y)
 		grads := ctx.BuildTrainableVariablesGradientsGraph(loss)
 		var sum *graph.Node
@@ -292,7 +292,7 @@ func run(ctx context.Context, b backends.Backend, r *Resolved, opts Options) (*R
 	}
 
 	var optStats optim.Stats
-	stepFn := func(ctx *mlctx.Context, x, y *graph.Node) []*graph.Node {
+	stepFn := func(ctx *mlctx.Scope, x, y *graph.Node) []*graph.Node {
 		loss := model.Loss(ctx, model.Forward(ctx, x), y)
 		optStats = r.Opt.UpdateGraphWithStats(ctx, x.Graph(), loss)
 		outs := []*graph.Node{loss, optStats.GradNorm, optStats.UpdateNorm, graph.ConvertDType(optStats.LR, loss.DType())}
@@ -303,9 +303,9 @@ func run(ctx context.Context, b backends.Backend, r *Resolved, opts Options) (*R
 	}
 	var stepExec *mlctx.Exec
 	if full {
-		stepExec, err = mlctx.NewExec(b, gctx, stepFn)
+		stepExec, err = mlctx.NewExec(b, gctx.Store(), stepFn)
 	} else {
-		stepExec, err = mlctx.NewExec(b, gctx, func(ctx *mlctx.Context, xAll, yAll, idx *graph.Node) []*graph.Node {
+		stepExec, err = mlctx.NewExec(b, gctx.Store(), func(ctx *mlctx.Scope, xAll, yAll, idx *graph.Node) []*graph.Node {
 			idx2 := graph.InsertAxes(idx, -1)
 			return stepFn(ctx, graph.Gather(xAll, idx2), graph.Gather(yAll, idx2))
 		})

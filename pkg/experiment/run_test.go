@@ -11,7 +11,7 @@ import (
 	"github.com/bgdlab/bgdlab/pkg/experiment"
 	"github.com/bgdlab/bgdlab/pkg/lsq"
 	"github.com/bgdlab/bgdlab/pkg/optim"
-	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/compute"
 )
 
 // TestTextbookMatchesClosedForm runs the README example and compares the
@@ -89,7 +89,7 @@ func TestTrajectory2D(t *testing.T) {
 	}
 }
 
-func backendForTest(t *testing.T) backends.Backend {
+func backendForTest(t *testing.T) compute.Backend {
 	b, _, err := backend.New()
 	if err != nil {
 		t.Fatal(err)

@@ -17,7 +17,7 @@ import (
 	"sync"
 
 	"github.com/bgdlab/bgdlab/pkg/plots"
-	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/compute"
 	"gopkg.in/yaml.v3"
 )
 
@@ -323,7 +323,7 @@ type SweepOptions struct {
 	Workers  int
 	Progress io.Writer
 	// NewBackend creates a backend per worker (nil: the caller's b is shared).
-	NewBackend func() (backends.Backend, error)
+	NewBackend func() (compute.Backend, error)
 }
 
 // startedFile marks a run directory whose run began (and may be half-written).
@@ -332,7 +332,7 @@ const startedFile = "STARTED"
 // RunSweep runs plans into out/runs/<ID>, skipping finished runs and redoing
 // half-written ones, then writes out/summary.csv and out/best.csv. Errors of
 // individual runs (bad specs) are returned after all runs are attempted.
-func RunSweep(ctx context.Context, b backends.Backend, c *SweepConfig, plans []Plan, out string, opt SweepOptions) ([]*Result, error) {
+func RunSweep(ctx context.Context, b compute.Backend, c *SweepConfig, plans []Plan, out string, opt SweepOptions) ([]*Result, error) {
 	if err := os.MkdirAll(filepath.Join(out, "runs"), 0o755); err != nil {
 		return nil, err
 	}

@@ -5,10 +5,10 @@ import (
 
 	"github.com/bgdlab/bgdlab/pkg/data"
 	"github.com/bgdlab/bgdlab/pkg/optim"
-	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
-	mlctx "github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/compute"
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	mlctx "github.com/gomlx/gomlx/ml/model"
 )
 
 // Path is an optimizer's trajectory on a 2-D test function: the points
@@ -22,7 +22,7 @@ type Path struct {
 // Trajectory2D runs opt on f from start for steps updates, in float64 on a
 // GoMLX graph (line-search methods through optim.Minimize with the graph's
 // gradient).
-func Trajectory2D(b backends.Backend, f data.Function2D, opt *optim.Optimizer, start [2]float64, steps int) (path Path, err error) {
+func Trajectory2D(b compute.Backend, f data.Function2D, opt *optim.Optimizer, start [2]float64, steps int) (path Path, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("trajectory of %s on %s: %v", opt.Method(), f.Name, r)
@@ -56,10 +56,10 @@ func Trajectory2D(b backends.Backend, f data.Function2D, opt *optim.Optimizer, s
 		}})
 		return path, err
 	}
-	ctx := mlctx.New()
+	ctx := mlctx.NewStore().RootScope()
 	pv := ctx.VariableWithValue("p", []float64{start[0], start[1]})
-	exec, err := mlctx.NewExec(b, ctx, func(ctx *mlctx.Context, g *graph.Graph) *graph.Node {
-		v := f.Graph(pv.ValueGraph(g))
+	exec, err := mlctx.NewExec(b, ctx.Store(), func(ctx *mlctx.Scope, g *graph.Graph) *graph.Node {
+		v := f.Graph(pv.NodeValue(g))
 		opt.UpdateGraph(ctx, g, v)
 		return v
 	})

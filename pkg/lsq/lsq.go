@@ -14,9 +14,9 @@ import (
 	"math"
 
 	"github.com/bgdlab/bgdlab/pkg/data"
-	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/compute"
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -213,7 +213,7 @@ type Trace struct {
 // compiled graph step per iteration, and records the MSE before each step
 // and after the last. Shape mismatches between θ and X are returned as
 // errors carrying GoMLX's message.
-func GD(b backends.Backend, p Problem, cfg GDConfig) (tr Trace, err error) {
+func GD(b compute.Backend, p Problem, cfg GDConfig) (tr Trace, err error) {
 	if err := p.Validate(); err != nil {
 		return tr, err
 	}
@@ -251,11 +251,11 @@ func GD(b backends.Backend, p Problem, cfg GDConfig) (tr Trace, err error) {
 		}
 	}()
 	step, err := graph.NewExec(b, func(th, x, y *graph.Node) []*graph.Node {
-		pred := graph.Dot(x, th)    // ŷ = Xθ, [n]
+		pred := graph.DotProduct(x, th)    // ŷ = Xθ, [n]
 		resid := graph.Sub(pred, y) // ŷ − y
 		loss := graph.ReduceAllMean(graph.Square(resid))
 		// ∇ = (2/n)·Xᵀ(ŷ − y), written out as in the textbook formula.
-		grad := graph.MulScalar(graph.Dot(graph.Transpose(x, 0, 1), resid), 2/float64(n))
+		grad := graph.MulScalar(graph.DotProduct(graph.Transpose(x, 0, 1), resid), 2/float64(n))
 		next := graph.Sub(th, graph.MulScalar(grad, sign*cfg.LR))
 		return []*graph.Node{next, loss}
 	})

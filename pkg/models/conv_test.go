@@ -6,8 +6,8 @@ import (
 	"testing"
 
 	"github.com/bgdlab/bgdlab/pkg/backend"
-	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
 )
 
 // TestConv2DMatchesDirectLoops compares the im2col convolution with a direct

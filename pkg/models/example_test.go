@@ -6,9 +6,9 @@ import (
 	"github.com/bgdlab/bgdlab/pkg/backend"
 	"github.com/bgdlab/bgdlab/pkg/data"
 	"github.com/bgdlab/bgdlab/pkg/models"
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/ml/model"
 )
 
 // A model is parsed from a spec, bound to a dataset (feature shape, classes),
@@ -19,7 +19,7 @@ func ExampleModel() {
 	if err := m.Bind(sp.Train); err != nil {
 		panic(err)
 	}
-	ctx := context.New()
+	ctx := model.NewStore().RootScope()
 	if err := m.Init(ctx, dtypes.Float64, 1, ""); err != nil {
 		panic(err)
 	}
@@ -28,7 +28,7 @@ func ExampleModel() {
 	b := backend.MustNew()
 	defer b.Finalize()
 	x, y := sp.Train.Tensors(dtypes.Float64, 0, sp.Train.N)
-	loss := context.MustExecOnce(b, ctx, func(ctx *context.Context, x, y *graph.Node) *graph.Node {
+	loss := model.MustExecOnce(b, ctx.Store(), func(ctx *model.Scope, x, y *graph.Node) *graph.Node {
 		return m.Loss(ctx, m.Forward(ctx, x), y)
 	}, x, y)
 	fmt.Printf("initial cross-entropy %.2f (ln 2 = 0.69)\n", loss.Value())

@@ -1,7 +1,7 @@
 // Package models holds the models bgdlab compares optimizers on — linear,
 // logistic and softmax regression, MLPs, a deep plain MLP for vanishing and
 // exploding gradients, a LeNet-like CNN, and box regression for the toy
-// localization task — as GoMLX graphs with parameters in a context.
+// localization task — as GoMLX graphs with parameters in a model.
 //
 // Parameters are drawn on the host from a seeded generator, so the same seed
 // gives bit-identical initial weights on every backend and for every
@@ -18,9 +18,9 @@ import (
 
 	"github.com/bgdlab/bgdlab/pkg/data"
 	"github.com/bgdlab/bgdlab/pkg/spec"
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/ml/model"
 )
 
 // Kinds lists the model names Parse accepts, with their parameters.
@@ -277,7 +277,7 @@ func (m *Model) LayerNames() []string {
 // seed: weights by the model's init scheme (override with initOverride if not
 // empty), biases zero. Re-running Init with the same seed gives identical
 // values.
-func (m *Model) Init(ctx *context.Context, dt dtypes.DType, seed uint64, initOverride string) error {
+func (m *Model) Init(ctx *model.Scope, dt dtypes.DType, seed uint64, initOverride string) error {
 	if m.inputs == 0 {
 		return fmt.Errorf("model %s: Bind it to a dataset before Init", m.Kind)
 	}
@@ -314,7 +314,7 @@ func (m *Model) Init(ctx *context.Context, dt dtypes.DType, seed uint64, initOve
 				w[i] = math.Sqrt(2/float64(l.fanIn)) * rng.NormFloat64()
 			}
 		}
-		c := ctx.In(l.scope).Checked(false)
+		c := ctx.At("%s", l.scope)
 		c.VariableWithValue("weights", data.Tensor(w, dt, l.w...))
 		if l.bias {
 			c.VariableWithValue("bias", data.Tensor(make([]float64, l.w[len(l.w)-1]), dt, l.w[len(l.w)-1]))
@@ -339,8 +339,8 @@ func (m *Model) ParamCount() int {
 	return total
 }
 
-func variable(ctx *context.Context, scope, name string) *context.Variable {
-	v := ctx.InspectVariable("/"+scope, name)
+func variable(ctx *model.Scope, scope, name string) *model.Variable {
+	v := ctx.Store().GetVariable(model.JoinPath("/"+scope, name))
 	if v == nil {
 		panic(fmt.Errorf("models: parameter %s/%s does not exist: call Model.Init first", scope, name))
 	}
@@ -359,24 +359,24 @@ func (m *Model) activation(x *graph.Node) *graph.Node {
 
 // Forward returns the model's outputs for a batch x of shape [B, D] (flat
 // features): [B, outputs], or [B] logits for logistic regression.
-func (m *Model) Forward(ctx *context.Context, x *graph.Node) *graph.Node {
+func (m *Model) Forward(ctx *model.Scope, x *graph.Node) *graph.Node {
 	g := x.Graph()
 	h := x
 	if m.Kind == "cnn" {
 		h = graph.Reshape(x, append([]int{x.Shape().Dimensions[0]}, m.featureShape...)...)
 	}
 	for _, l := range m.layers() {
-		w := variable(ctx, l.scope, "weights").ValueGraph(g)
+		w := variable(ctx, l.scope, "weights").NodeValue(g)
 		if l.conv {
 			h = conv2D(h, w, l.stride)
 		} else {
 			if h.Rank() > 2 {
 				h = graph.Reshape(h, h.Shape().Dimensions[0], -1)
 			}
-			h = graph.Dot(h, w)
+			h = graph.DotProduct(h, w)
 		}
 		if l.bias {
-			b := variable(ctx, l.scope, "bias").ValueGraph(g)
+			b := variable(ctx, l.scope, "bias").NodeValue(g)
 			h = graph.Add(h, graph.Reshape(b, append(repeat(1, h.Rank()-1), b.Shape().Dimensions[0])...))
 		}
 		if l.activation {
@@ -398,7 +398,7 @@ func (m *Model) Forward(ctx *context.Context, x *graph.Node) *graph.Node {
 // Loss returns the mean loss of outputs against targets y — [B, T] floats for
 // regression, [B] int32 labels for classification — plus (l2/2)·Σ‖W‖² over
 // weights (not biases) when l2 > 0.
-func (m *Model) Loss(ctx *context.Context, out, y *graph.Node) *graph.Node {
+func (m *Model) Loss(ctx *model.Scope, out, y *graph.Node) *graph.Node {
 	var loss *graph.Node
 	switch {
 	case m.task == data.Regression:
@@ -415,7 +415,7 @@ func (m *Model) Loss(ctx *context.Context, out, y *graph.Node) *graph.Node {
 	}
 	if m.L2 > 0 {
 		for _, l := range m.layers() {
-			w := variable(ctx, l.scope, "weights").ValueGraph(out.Graph())
+			w := variable(ctx, l.scope, "weights").NodeValue(out.Graph())
 			loss = graph.Add(loss, graph.MulScalar(graph.ReduceAllSum(graph.Square(w)), m.L2/2))
 		}
 	}

@@ -10,11 +10,11 @@ import (
 	"github.com/bgdlab/bgdlab/pkg/backend"
 	"github.com/bgdlab/bgdlab/pkg/data"
 	"github.com/bgdlab/bgdlab/pkg/models"
-	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
 )
 
 // images returns a small random image classification set.
@@ -77,26 +77,26 @@ func TestGradientsMatchFiniteDifferences(t *testing.T) {
 	}
 }
 
-func checkGradient(t *testing.T, b backends.Backend, spec string, ds *data.Dataset) {
+func checkGradient(t *testing.T, b compute.Backend, spec string, ds *data.Dataset) {
 	m := models.MustParse(spec)
 	if err := m.Bind(ds); err != nil {
 		t.Fatal(err)
 	}
-	ctx := context.New()
+	ctx := model.NewStore().RootScope()
 	if err := m.Init(ctx, dtypes.Float64, 7, ""); err != nil {
 		t.Fatal(err)
 	}
 	in := tensorsOf(ds)
-	var vars []*context.Variable
+	var vars []*model.Variable
 	for v := range ctx.IterVariables() {
 		vars = append(vars, v)
 	}
-	gradExec := context.MustNewExec(b, ctx, func(ctx *context.Context, x, y *graph.Node) []*graph.Node {
+	gradExec := model.MustNewExec(b, ctx.Store(), func(ctx *model.Scope, x, y *graph.Node) []*graph.Node {
 		loss := m.Loss(ctx, m.Forward(ctx, x), y)
 		return append([]*graph.Node{loss}, ctx.BuildTrainableVariablesGradientsGraph(loss)...)
 	})
 	defer gradExec.Finalize()
-	lossExec := context.MustNewExec(b, ctx, func(ctx *context.Context, x, y *graph.Node) *graph.Node {
+	lossExec := model.MustNewExec(b, ctx.Store(), func(ctx *model.Scope, x, y *graph.Node) *graph.Node {
 		return m.Loss(ctx, m.Forward(ctx, x), y)
 	})
 	defer lossExec.Finalize()
@@ -123,7 +123,7 @@ func checkGradient(t *testing.T, b backends.Backend, spec string, ds *data.Datas
 			fd := (eval(h) - eval(-h)) / (2 * h)
 			v.SetValue(tensors.FromFlatDataAndDimensions(orig, dims...))
 			if math.Abs(fd-grad[i]) > 1e-6*math.Max(1, math.Abs(fd)) {
-				t.Fatalf("%s ∂loss/∂%s[%d] = %.10g, finite difference %.10g", spec, v.ScopeAndName(), i, grad[i], fd)
+				t.Fatalf("%s ∂loss/∂%s[%d] = %.10g, finite difference %.10g", spec, v.Path(), i, grad[i], fd)
 			}
 		}
 	}
@@ -137,7 +137,7 @@ func TestInitDeterministicAndShapes(t *testing.T) {
 			t.Fatal(err)
 		}
 		values := func(seed uint64) []float64 {
-			ctx := context.New()
+			ctx := model.NewStore().RootScope()
 			if err := m.Init(ctx, dtypes.Float32, seed, ""); err != nil {
 				t.Fatal(err)
 			}

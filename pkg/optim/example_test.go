@@ -5,8 +5,8 @@ import (
 
 	"github.com/bgdlab/bgdlab/pkg/backend"
 	"github.com/bgdlab/bgdlab/pkg/optim"
-	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/ml/model"
 )
 
 // Optimizers are named with the same spec grammar on the command line and in Go.
@@ -23,17 +23,17 @@ func ExampleParse() {
 	// optimizer adam: beta1=1.2 is outside its valid range [0, 1)
 }
 
-// An Optimizer is a GoMLX optimizers.Interface: it adds the update of every
+// An Optimizer is a GoMLX optimizer.Interface: it adds the update of every
 // trainable variable to the graph that computes the loss. Here: full-batch
 // gradient descent (BGD) on f(θ) = (θ − 3)².
 func ExampleOptimizer_UpdateGraph() {
 	b := backend.MustNew()
 	defer b.Finalize()
-	ctx := context.New()
+	ctx := model.NewStore().RootScope()
 	theta := ctx.VariableWithValue("theta", 0.0)
 	opt := optim.MustParse("gd:lr=0.25")
-	step := context.MustNewExec(b, ctx, func(ctx *context.Context, g *graph.Graph) *graph.Node {
-		loss := graph.Square(graph.AddScalar(theta.ValueGraph(g), -3))
+	step := model.MustNewExec(b, ctx.Store(), func(ctx *model.Scope, g *graph.Graph) *graph.Node {
+		loss := graph.Square(graph.AddScalar(theta.NodeValue(g), -3))
 		opt.UpdateGraph(ctx, g, loss)
 		return loss
 	})

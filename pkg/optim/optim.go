@@ -3,7 +3,7 @@
 // Adadelta, Adam, AdamW, AMSGrad, NAdam, Adamax, Lion, Polyak steps, Armijo
 // line search and L-BFGS — with learning-rate schedules and gradient clipping.
 //
-// The first-order methods implement GoMLX's optimizers.Interface, so they plug
+// The first-order methods implement GoMLX's optimizer.Interface, so they plug
 // into GoMLX training; their update rules follow torch.optim's documented
 // algorithms (Lion: its paper and Optax), with state in context variables so
 // it checkpoints with the model. Armijo and L-BFGS need the loss at trial
@@ -17,18 +17,18 @@ import (
 	"strings"
 
 	"github.com/bgdlab/bgdlab/pkg/spec"
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/ml/context/initializers"
-	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/model/initializer"
+	"github.com/gomlx/gomlx/ml/train/optimizer"
 )
 
 // StateScope is the absolute context scope under which optimizer state
 // (step count, learning rate, moments, accumulators) is stored.
 const StateScope = "/bgdlab_optim"
 
-// Optimizer is a configured method. It implements optimizers.Interface.
+// Optimizer is a configured method. It implements optimizer.Interface.
 // Create it with New, Parse or a Builder; the zero value is not usable.
 type Optimizer struct {
 	method   string
@@ -36,7 +36,7 @@ type Optimizer struct {
 	schedule Schedule
 }
 
-var _ optimizers.Interface = (*Optimizer)(nil)
+var _ optimizer.Interface = (*Optimizer)(nil)
 
 // New returns the method name configured with params (missing ones take their
 // defaults). Unknown methods or parameters and out-of-range values are errors
@@ -183,20 +183,20 @@ type Stats struct {
 	VarGradNorms []*graph.Node
 }
 
-// UpdateGraph implements optimizers.Interface: it adds to g the update of
+// UpdateGraph implements optimizer.Interface: it adds to g the update of
 // every trainable variable of ctx used by g, from the gradient of loss.
-func (o *Optimizer) UpdateGraph(ctx *context.Context, g *graph.Graph, loss *graph.Node) {
+func (o *Optimizer) UpdateGraph(ctx *model.Scope, g *graph.Graph, loss *graph.Node) {
 	o.UpdateGraphWithStats(ctx, g, loss)
 }
 
-// Clear implements optimizers.Interface: it deletes the optimizer's state.
-func (o *Optimizer) Clear(ctx *context.Context) error {
-	return ctx.InAbsPath(StateScope).DeleteVariablesInScope()
+// Clear implements optimizer.Interface: it deletes the optimizer's state.
+func (o *Optimizer) Clear(ctx *model.Scope) error {
+	return ctx.Store().Scope(StateScope).DeleteVariablesInScope()
 }
 
 // UpdateGraphWithStats is UpdateGraph that also returns norms and the step
 // size, so experiments log them without recomputing the gradient.
-func (o *Optimizer) UpdateGraphWithStats(ctx *context.Context, g *graph.Graph, loss *graph.Node) Stats {
+func (o *Optimizer) UpdateGraphWithStats(ctx *model.Scope, g *graph.Graph, loss *graph.Node) Stats {
 	if o.FullBatchOnly() {
 		panic(fmt.Errorf("optimizer %s needs the loss at trial points: use optim.Minimize (or the experiment runner), not UpdateGraph", o.method))
 	}
@@ -204,7 +204,7 @@ func (o *Optimizer) UpdateGraphWithStats(ctx *context.Context, g *graph.Graph, l
 		panic(fmt.Errorf("optimizer %s: loss must be a scalar, got shape %s", o.method, loss.Shape()))
 	}
 	grads := ctx.BuildTrainableVariablesGradientsGraph(loss)
-	var vars []*context.Variable
+	var vars []*model.Variable
 	for v := range ctx.IterVariables() {
 		if v.Trainable && v.InUseByGraph(g) {
 			vars = append(vars, v)
@@ -214,10 +214,10 @@ func (o *Optimizer) UpdateGraphWithStats(ctx *context.Context, g *graph.Graph, l
 		panic(fmt.Errorf("optimizer %s: %d trainable variables but %d gradients", o.method, len(vars), len(grads)))
 	}
 	dt := loss.DType()
-	st := &stepper{o: o, ctx: ctx.Checked(false), g: g, dt: dt}
+	st := &stepper{o: o, ctx: ctx, g: g, dt: dt}
 	stats := Stats{GradNorm: globalNorm(grads, dt)}
 	for i, v := range vars {
-		stats.Vars = append(stats.Vars, v.ScopeAndName())
+		stats.Vars = append(stats.Vars, v.Path())
 		stats.VarGradNorms = append(stats.VarGradNorms, globalNorm(grads[i:i+1], dt))
 	}
 	if stats.GradNorm == nil {
@@ -240,12 +240,12 @@ func (o *Optimizer) UpdateGraphWithStats(ctx *context.Context, g *graph.Graph, l
 	}
 
 	// Step count t (1 for the first update) and scheduled learning rate.
-	stepVar := ctx.Checked(false).InAbsPath(StateScope).VariableWithValue("step", int64(0)).SetTrainable(false)
-	step := graph.AddScalar(stepVar.ValueGraph(g), 1)
-	stepVar.SetValueGraph(step)
+	stepVar := ctx.Store().Scope(StateScope).VariableWithValue("step", int64(0)).SetTrainable(false)
+	step := graph.AddScalar(stepVar.NodeValue(g), 1)
+	stepVar.SetNodeValue(step)
 	st.t = graph.ConvertDType(step, dt)
-	lrVar := ctx.Checked(false).InAbsPath(StateScope).VariableWithValue("lr", o.LR()).SetTrainable(false)
-	lr := graph.ConvertDType(lrVar.ValueGraph(g), dt)
+	lrVar := ctx.Store().Scope(StateScope).VariableWithValue("lr", o.LR()).SetTrainable(false)
+	lr := graph.ConvertDType(lrVar.NodeValue(g), dt)
 	st.lr = graph.Mul(lr, o.schedule.factorGraph(graph.AddScalar(st.t, -1)))
 
 	if o.method == "polyak" {
@@ -263,14 +263,14 @@ func (o *Optimizer) UpdateGraphWithStats(ctx *context.Context, g *graph.Graph, l
 
 	var updates []*graph.Node
 	for i, v := range vars {
-		theta := v.ValueGraph(g)
+		theta := v.NodeValue(g)
 		gr := grads[i]
 		if gr.DType() != theta.DType() {
 			gr = graph.ConvertDType(gr, theta.DType())
 		}
 		next := st.update(v, theta, gr)
 		updates = append(updates, graph.Sub(next, theta))
-		v.SetValueGraph(next)
+		v.SetNodeValue(next)
 	}
 	if o.method == "nadam" {
 		st.finishNAdam()
@@ -302,26 +302,26 @@ func globalNorm(xs []*graph.Node, dt dtypes.DType) *graph.Node {
 // stepper builds one update for each variable.
 type stepper struct {
 	o     *Optimizer
-	ctx   *context.Context
+	ctx   *model.Scope
 	g     *graph.Graph
 	dt    dtypes.DType
 	t, lr *graph.Node
 	// NAdam's running product of μ_t, shared by all variables.
 	muProduct, muProductNext, mu, muNext *graph.Node
-	muProductVar                         *context.Variable
+	muProductVar                         *model.Variable
 }
 
 // state returns the optimizer state variable name for v (zero-initialized,
 // same shape and dtype as v), under StateScope/method/<v's scope>.
-func (s *stepper) state(v *context.Variable, name string) *context.Variable {
+func (s *stepper) state(v *model.Variable, name string) *model.Variable {
 	path := StateScope + "/" + s.o.method + v.Scope()
-	return s.ctx.InAbsPath(path).WithInitializer(initializers.Zero).
+	return s.ctx.Store().Scope(path).WithInitializer(initializer.Zero).
 		VariableWithShape(v.Name()+"_"+name, v.Shape()).SetTrainable(false)
 }
 
 func (s *stepper) c(x *graph.Node, v float64) *graph.Node { return graph.Scalar(s.g, x.DType(), v) }
 
-func (s *stepper) update(v *context.Variable, theta, g *graph.Node) *graph.Node {
+func (s *stepper) update(v *model.Variable, theta, g *graph.Node) *graph.Node {
 	p := s.o.params
 	dt := theta.DType()
 	lr := graph.ConvertDType(s.lr, dt)
@@ -342,10 +342,10 @@ func (s *stepper) update(v *context.Variable, theta, g *graph.Node) *graph.Node 
 		g = coupled(g)
 		mu, damp := p["momentum"], p["dampening"]
 		bv := s.state(v, "momentum_buffer")
-		b := bv.ValueGraph(s.g)
+		b := bv.NodeValue(s.g)
 		bNew := graph.Add(graph.MulScalar(b, mu), graph.MulScalar(g, 1-damp))
 		bNew = graph.Where(first, g, bNew) // torch: the buffer starts as g
-		bv.SetValueGraph(bNew)
+		bv.SetNodeValue(bNew)
 		d := bNew
 		if s.o.method == "nesterov" {
 			d = graph.Add(g, graph.MulScalar(bNew, mu))
@@ -356,8 +356,8 @@ func (s *stepper) update(v *context.Variable, theta, g *graph.Node) *graph.Node 
 		g = coupled(g)
 		clr := graph.Div(lr, graph.AddScalar(graph.MulScalar(graph.AddScalar(t, -1), p["lr_decay"]), 1))
 		sv := s.state(v, "sum") // stored minus initial_accumulator_value
-		sum := graph.Add(sv.ValueGraph(s.g), graph.Square(g))
-		sv.SetValueGraph(sum)
+		sum := graph.Add(sv.NodeValue(s.g), graph.Square(g))
+		sv.SetNodeValue(sum)
 		sum = graph.AddScalar(sum, p["initial_accumulator_value"])
 		return graph.Sub(theta, graph.Mul(clr, graph.Div(g, graph.AddScalar(graph.Sqrt(sum), p["eps"]))))
 
@@ -365,20 +365,20 @@ func (s *stepper) update(v *context.Variable, theta, g *graph.Node) *graph.Node 
 		g = coupled(g)
 		alpha, eps, mu := p["alpha"], p["eps"], p["momentum"]
 		vv := s.state(v, "square_avg")
-		sq := graph.Add(graph.MulScalar(vv.ValueGraph(s.g), alpha), graph.MulScalar(graph.Square(g), 1-alpha))
-		vv.SetValueGraph(sq)
+		sq := graph.Add(graph.MulScalar(vv.NodeValue(s.g), alpha), graph.MulScalar(graph.Square(g), 1-alpha))
+		vv.SetNodeValue(sq)
 		avg := sq
 		if p["centered"] == 1 {
 			gv := s.state(v, "grad_avg")
-			ga := graph.Add(graph.MulScalar(gv.ValueGraph(s.g), alpha), graph.MulScalar(g, 1-alpha))
-			gv.SetValueGraph(ga)
+			ga := graph.Add(graph.MulScalar(gv.NodeValue(s.g), alpha), graph.MulScalar(g, 1-alpha))
+			gv.SetNodeValue(ga)
 			avg = graph.Sub(sq, graph.Square(ga))
 		}
 		d := graph.Div(g, graph.AddScalar(graph.Sqrt(avg), eps))
 		if mu > 0 {
 			bv := s.state(v, "momentum_buffer")
-			b := graph.Add(graph.MulScalar(bv.ValueGraph(s.g), mu), d)
-			bv.SetValueGraph(b)
+			b := graph.Add(graph.MulScalar(bv.NodeValue(s.g), mu), d)
+			bv.SetNodeValue(b)
 			d = b
 		}
 		return graph.Sub(theta, graph.Mul(lr, d))
@@ -387,11 +387,11 @@ func (s *stepper) update(v *context.Variable, theta, g *graph.Node) *graph.Node 
 		g = coupled(g)
 		rho, eps := p["rho"], p["eps"]
 		vv, uv := s.state(v, "square_avg"), s.state(v, "acc_delta")
-		sq := graph.Add(graph.MulScalar(vv.ValueGraph(s.g), rho), graph.MulScalar(graph.Square(g), 1-rho))
-		vv.SetValueGraph(sq)
-		u := uv.ValueGraph(s.g)
+		sq := graph.Add(graph.MulScalar(vv.NodeValue(s.g), rho), graph.MulScalar(graph.Square(g), 1-rho))
+		vv.SetNodeValue(sq)
+		u := uv.NodeValue(s.g)
 		delta := graph.Mul(graph.Div(graph.Sqrt(graph.AddScalar(u, eps)), graph.Sqrt(graph.AddScalar(sq, eps))), g)
-		uv.SetValueGraph(graph.Add(graph.MulScalar(u, rho), graph.MulScalar(graph.Square(delta), 1-rho)))
+		uv.SetNodeValue(graph.Add(graph.MulScalar(u, rho), graph.MulScalar(graph.Square(delta), 1-rho)))
 		return graph.Sub(theta, graph.Mul(lr, delta))
 
 	case "adam", "adamw", "amsgrad":
@@ -402,17 +402,17 @@ func (s *stepper) update(v *context.Variable, theta, g *graph.Node) *graph.Node 
 			g = coupled(g)
 		}
 		mv, vv := s.state(v, "exp_avg"), s.state(v, "exp_avg_sq")
-		m := graph.Add(graph.MulScalar(mv.ValueGraph(s.g), b1), graph.MulScalar(g, 1-b1))
-		sq := graph.Add(graph.MulScalar(vv.ValueGraph(s.g), b2), graph.MulScalar(graph.Square(g), 1-b2))
-		mv.SetValueGraph(m)
-		vv.SetValueGraph(sq)
+		m := graph.Add(graph.MulScalar(mv.NodeValue(s.g), b1), graph.MulScalar(g, 1-b1))
+		sq := graph.Add(graph.MulScalar(vv.NodeValue(s.g), b2), graph.MulScalar(graph.Square(g), 1-b2))
+		mv.SetNodeValue(m)
+		vv.SetNodeValue(sq)
 		bc1 := graph.OneMinus(graph.Pow(s.c(t, b1), t))
 		bc2 := graph.OneMinus(graph.Pow(s.c(t, b2), t))
 		vhat := sq
 		if s.o.method == "amsgrad" {
 			xv := s.state(v, "max_exp_avg_sq")
-			mx := graph.Max(xv.ValueGraph(s.g), sq)
-			xv.SetValueGraph(mx)
+			mx := graph.Max(xv.NodeValue(s.g), sq)
+			xv.SetNodeValue(mx)
 			vhat = mx
 		}
 		denom := graph.AddScalar(graph.Sqrt(graph.Div(vhat, bc2)), eps)
@@ -423,10 +423,10 @@ func (s *stepper) update(v *context.Variable, theta, g *graph.Node) *graph.Node 
 		b1, b2, eps, psi := p["beta1"], p["beta2"], p["eps"], p["momentum_decay"]
 		s.initNAdam(t, b1, psi)
 		mv, vv := s.state(v, "exp_avg"), s.state(v, "exp_avg_sq")
-		m := graph.Add(graph.MulScalar(mv.ValueGraph(s.g), b1), graph.MulScalar(g, 1-b1))
-		sq := graph.Add(graph.MulScalar(vv.ValueGraph(s.g), b2), graph.MulScalar(graph.Square(g), 1-b2))
-		mv.SetValueGraph(m)
-		vv.SetValueGraph(sq)
+		m := graph.Add(graph.MulScalar(mv.NodeValue(s.g), b1), graph.MulScalar(g, 1-b1))
+		sq := graph.Add(graph.MulScalar(vv.NodeValue(s.g), b2), graph.MulScalar(graph.Square(g), 1-b2))
+		mv.SetNodeValue(m)
+		vv.SetNodeValue(sq)
 		bc2 := graph.OneMinus(graph.Pow(s.c(t, b2), t))
 		denom := graph.AddScalar(graph.Sqrt(graph.Div(sq, bc2)), eps)
 		mu, muNext := graph.ConvertDType(s.mu, dt), graph.ConvertDType(s.muNext, dt)
@@ -440,19 +440,19 @@ func (s *stepper) update(v *context.Variable, theta, g *graph.Node) *graph.Node 
 		g = coupled(g)
 		b1, b2, eps := p["beta1"], p["beta2"], p["eps"]
 		mv, uv := s.state(v, "exp_avg"), s.state(v, "exp_inf")
-		m := graph.Add(graph.MulScalar(mv.ValueGraph(s.g), b1), graph.MulScalar(g, 1-b1))
-		u := graph.Max(graph.MulScalar(uv.ValueGraph(s.g), b2), graph.AddScalar(graph.Abs(g), eps))
-		mv.SetValueGraph(m)
-		uv.SetValueGraph(u)
+		m := graph.Add(graph.MulScalar(mv.NodeValue(s.g), b1), graph.MulScalar(g, 1-b1))
+		u := graph.Max(graph.MulScalar(uv.NodeValue(s.g), b2), graph.AddScalar(graph.Abs(g), eps))
+		mv.SetNodeValue(m)
+		uv.SetNodeValue(u)
 		clr := graph.Div(lr, graph.OneMinus(graph.Pow(s.c(t, b1), t)))
 		return graph.Sub(theta, graph.Mul(clr, graph.Div(m, u)))
 
 	case "lion":
 		b1, b2 := p["beta1"], p["beta2"]
 		mv := s.state(v, "exp_avg")
-		m := mv.ValueGraph(s.g)
+		m := mv.NodeValue(s.g)
 		c := graph.Add(graph.MulScalar(m, b1), graph.MulScalar(g, 1-b1))
-		mv.SetValueGraph(graph.Add(graph.MulScalar(m, b2), graph.MulScalar(g, 1-b2)))
+		mv.SetNodeValue(graph.Add(graph.MulScalar(m, b2), graph.MulScalar(g, 1-b2)))
 		d := graph.Sign(c)
 		if wd != 0 {
 			d = graph.Add(d, graph.MulScalar(theta, wd))
@@ -474,14 +474,14 @@ func (s *stepper) initNAdam(t *graph.Node, b1, psi float64) {
 	}
 	s.mu = muAt(t)
 	s.muNext = muAt(graph.AddScalar(t, 1))
-	s.muProductVar = s.ctx.InAbsPath(StateScope+"/nadam").WithInitializer(initializers.One).
+	s.muProductVar = s.ctx.Store().Scope(StateScope+"/nadam").WithInitializer(initializer.One).
 		VariableWithShape("mu_product", graph.ScalarOne(s.g, s.dt).Shape()).SetTrainable(false)
-	s.muProduct = graph.Mul(s.muProductVar.ValueGraph(s.g), s.mu)
+	s.muProduct = graph.Mul(s.muProductVar.NodeValue(s.g), s.mu)
 	s.muProductNext = graph.Mul(s.muProduct, s.muNext)
 }
 
 func (s *stepper) finishNAdam() {
 	if s.muProductVar != nil {
-		s.muProductVar.SetValueGraph(s.muProduct)
+		s.muProductVar.SetNodeValue(s.muProduct)
 	}
 }

@@ -10,11 +10,11 @@ import (
 	"github.com/bgdlab/bgdlab/pkg/backend"
 	"github.com/bgdlab/bgdlab/pkg/lsq"
 	"github.com/bgdlab/bgdlab/pkg/optim"
-	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
 )
 
 // regression is a small least-squares problem f(θ) = (1/n)‖Xθ − y‖².
@@ -68,9 +68,9 @@ func (r regression) minLoss() float64 {
 }
 
 // run applies steps updates of opt with GoMLX and returns θ after each.
-func run(t *testing.T, b backends.Backend, opt *optim.Optimizer, r regression, theta0 []float64, steps int, dt dtypes.DType) [][]float64 {
+func run(t *testing.T, b compute.Backend, opt *optim.Optimizer, r regression, theta0 []float64, steps int, dt dtypes.DType) [][]float64 {
 	t.Helper()
-	ctx := context.New()
+	ctx := model.NewStore().RootScope()
 	var init *tensors.Tensor
 	if dt == dtypes.Float32 {
 		f := make([]float32, len(theta0))
@@ -81,14 +81,14 @@ func run(t *testing.T, b backends.Backend, opt *optim.Optimizer, r regression, t
 	} else {
 		init = tensors.FromFlatDataAndDimensions(append([]float64(nil), theta0...), len(theta0))
 	}
-	thetaVar := ctx.In("model").VariableWithValue("theta", init)
+	thetaVar := ctx.At("model").VariableWithValue("theta", init)
 	xT := tensors.FromFlatDataAndDimensions(r.x, r.n, r.d)
 	yT := tensors.FromFlatDataAndDimensions(r.y, r.n)
-	exec, err := context.NewExec(b, ctx, func(ctx *context.Context, x, y *graph.Node) *graph.Node {
+	exec, err := model.NewExec(b, ctx.Store(), func(ctx *model.Scope, x, y *graph.Node) *graph.Node {
 		g := x.Graph()
-		theta := thetaVar.ValueGraph(g)
+		theta := thetaVar.NodeValue(g)
 		x, y = graph.ConvertDType(x, dt), graph.ConvertDType(y, dt)
-		loss := graph.ReduceAllMean(graph.Square(graph.Sub(graph.Dot(x, theta), y)))
+		loss := graph.ReduceAllMean(graph.Square(graph.Sub(graph.DotProduct(x, theta), y)))
 		opt.UpdateGraph(ctx, g, loss)
 		return loss
 	})

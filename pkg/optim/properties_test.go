@@ -8,9 +8,9 @@ import (
 
 	"github.com/bgdlab/bgdlab/pkg/backend"
 	"github.com/bgdlab/bgdlab/pkg/optim"
-	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/optimize"
 	"gonum.org/v1/gonum/optimize/functions"
@@ -72,12 +72,12 @@ func runGraph(t *testing.T, opt *optim.Optimizer, q quadratic, theta0 []float64,
 		t.Fatal(err)
 	}
 	defer b.Finalize()
-	ctx := context.New()
+	ctx := model.NewStore().RootScope()
 	thetaVar := ctx.VariableWithValue("theta", append([]float64(nil), theta0...))
 	aT := tensors.FromFlatDataAndDimensions(q.a, q.d, q.d)
-	exec, err := context.NewExec(b, ctx, func(ctx *context.Context, a *graph.Node) *graph.Node {
-		theta := thetaVar.ValueGraph(a.Graph())
-		loss := graph.MulScalar(graph.ReduceAllSum(graph.Mul(theta, graph.Dot(a, theta))), 0.5)
+	exec, err := model.NewExec(b, ctx.Store(), func(ctx *model.Scope, a *graph.Node) *graph.Node {
+		theta := thetaVar.NodeValue(a.Graph())
+		loss := graph.MulScalar(graph.ReduceAllSum(graph.Mul(theta, graph.DotProduct(a, theta))), 0.5)
 		opt.UpdateGraph(ctx, a.Graph(), loss)
 		return loss
 	})

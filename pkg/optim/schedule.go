@@ -5,7 +5,7 @@ import (
 	"math"
 
 	"github.com/bgdlab/bgdlab/pkg/spec"
-	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/core/graph"
 )
 
 // Schedule scales the base learning rate as a function of the update number

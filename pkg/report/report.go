@@ -25,7 +25,7 @@ import (
 	"github.com/bgdlab/bgdlab/pkg/experiment"
 	"github.com/bgdlab/bgdlab/pkg/notebook"
 	"github.com/bgdlab/bgdlab/pkg/plots"
-	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/compute"
 	"gonum.org/v1/plot"
 )
 
@@ -38,7 +38,7 @@ type Config struct {
 	// seeds; minutes on 2 cores).
 	Full bool
 	// Backend to run on (nil: backend.New()).
-	Backend backends.Backend
+	Backend compute.Backend
 	// Progress receives progress lines (nil: silent).
 	Progress io.Writer
 	// Notebooks is the folder of notebooks to execute and include (empty: none);
@@ -88,7 +88,7 @@ type Section struct {
 // study is the shared state of one report run.
 type study struct {
 	cfg     Config
-	b       backends.Backend
+	b       compute.Backend
 	ctx     context.Context
 	results string
 	figs    string
@@ -350,7 +350,7 @@ th{background:#f3f3f3}figure{margin:1em 0}figure img{max-width:100%;border:1px s
 </html>
 `))
 
-func render(cfg Config, info backend.Info, b backends.Backend, sections []Section, nbs []notebook.Result, hashes [][2]string, out string, took time.Duration) ([]byte, error) {
+func render(cfg Config, info backend.Info, b compute.Backend, sections []Section, nbs []notebook.Result, hashes [][2]string, out string, took time.Duration) ([]byte, error) {
 	var claims []Claim
 	for i := range sections {
 		claims = append(claims, sections[i].Claims...)
@@ -364,7 +364,7 @@ func render(cfg Config, info backend.Info, b backends.Backend, sections []Sectio
 	}
 	var devices []string
 	for i := 0; i < b.NumDevices(); i++ {
-		devices = append(devices, b.DeviceDescription(backends.DeviceNum(i)))
+		devices = append(devices, b.DeviceDescription(compute.DeviceNum(i)))
 	}
 	v := backend.Versions()
 	mode := "quick: subsets, fewer seeds"

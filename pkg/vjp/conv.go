@@ -1,9 +1,9 @@
 package vjp
 
 import (
-	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/shapes"
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/gomlx/core/graph"
 )
 
 // ConvParams are the parameters of a ConvGeneral node. Empty Strides,
@@ -11,7 +11,7 @@ import (
 // and 1; the patch rule (ConvGrads) supports everything but input dilation
 // and channel/batch groups.
 type ConvParams struct {
-	Axes                       backends.ConvolveAxesConfig
+	Axes                       compute.ConvolveAxesConfig
 	Strides, KernelDilations   []int
 	InputDilations             []int
 	Paddings                   [][2]int
@@ -34,7 +34,7 @@ func ConvParamsOf(node *graph.Node) ConvParams {
 	}
 	one := func(name string) int { return int(ax.FieldByName(name).Int()) }
 	p := ConvParams{
-		Axes: backends.ConvolveAxesConfig{
+		Axes: compute.ConvolveAxesConfig{
 			InputBatch: one("InputBatch"), InputChannels: one("InputChannels"), InputSpatial: ints("InputSpatial"),
 			KernelInputChannels: one("KernelInputChannels"), KernelOutputChannels: one("KernelOutputChannels"), KernelSpatial: ints("KernelSpatial"),
 			OutputBatch: one("OutputBatch"), OutputChannels: one("OutputChannels"), OutputSpatial: ints("OutputSpatial"),
@@ -63,11 +63,10 @@ func (p ConvParams) patchRuleApplies() bool {
 	return p.ChannelGroups <= 1 && p.BatchGroups <= 1
 }
 
-// convGeneralVJP uses the patch rule on every backend: GoMLX v0.26.0's rule
-// needs Reverse (missing in the pure-Go backend) and, measured on XLA, gives
-// wrong adjoints for a 1-D valid convolution with stride 3 and panics for
-// asymmetric padding with strides. Input dilation and channel/batch groups
-// keep GoMLX's rule.
+// convGeneralVJP uses the patch rule on every backend: GoMLX v0.28.2's rule
+// gives wrong adjoints for a 1-D valid convolution with stride 3 and panics
+// for asymmetric padding with strides (TestUpstreamConvRuleStillWrong). Input
+// dilation and channel/batch groups keep GoMLX's rule.
 func convGeneralVJP(node, v *graph.Node) []*graph.Node {
 	p := ConvParamsOf(node)
 	if p.patchRuleApplies() {

@@ -1,7 +1,7 @@
 package vjp
 
 import (
-	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/core/graph"
 )
 
 // Axes are the contracting and batch axes of a DotGeneral node.
@@ -105,15 +105,5 @@ func Grads(lhs, rhs *graph.Node, ax Axes, v *graph.Node) (*graph.Node, *graph.No
 func dotGeneralVJP(node, v *graph.Node) []*graph.Node {
 	in := node.Inputs()
 	dl, dr := Grads(in[0], in[1], AxesOf(node), v)
-	return []*graph.Node{dl, dr}
-}
-
-// dotVJP handles graph.Dot: vector·vector, matrix×vector and matrix×matrix,
-// which are DotGeneral contracting lhs's last axis with rhs's first.
-func dotVJP(node, v *graph.Node) []*graph.Node {
-	in := node.Inputs()
-	lhs, rhs := in[0], in[1]
-	ax := Axes{LhsContracting: []int{lhs.Rank() - 1}, RhsContracting: []int{0}}
-	dl, dr := Grads(lhs, rhs, ax, v)
 	return []*graph.Node{dl, dr}
 }

@@ -4,15 +4,16 @@ import (
 	"fmt"
 
 	_ "github.com/bgdlab/bgdlab/pkg/vjp" // installs the rules
-	"github.com/gomlx/gomlx/backends/simplego"
-	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/compute/gobackend"
+	"github.com/gomlx/gomlx/core/graph"
 )
 
 // With the rules installed (importing pkg/vjp or pkg/backend does it),
-// graph.Slice and graph.Convolve can be differentiated on the pure-Go
-// backend, whose op set lacks the Pad and Reverse that GoMLX's own rules use.
+// graph.Convolve differentiates through patch products, and graph.DotGeneral
+// through two matrix products whatever the order of its contracting axes.
+// graph.Slice uses GoMLX's own rule.
 func Example() {
-	b, err := simplego.New("")
+	b, err := gobackend.New("")
 	if err != nil {
 		panic(err)
 	}
@@ -26,7 +27,7 @@ func Example() {
 
 	kernelGrad := graph.MustExecOnce(b, func(x, k *graph.Node) *graph.Node {
 		// A 1-D convolution with one channel: y[i] = Σⱼ x[i+j]·k[j].
-		y := graph.Convolve(x, k).NoPadding().Strides(1).Done()
+		y := graph.Convolve(x, k).NoPadding().Done()
 		return graph.Gradient(graph.ReduceAllSum(y), k)[0]
 	}, [][][]float64{{{1}, {2}, {3}, {4}}}, [][][]float64{{{1}}, {{1}}})
 	fmt.Println(kernelGrad.Value()) // ∂/∂k[j] = Σᵢ x[i+j]

@@ -1,23 +1,29 @@
-// Package vjp replaces some of GoMLX v0.26.0's reverse-mode rules
-// (vector-Jacobian products) with ones that are cheaper or that run on every
-// backend.
+// Package vjp replaces two of GoMLX v0.28.2's reverse-mode rules
+// (vector-Jacobian products) with ones that are correct for every case
+// bgdlab's tests try. Each replacement stays only while a test shows GoMLX's
+// own rule failing (TestUpstreamDotGeneralRuleStillWrong,
+// TestUpstreamConvRuleStillWrong); when one of those tests fails, upstream
+// has fixed the rule and the replacement can go.
 //
-//   - Dot and DotGeneral: GoMLX's rules build the adjoint as
-//     Mul(broadcast(v), broadcast(other)) followed by ReduceSum — for a full
-//     batch of Fashion-MNIST through a 784→256 layer that is a 48 GB
-//     intermediate and no GEMM. The rules here issue two matrix products
-//     (DotGeneral), as every autodiff system does.
-//   - Slice: GoMLX's rule pads the adjoint with Pad, an op the pure-Go
-//     backend lacks, so graph.Slice could not be differentiated there. The
-//     rule here scatters the adjoint back with Concatenate and Reshape.
-//   - ConvGeneral: GoMLX's rule flips the kernel with Reverse, which the
-//     pure-Go backend also lacks, and on XLA it is wrong for some strided
-//     convolutions. The rule here computes both adjoints as patch products
-//     (Gather, DotGeneral, ScatterSum), checked against finite differences.
+//   - DotGeneral: GoMLX's rule transposes the adjoint back assuming the other
+//     operand's contracting axes are in increasing order. With two or more
+//     contracting axes in another order (dims [3,2,4,5]·[5,4,2,6], axes
+//     {3,1}·{0,2}) it builds a wrongly shaped adjoint or, when the shapes
+//     happen to agree, wrong values. The rule here issues the same two matrix
+//     products and orders the contracted axes by rank.
+//   - ConvGeneral: GoMLX's rule panics for asymmetric padding with strides
+//     (2,1) and gives wrong adjoints for a 1-D valid convolution with stride
+//     3. The rule here computes both adjoints as patch products (Gather,
+//     DotGeneral, ScatterSum), checked against finite differences.
+//
+// GoMLX v0.26.0 needed more (a Dot rule that broadcast to [N,K,M], Slice
+// without Pad, convolution without Reverse); v0.28.2 fixed those, and the
+// tests that decided it (TestSliceGradient,
+// TestNoBroadcastInFullBatchMLPGradient) now check GoMLX's own rules.
 //
 // Importing this package (bgdlab's backend package does) installs the rules in
 // graph.VJPRegistration, so graphs built with GoMLX layers (Dense, Einsum,
-// Convolve, Slice) benefit as well.
+// Convolve) benefit as well.
 package vjp
 
 import (
@@ -25,8 +31,8 @@ import (
 	"reflect"
 	"sync"
 
-	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/shapes"
+	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/gomlx/core/graph"
 )
 
 var (
@@ -36,9 +42,7 @@ var (
 	Original = map[graph.NodeType]graph.VJP{}
 	// replacements are bgdlab's rules.
 	replacements = map[graph.NodeType]graph.VJP{
-		graph.NodeTypeDot:         single(dotVJP),
 		graph.NodeTypeDotGeneral:  single(dotGeneralVJP),
-		graph.NodeTypeSlice:       single(sliceVJP),
 		graph.NodeTypeConvGeneral: single(convGeneralVJP),
 	}
 )
@@ -82,7 +86,7 @@ func single(fn func(node, v *graph.Node) []*graph.Node) graph.VJP {
 func inputsStruct(node *graph.Node) reflect.Value {
 	in := reflect.ValueOf(node).Elem().FieldByName("inputs")
 	if !in.IsValid() || in.IsNil() {
-		panic("vjp: graph.Node has no field inputs (GoMLX version mismatch; bgdlab pins v0.26.0)")
+		panic("vjp: graph.Node has no field inputs (GoMLX version mismatch; bgdlab pins v0.28.2)")
 	}
 	return in.Elem().Elem() // interface → *nodeInputsX → struct
 }
@@ -92,7 +96,7 @@ func inputsStruct(node *graph.Node) reflect.Value {
 func field(node *graph.Node, name string) reflect.Value {
 	f := inputsStruct(node).FieldByName(name)
 	if !f.IsValid() {
-		panic(fmt.Sprintf("vjp: %s inputs lack field %s (GoMLX version mismatch; bgdlab pins v0.26.0)", node.Type(), name))
+		panic(fmt.Sprintf("vjp: %s inputs lack field %s (GoMLX version mismatch; bgdlab pins v0.28.2)", node.Type(), name))
 	}
 	return f
 }
