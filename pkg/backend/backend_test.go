@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -35,9 +36,12 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-func child(t *testing.T, env ...string) (stdout, stderr string) {
+// child runs this test binary in dir (where the project plugin is looked up
+// from) with env added to a clean copy of the environment.
+func child(t *testing.T, dir string, env ...string) (stdout, stderr string) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Dir = dir
 	base := []string{}
 	for _, kv := range os.Environ() {
 		if strings.HasPrefix(kv, "BGDLAB_BACKEND=") || strings.HasPrefix(kv, "GOMLX_BACKEND=") || strings.HasPrefix(kv, "PJRT_PLUGIN_LIBRARY_PATH=") || strings.HasPrefix(kv, "GONB_TMP_DIR=") {
@@ -56,22 +60,26 @@ func child(t *testing.T, env ...string) (stdout, stderr string) {
 
 func TestResolve(t *testing.T) {
 	empty := t.TempDir()
+	repo, _ := filepath.Abs("../..")
 	tests := []struct {
 		name       string
 		env        []string
 		wantPrefix string // of stdout
 		wantStderr string // substring, "" means stderr must be empty
 		needPlugin bool
+		inRepo     bool // run inside the repository, where .tools/pjrt is found
 	}{
-		{"auto without plugin falls back to go and says so", []string{"PJRT_PLUGIN_LIBRARY_PATH=" + empty}, "OK go fallback=yes", "using the pure-Go backend", false},
-		{"explicit go is silent", []string{"PJRT_PLUGIN_LIBRARY_PATH=" + empty, "BGDLAB_BACKEND=go"}, "OK go fallback=no", "", false},
-		{"GOMLX_BACKEND is honoured", []string{"PJRT_PLUGIN_LIBRARY_PATH=" + empty, "GOMLX_BACKEND=go"}, "OK go fallback=no", "", false},
-		{"BGDLAB_BACKEND wins over GOMLX_BACKEND", []string{"PJRT_PLUGIN_LIBRARY_PATH=" + empty, "GOMLX_BACKEND=xla", "BGDLAB_BACKEND=go"}, "OK go", "", false},
-		{"unknown name lists the valid ones", []string{"BGDLAB_BACKEND=tpu9"}, "ERR unknown backend \"tpu9\" (from $BGDLAB_BACKEND): valid backends are auto, go, xla", "", false},
-		{"xla without plugin is an error, not a download", []string{"PJRT_PLUGIN_LIBRARY_PATH=" + empty, "BGDLAB_BACKEND=xla"}, "ERR backend \"xla\" requested by $BGDLAB_BACKEND, but no PJRT plugin is installed", "", false},
-		{"xla:cuda without that plugin", []string{"PJRT_PLUGIN_LIBRARY_PATH=" + empty, "BGDLAB_BACKEND=xla:cuda"}, "ERR backend \"xla:cuda\"", "", false},
-		{"auto with plugin picks xla:cpu", []string{"PJRT_PLUGIN_LIBRARY_PATH=" + pluginDir(t)}, "OK xla:cpu fallback=no", "", true},
-		{"explicit xla with plugin", []string{"PJRT_PLUGIN_LIBRARY_PATH=" + pluginDir(t), "BGDLAB_BACKEND=xla"}, "OK xla:cpu", "", true},
+		{"auto without plugin falls back to go and says so", []string{"PJRT_PLUGIN_LIBRARY_PATH=" + empty}, "OK go fallback=yes", "using the embedded pure-Go backend (go), the default; no PJRT plugin is installed", false, false},
+		{"explicit go is silent", []string{"PJRT_PLUGIN_LIBRARY_PATH=" + empty, "BGDLAB_BACKEND=go"}, "OK go fallback=no", "", false, false},
+		{"GOMLX_BACKEND is honoured", []string{"PJRT_PLUGIN_LIBRARY_PATH=" + empty, "GOMLX_BACKEND=go"}, "OK go fallback=no", "", false, false},
+		{"BGDLAB_BACKEND wins over GOMLX_BACKEND", []string{"PJRT_PLUGIN_LIBRARY_PATH=" + empty, "GOMLX_BACKEND=xla", "BGDLAB_BACKEND=go"}, "OK go", "", false, false},
+		{"unknown name lists the valid ones", []string{"BGDLAB_BACKEND=tpu9"}, "ERR unknown backend \"tpu9\" (from $BGDLAB_BACKEND): valid backends are auto, go, xla", "", false, false},
+		{"xla without plugin is an error, not a download", []string{"PJRT_PLUGIN_LIBRARY_PATH=" + empty, "BGDLAB_BACKEND=xla"}, "ERR backend \"xla\" requested by $BGDLAB_BACKEND, but no PJRT plugin is installed", "", false, false},
+		{"xla:cuda without that plugin", []string{"PJRT_PLUGIN_LIBRARY_PATH=" + empty, "BGDLAB_BACKEND=xla:cuda"}, "ERR backend \"xla:cuda\"", "", false, false},
+		{"auto with plugin picks xla:cpu", []string{"PJRT_PLUGIN_LIBRARY_PATH=" + pluginDir(t)}, "OK xla:cpu fallback=no", "", true, false},
+		{"explicit xla with plugin", []string{"PJRT_PLUGIN_LIBRARY_PATH=" + pluginDir(t), "BGDLAB_BACKEND=xla"}, "OK xla:cpu", "", true, false},
+		{"the project plugin does not change the default, and the note names the setting", []string{"PJRT_PLUGIN_LIBRARY_PATH=" + empty}, "OK go fallback=yes", "an XLA CPU plugin is installed at " + filepath.Join(pluginDir(t), "pjrt_c_api_cpu_plugin.so") + ": set BGDLAB_BACKEND=xla to use it", true, true},
+		{"BGDLAB_BACKEND=xla alone uses the project plugin", []string{"PJRT_PLUGIN_LIBRARY_PATH=" + empty, "BGDLAB_BACKEND=xla"}, "OK xla:cpu", "", true, true},
 	}
 	_, statErr := os.Stat(filepath.Join(pluginDir(t), "pjrt_c_api_cpu_plugin.so"))
 	for _, tc := range tests {
@@ -79,7 +87,11 @@ func TestResolve(t *testing.T) {
 			if tc.needPlugin && statErr != nil {
 				t.Skip("no XLA CPU plugin in .tools/pjrt: run scripts/setup to install it from PyPI and enable this test")
 			}
-			out, errOut := child(t, tc.env...)
+			dir := empty
+			if tc.inRepo {
+				dir = repo
+			}
+			out, errOut := child(t, dir, tc.env...)
 			if !strings.HasPrefix(out, tc.wantPrefix) {
 				t.Errorf("stdout = %q, want prefix %q", out, tc.wantPrefix)
 			}
@@ -103,4 +115,17 @@ func TestCurrentBackendComputes(t *testing.T) {
 		t.Fatalf("%s: %v", info.Config, err)
 	}
 	t.Logf("backend %s: %s", info.Config, info.Reason)
+}
+
+// TestSIMDCompiledMatchesBuild checks the build-tag wiring of SIMDCompiled
+// against the toolchain's own record of the experiments it built with.
+func TestSIMDCompiledMatchesBuild(t *testing.T) {
+	want := runtime.GOARCH == "amd64" && strings.Contains(runtime.Version(), "simd")
+	if backend.SIMDCompiled != want {
+		t.Fatalf("SIMDCompiled = %v, but runtime.Version() = %q on %s", backend.SIMDCompiled, runtime.Version(), runtime.GOARCH)
+	}
+	if os.Getenv("CI") == "true" && runtime.GOARCH == "amd64" && !backend.SIMDCompiled {
+		t.Fatal("CI builds must set GOEXPERIMENT=simd (scripts/test does)")
+	}
+	t.Logf("simd: %s", backend.SIMDSummary())
 }

@@ -1,0 +1,11 @@
+# Sourced by every bgdlab script that builds or runs Go code (setup, test,
+# report, notebook). GoMLX's pure-Go backend compiles its AVX2/AVX-512 matrix
+# products only with GOEXPERIMENT=simd (Go 1.26, amd64): about 8× faster
+# matrix products on 2 cores. A plain `go build` without it still works,
+# just slower; `bgdlab backend` says which one a binary has.
+if [ "$(go env GOARCH 2>/dev/null)" = amd64 ]; then
+  case ",${GOEXPERIMENT:-}," in
+    *,simd,*) ;;
+    *) export GOEXPERIMENT="${GOEXPERIMENT:+$GOEXPERIMENT,}simd" ;;
+  esac
+fi
