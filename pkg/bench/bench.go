@@ -224,7 +224,7 @@ func MatmulOnly(ctx context.Context, b compute.Backend, c Case, opt Options) (Re
 		var outs []*graph.Node
 		for i := range shp {
 			x, w, dy := in[3*i], in[3*i+1], in[3*i+2]
-			outs = append(outs, graph.ReduceAllSum(graph.DotProduct(x, w)))                                       // forward
+			outs = append(outs, graph.ReduceAllSum(graph.DotProduct(x, w)))                                // forward
 			outs = append(outs, graph.ReduceAllSum(graph.DotGeneral(x, []int{0}, nil, dy, []int{0}, nil))) // ∂W = xᵀ·dy
 			if i > 0 {
 				outs = append(outs, graph.ReduceAllSum(graph.DotGeneral(dy, []int{1}, nil, w, []int{1}, nil))) // ∂x = dy·wᵀ

@@ -251,8 +251,8 @@ func GD(b compute.Backend, p Problem, cfg GDConfig) (tr Trace, err error) {
 		}
 	}()
 	step, err := graph.NewExec(b, func(th, x, y *graph.Node) []*graph.Node {
-		pred := graph.DotProduct(x, th)    // ŷ = Xθ, [n]
-		resid := graph.Sub(pred, y) // ŷ − y
+		pred := graph.DotProduct(x, th) // ŷ = Xθ, [n]
+		resid := graph.Sub(pred, y)     // ŷ − y
 		loss := graph.ReduceAllMean(graph.Square(resid))
 		// ∇ = (2/n)·Xᵀ(ŷ − y), written out as in the textbook formula.
 		grad := graph.MulScalar(graph.DotProduct(graph.Transpose(x, 0, 1), resid), 2/float64(n))
