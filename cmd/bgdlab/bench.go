@@ -29,7 +29,7 @@ func init() {
 func runBench(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	backendsFlag := fs.String("backends", "auto", "comma-separated backends to time (auto: go, plus xla:cpu when a plugin is installed)")
+	backendsFlag := fs.String("backends", "auto", "comma-separated backends to time: go, go-nosimd (the go backend built without GOEXPERIMENT=simd, from .tools/bin/bgdlab-nosimd), xla:cpu, xla:cuda (auto: go, go-nosimd when built, and xla:cpu when its plugin is installed)")
 	casesFlag := fs.String("cases", "softmax,mlp,cnn", "cases: softmax, mlp, cnn")
 	repeats := fs.Int("repeats", 5, "timed repetitions after one warm-up")
 	out := fs.String("out", "", "folder for bench.csv and bench.json (optional)")
@@ -38,14 +38,21 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	scale := fs.Float64("scale", 1, "fraction of each case's n (e.g. 0.1 for a quick look)")
 	isolate := fs.Bool("isolate", true, "time each backend and case in its own process, so maxrss_MB is that case's peak memory")
 	child := fs.Bool("child", false, "internal: time the given cases in this process and print their results as JSON")
+	gemm := fs.Bool("gemm", false, "internal (with --child): also time a 2048³ float32 matrix product")
 	if err := fs.Parse(args); err != nil {
 		return usagef("%v", err)
+	}
+	if *child && *casesFlag == "" {
+		*casesFlag = "none"
 	}
 	if *repeats < 1 || !(*scale > 0 && *scale <= 1) {
 		return usagef("--repeats must be ≥ 1 and --scale in (0, 1]")
 	}
 	var cases []bench.Case
 	for _, name := range strings.Split(*casesFlag, ",") {
+		if name == "none" && *child {
+			continue
+		}
 		found := false
 		for _, c := range bench.DefaultCases() {
 			if c.Name == name {
@@ -60,13 +67,20 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	}
 	configs := strings.Split(*backendsFlag, ",")
 	if *backendsFlag == "auto" {
-		configs = []string{"go"}
-		if _, ok := backend.Plugins()["cpu"]; ok {
-			configs = append(configs, "xla:cpu")
-		} else {
-			fmt.Fprintln(stderr, "bench: no XLA CPU plugin (scripts/setup installs one; set PJRT_PLUGIN_LIBRARY_PATH=.tools/pjrt): timing the go backend only")
+		configs = autoBackends(stderr)
+	}
+	for _, cfg := range configs {
+		if cfg == noSIMD && !*isolate {
+			return usagef("--backends %s runs in a child process: drop --isolate=false", noSIMD)
+		}
+		if cfg == noSIMD {
+			if _, err := noSIMDBinary(); err != nil {
+				return usagef("%v", err)
+			}
 		}
 	}
+	cpu := backend.DetectCPU()
+	fmt.Fprintf(stderr, "bench: CPU %s (%d cores, flags %s); this binary: SIMD matrix products %s\n", cpu.Model, cpu.Cores, cpu.Flags(), map[bool]string{true: "compiled in", false: "not compiled in"}[backend.SIMDCompiled])
 	opts := bench.Options{Repeats: *repeats, Progress: func(s string) { fmt.Fprintln(stderr, "bench: "+s) }}
 	ctx, cancel := interruptible()
 	defer cancel()
@@ -84,33 +98,45 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
+		if *gemm {
+			peak, err := bench.GEMMPeak(b, 3)
+			if err != nil {
+				return err
+			}
+			results = append(results, bench.Result{Backend: configs[0], Case: "gemm", Kind: "2048³", GFLOPs: peak, SIMD: backend.SIMDCompiled})
+		}
 		return json.NewEncoder(stdout).Encode(results)
 	}
 	var results []bench.Result
 	peaks := map[string]float64{}
 	for _, cfg := range configs {
-		b, err := backend.NewWithConfig(cfg)
-		if err != nil {
-			return usagef("backend %s: %v", cfg, err)
-		}
-		peak, err := bench.GEMMPeak(b, 3)
-		if err == nil {
-			peaks[b.Name()] = peak
-			if !*isolate {
+		if !*isolate {
+			b, err := backend.NewWithConfig(cfg)
+			if err != nil {
+				return usagef("backend %s: %v", cfg, err)
+			}
+			peak, err := bench.GEMMPeak(b, 3)
+			if err == nil {
+				peaks[cfg] = peak
 				var rs []bench.Result
 				rs, err = benchInProcess(ctx, b, cfg, cases, dir, opts)
 				results = append(results, rs...)
 			}
+			b.Finalize()
+			if err != nil {
+				return err
+			}
+			continue
 		}
-		b.Finalize()
+		rs, err := benchChild(ctx, cfg, nil, *repeats, *scale, stderr)
 		if err != nil {
 			return err
 		}
-		if !*isolate {
-			continue
+		for _, r := range rs {
+			peaks[cfg] = r.GFLOPs
 		}
 		for _, c := range cases {
-			rs, err := benchChild(ctx, cfg, c, *repeats, *scale, stderr)
+			rs, err := benchChild(ctx, cfg, &c, *repeats, *scale, stderr)
 			if err != nil {
 				return err
 			}
@@ -140,9 +166,10 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 		info, _ := json.Marshal(peer.Info)
 		fmt.Fprintf(stdout, "peer: %s\n", info)
 	}
-	for k, v := range peaks {
-		fmt.Fprintf(stdout, "GEMM peak (2048³ float32) on %s: %.1f GFLOP/s\n", k, v)
+	for _, cfg := range configs {
+		fmt.Fprintf(stdout, "GEMM (2048³ float32) on %s: %.1f GFLOP/s\n", cfg, peaks[cfg])
 	}
+	fmt.Fprintf(stdout, "cpu: %s (%s, %d cores; flags %s)\n", cpu.Model, cpu.Arch, cpu.Cores, cpu.Flags())
 	if *out != "" {
 		var buf strings.Builder
 		cw := csv.NewWriter(&buf)
@@ -150,7 +177,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 		if err := plots.WriteFileAtomic(filepath.Join(*out, "bench.csv"), []byte(buf.String())); err != nil {
 			return err
 		}
-		raw, _ := json.MarshalIndent(map[string]any{"results": results, "peer": peer, "gemm_peak_gflops": peaks}, "", "  ")
+		raw, _ := json.MarshalIndent(map[string]any{"results": results, "peer": peer, "gemm_gflops": peaks, "cpu": cpu, "versions": backend.Versions()}, "", "  ")
 		if err := plots.WriteFileAtomic(filepath.Join(*out, "bench.json"), raw); err != nil {
 			return err
 		}
@@ -189,31 +216,89 @@ func benchInProcess(ctx context.Context, b compute.Backend, cfg string, cases []
 			if err != nil {
 				return nil, err
 			}
-			r.Backend = cfg
+			r.Backend, r.SIMD = cfg, backend.SIMDCompiled
 			results = append(results, r)
 		}
 	}
 	return results, nil
 }
 
-// benchChild times one backend and case in a child bgdlab process, so that
-// the peak memory it reports belongs to that case alone; its progress goes to
-// stderr.
-func benchChild(ctx context.Context, cfg string, c bench.Case, repeats int, scale float64, stderr io.Writer) ([]bench.Result, error) {
+// noSIMD names the go backend as built without GOEXPERIMENT=simd: bench
+// runs it from a second binary, .tools/bin/bgdlab-nosimd.
+const noSIMD = "go-nosimd"
+
+// noSIMDBinary returns the path of bgdlab-nosimd beside this executable, or
+// an error saying how to build it.
+func noSIMDBinary() (string, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return "", err
+	}
+	p := filepath.Join(filepath.Dir(exe), "bgdlab-nosimd")
+	if _, err := os.Stat(p); err != nil {
+		return "", fmt.Errorf("backend %s needs %s, bgdlab built without the SIMD experiment: build it with 'GOEXPERIMENT= go build -o %s ./cmd/bgdlab' (scripts/install-peers does)", noSIMD, p, p)
+	}
+	return p, nil
+}
+
+// autoBackends is what --backends auto times: go, go-nosimd when its binary
+// is built, and xla:cpu when a plugin is found.
+func autoBackends(stderr io.Writer) []string {
+	configs := []string{"go"}
+	if _, err := noSIMDBinary(); err == nil && backend.SIMDCompiled {
+		configs = append(configs, noSIMD)
+	}
+	if _, ok := backend.Plugins()["cpu"]; ok || pluginInProject() {
+		configs = append(configs, "xla:cpu")
+	} else {
+		fmt.Fprintln(stderr, "bench: no XLA CPU plugin (scripts/setup installs one): not timing xla:cpu")
+	}
+	return configs
+}
+
+// pluginInProject reports whether scripts/setup's XLA CPU plugin is there.
+func pluginInProject() bool {
+	dir := backend.ProjectPluginDir()
+	if dir == "" {
+		return false
+	}
+	_, err := os.Stat(filepath.Join(dir, "pjrt_c_api_cpu_plugin.so"))
+	return err == nil
+}
+
+// benchChild times one backend and case (c == nil: the 2048³ GEMM) in a
+// child bgdlab process, so that the peak memory it reports belongs to that
+// case alone; its progress goes to stderr. go-nosimd runs bgdlab-nosimd.
+func benchChild(ctx context.Context, cfg string, c *bench.Case, repeats int, scale float64, stderr io.Writer) ([]bench.Result, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.CommandContext(ctx, exe, "bench", "--child", "--backends", cfg, "--cases", c.Name,
-		"--repeats", strconv.Itoa(repeats), "--scale", strconv.FormatFloat(scale, 'g', -1, 64), "--no-peer")
+	backendArg := cfg
+	if cfg == noSIMD {
+		if exe, err = noSIMDBinary(); err != nil {
+			return nil, err
+		}
+		backendArg = "go"
+	}
+	name, args := "gemm", []string{"--cases", "none", "--gemm"}
+	if c != nil {
+		name, args = c.Name, []string{"--cases", c.Name}
+	}
+	args = append([]string{"bench", "--child", "--backends", backendArg,
+		"--repeats", strconv.Itoa(repeats), "--scale", strconv.FormatFloat(scale, 'g', -1, 64), "--no-peer"}, args...)
+	cmd := exec.CommandContext(ctx, exe, args...)
 	cmd.Stderr = stderr
 	raw, err := cmd.Output()
 	if err != nil {
-		return nil, fmt.Errorf("bench: %s %s in a child process: %w", cfg, c.Name, err)
+		return nil, fmt.Errorf("bench: %s %s in a child process: %w", cfg, name, err)
 	}
 	var rs []bench.Result
 	if err := json.Unmarshal(raw, &rs); err != nil {
-		return nil, fmt.Errorf("bench: %s %s: unreadable child output: %w", cfg, c.Name, err)
+		return nil, fmt.Errorf("bench: %s %s: unreadable child output: %w", cfg, name, err)
+	}
+	for i := range rs {
+		rs[i].Backend = cfg
 	}
 	return rs, nil
 }

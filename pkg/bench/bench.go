@@ -52,6 +52,9 @@ type Result struct {
 	// (bgdlab bench runs each backend and case in its own process, so it is
 	// that case's peak, host data included).
 	MaxRSSMB float64
+	// SIMD tells whether the process was built with the pure-Go backend's
+	// SIMD matrix products (GOEXPERIMENT=simd).
+	SIMD bool
 }
 
 // Options control Run.
