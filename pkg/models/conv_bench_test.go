@@ -38,7 +38,13 @@ func BenchmarkConv(b *testing.B) {
 		kt := tensors.FromFlatDataAndDimensions(k, l.k, l.k, l.c, l.o)
 		impls := map[string]func(x, k *graph.Node) *graph.Node{
 			"im2col": func(x, k *graph.Node) *graph.Node { return conv2D(x, k, l.s) },
-			"native": func(x, k *graph.Node) *graph.Node { return graph.Convolve(x, k).PadSame().Strides(l.s).Done() },
+			"native": func(x, k *graph.Node) *graph.Node {
+				// TensorFlow "same" padding, as conv2D: the extra row/column after.
+				out := (l.h + l.s - 1) / l.s
+				pad := max((out-1)*l.s+l.k-l.h, 0)
+				p := [2]int{pad / 2, pad - pad/2}
+				return graph.Convolve(x, k).PaddingPerDim([][2]int{p, p}).Strides(l.s).Done()
+			},
 		}
 		sums := map[string]float64{}
 		for _, name := range []string{"im2col", "native"} {
