@@ -6,6 +6,8 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -45,6 +47,17 @@ func TestNotebooks(t *testing.T) {
 			t.Logf("%s executed in %.1fs", filepath.Base(path), res.Duration.Seconds())
 			for _, p := range res.Problems {
 				t.Error(p)
+			}
+			if filepath.Base(path) == "01_bgd_from_scratch.ipynb" && runtime.GOARCH == "amd64" {
+				// The kernel's env (scripts/setup) must give notebooks the
+				// SIMD matrix products; notebook 01 prints what it got.
+				raw, err := os.ReadFile(res.Executed)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !strings.Contains(string(raw), "SIMD matrix products: compiled in") {
+					t.Error("notebook 01 was not built with GOEXPERIMENT=simd: rerun scripts/setup to refresh the GoNB kernel's env")
+				}
 			}
 		})
 	}

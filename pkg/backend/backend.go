@@ -38,13 +38,16 @@ import (
 const EnvVar = "BGDLAB_BACKEND"
 
 // DefaultGoOptions are the pure-Go backend options used for "go" unless the
-// user gives their own ("go:ops_sequential", "go:parallelism=2", ...). Empty:
-// GoMLX's default scheduler, which runs ops in parallel when one graph
-// executes at a time. (bgdlab forced ops_sequential with GoMLX v0.26.0,
-// whose parallel scheduler deadlocked on deep graphs; v0.28.2's passes
-// models.TestDeepGraphsOnParallelGoScheduler and was faster on a 30-layer
-// MLP, 27.9 s against 37.8 s, and on the CNN, 159 s against 200 s.)
-const DefaultGoOptions = ""
+// user gives their own ("go:ops_parallel", "go:parallelism=2", ...).
+// GoMLX's parallel op scheduler still deadlocks in v0.28.2 (compute v0.1.2):
+// running the CNN's matrix-product graph (bgdlab bench, a build without
+// GOEXPERIMENT=simd) every goroutine waited in workerspool.Pool.Saturate or
+// WaitToStart for 17 minutes, with no CPU use (goroutine dump, 2026-11-23).
+// Ops in sequence avoid it; each large op still uses every core. Parallel
+// ops were faster where they did finish (a 30-layer MLP: 27.9 s against
+// 37.8 s; the CNN: 159 s against 200 s), so "go:ops_parallel" is there for
+// whoever accepts the risk.
+const DefaultGoOptions = "ops_sequential"
 
 // Names lists the backend configurations bgdlab accepts. "xla" means the best
 // installed PJRT plugin; "xla:NAME" a specific one; "auto" XLA if a plugin is

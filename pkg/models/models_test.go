@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/bgdlab/bgdlab/pkg/backend"
 	"github.com/bgdlab/bgdlab/pkg/data"
@@ -226,63 +225,5 @@ func TestMetrics(t *testing.T) {
 		[][]float64{{1, 0, 0}, {0, 2, 0}, {0, 0, 3}, {5, 0, 0}}, []int32{0, 1, 2, 2}).Value().(float64)
 	if acc != 0.75 {
 		t.Errorf("accuracy = %g, want 0.75", acc)
-	}
-}
-
-// TestDeepGraphsOnParallelGoScheduler is why the pure-Go backend runs with
-// GoMLX's default op scheduler: v0.26.0's parallel scheduler deadlocked on
-// deep graphs, so bgdlab forced ops_sequential. It executes the gradient of
-// a 40-layer MLP and of the CNN 20 times each on "go:ops_parallel" and fails
-// if that takes more than two minutes (a deadlock never returns).
-func TestDeepGraphsOnParallelGoScheduler(t *testing.T) {
-	b, err := backend.NewWithConfig("go:ops_parallel")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Finalize()
-	done := make(chan error, 1)
-	go func() {
-		for _, tc := range []struct {
-			spec string
-			ds   *data.Dataset
-		}{
-			{"deep-mlp:depth=40,width=16", mustLoad(t, "blobs:n=256,d=16")},
-			{"cnn", images(64, 28, 28, 10)},
-		} {
-			m := models.MustParse(tc.spec)
-			if err := m.Bind(tc.ds); err != nil {
-				done <- err
-				return
-			}
-			ctx := model.NewStore().RootScope()
-			if err := m.Init(ctx, dtypes.Float32, 1, ""); err != nil {
-				done <- err
-				return
-			}
-			x, y := tc.ds.Tensors(dtypes.Float32, 0, tc.ds.N)
-			exec, err := model.NewExec(b, ctx.Store(), func(ctx *model.Scope, x, y *graph.Node) []*graph.Node {
-				return ctx.BuildTrainableVariablesGradientsGraph(m.Loss(ctx, m.Forward(ctx, x), y))
-			})
-			if err != nil {
-				done <- err
-				return
-			}
-			for i := 0; i < 20; i++ {
-				if _, err := exec.Exec(x, y); err != nil {
-					done <- err
-					return
-				}
-			}
-			exec.Finalize()
-		}
-		done <- nil
-	}()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatal(err)
-		}
-	case <-time.After(2 * time.Minute):
-		t.Fatal("the parallel op scheduler did not finish 20 gradient evaluations in 2 minutes: deadlock? (set backend.DefaultGoOptions to ops_sequential)")
 	}
 }
