@@ -293,8 +293,11 @@ func benchChild(ctx context.Context, cfg string, c *bench.Case, repeats int, sca
 	if err != nil {
 		return nil, fmt.Errorf("bench: %s %s in a child process: %w", cfg, name, err)
 	}
+	// The results are the last line: GoMLX prints some notes on stdout
+	// ("Go backend: parallelism set to 2").
+	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
 	var rs []bench.Result
-	if err := json.Unmarshal(raw, &rs); err != nil {
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &rs); err != nil {
 		return nil, fmt.Errorf("bench: %s %s: unreadable child output: %w", cfg, name, err)
 	}
 	for i := range rs {
