@@ -113,9 +113,9 @@ func Resolve() (Info, error) {
 	info := Info{Requested: req, Source: src, Plugins: Plugins(), ProjectPlugins: projectPlugins()}
 	name, plugin, _ := strings.Cut(strings.ToLower(req), ":")
 	switch name {
-	case "go", "simplego":
+	case "go", "simplego": // simplego: the name before GoMLX v0.28
 		info.Config = "go"
-		if plugin != "" { // simplego options, e.g. go:ops_parallel,parallelism=2
+		if plugin != "" { // options, e.g. go:ops_parallel,parallelism=2
 			info.Config = "go:" + strings.SplitN(req, ":", 2)[1]
 		}
 		info.Reason = fmt.Sprintf("pure-Go backend requested by %s", src)
@@ -291,10 +291,7 @@ func NewWithConfig(config string) (b compute.Backend, err error) {
 	if config == "go" || strings.HasPrefix(config, "go:") {
 		opts := strings.TrimPrefix(strings.TrimPrefix(config, "go"), ":")
 		if opts == "" {
-			// GoMLX v0.26.0's parallel op scheduler can deadlock on deep
-			// graphs (workersPool.WaitToStart never wakes); executing ops in
-			// sequence avoids it, and large ops still use several cores.
-			opts = DefaultGoOptions
+			opts = DefaultGoOptions // see its doc: the parallel scheduler deadlocks
 		}
 		return gobackend.New(opts)
 	}
