@@ -40,13 +40,14 @@ const EnvVar = "BGDLAB_BACKEND"
 // DefaultGoOptions are the pure-Go backend options used for "go" unless the
 // user gives their own ("go:ops_parallel", "go:parallelism=2", ...).
 // GoMLX's parallel op scheduler still deadlocks in v0.28.2 (compute v0.1.2):
-// running the CNN's matrix-product graph (bgdlab bench, a build without
-// GOEXPERIMENT=simd) every goroutine waited in workerspool.Pool.Saturate or
-// WaitToStart for 17 minutes, with no CPU use (goroutine dump, 2026-11-23).
-// Ops in sequence avoid it; each large op still uses every core. Parallel
-// ops were faster where they did finish (a 30-layer MLP: 27.9 s against
-// 37.8 s; the CNN: 159 s against 200 s), so "go:ops_parallel" is there for
-// whoever accepts the risk.
+// independent ops run as worker-pool tasks, and a large matrix product in
+// one of them waits in the pool's Saturate for a worker that never frees up.
+// TestParallelSchedulerStillDeadlocks reproduces it (eight 512³ products on
+// two workers), and bgdlab bench hung on the CNN's matrix products. Ops in
+// sequence avoid it; each large op still uses every core. Parallel ops were
+// faster where they did finish (a 30-layer MLP: 27.9 s against 37.8 s; the
+// CNN: 159 s against 200 s), so "go:ops_parallel" is there for whoever
+// accepts the risk.
 const DefaultGoOptions = "ops_sequential"
 
 // Names lists the backend configurations bgdlab accepts. "xla" means the best
