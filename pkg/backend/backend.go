@@ -100,19 +100,42 @@ func Requested() (config, source string) {
 // Plugins returns the locally installed PJRT plugins (name → path), searched in
 // $PJRT_PLUGIN_LIBRARY_PATH or, if unset, /usr/local/lib/go-xla,
 // ~/.local/lib/go-xla and the system library directories. It never downloads.
+// When a file there is named like a plugin but does not load, it returns no
+// plugins (see ScanPlugins for the error).
 func Plugins() map[string]string {
-	found := pjrt.AvailablePlugins()
-	if found == nil {
-		return map[string]string{}
-	}
+	found, _ := ScanPlugins()
 	return found
+}
+
+// ScanPlugins is Plugins with the error: go-xla v0.4.1 panics while scanning
+// when a file named like a plugin (pjrt_c_api_*_plugin.so, ...) is not a
+// loadable PJRT plugin; the error says where to look and what to do.
+func ScanPlugins() (found map[string]string, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			where := os.Getenv("PJRT_PLUGIN_LIBRARY_PATH")
+			if where == "" {
+				where = "~/.local/lib/go-xla, /usr/local/lib/go-xla or the system library folders"
+			}
+			found, err = map[string]string{}, fmt.Errorf("a file named like a PJRT plugin in %s does not load (go-xla: %v; the warning above names it): remove it or point PJRT_PLUGIN_LIBRARY_PATH at a folder with a working plugin", where, r)
+		}
+	}()
+	found = pjrt.AvailablePlugins()
+	if found == nil {
+		found = map[string]string{}
+	}
+	return found, nil
 }
 
 // Resolve decides which backend configuration to use without creating it.
 func Resolve() (Info, error) {
 	req, src := Requested()
-	info := Info{Requested: req, Source: src, Plugins: Plugins(), ProjectPlugins: projectPlugins()}
+	info := Info{Requested: req, Source: src, Plugins: map[string]string{}, ProjectPlugins: projectPlugins()}
 	name, plugin, _ := strings.Cut(strings.ToLower(req), ":")
+	var scanErr error
+	if name != "go" && name != "simplego" { // "go" never looks at plugins
+		info.Plugins, scanErr = ScanPlugins()
+	}
 	switch name {
 	case "go", "simplego": // simplego: the name before GoMLX v0.28
 		info.Config = "go"
@@ -132,8 +155,14 @@ func Resolve() (Info, error) {
 			if p := bestPlugin(info.ProjectPlugins); p != "" {
 				info.Reason = fmt.Sprintf("the default; an XLA %s plugin is installed at %s: set %s=xla to use it", strings.ToUpper(p), info.ProjectPlugins[p], EnvVar)
 			}
+			if scanErr != nil {
+				info.Reason = "the default; " + scanErr.Error()
+			}
 		}
 	case "xla", "stablehlo":
+		if scanErr != nil {
+			return info, fmt.Errorf("backend %q requested by %s: %w", req, src, scanErr)
+		}
 		all := allPlugins(info.Plugins, info.ProjectPlugins)
 		if plugin == "" {
 			plugin = bestPlugin(all)
@@ -300,7 +329,11 @@ func NewWithConfig(config string) (b compute.Backend, err error) {
 	if name != "xla" {
 		return nil, fmt.Errorf("unknown backend %q: valid backends are %s", config, strings.Join(Names, ", "))
 	}
-	path, ok := allPlugins(Plugins(), projectPlugins())[plugin]
+	system, err := ScanPlugins()
+	if err != nil {
+		return nil, err
+	}
+	path, ok := allPlugins(system, projectPlugins())[plugin]
 	if !ok {
 		return nil, fmt.Errorf("PJRT plugin %q is not installed: run scripts/setup or use %s=go", plugin, EnvVar)
 	}

@@ -61,6 +61,11 @@ func child(t *testing.T, dir string, env ...string) (stdout, stderr string) {
 func TestResolve(t *testing.T) {
 	empty := t.TempDir()
 	repo, _ := filepath.Abs("../..")
+	// A file named like a plugin that is not one (go-xla v0.4.1 panics on it).
+	broken := t.TempDir()
+	if err := os.WriteFile(filepath.Join(broken, "pjrt_c_api_cpu_plugin.so"), []byte("not an ELF file"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name       string
 		env        []string
@@ -79,6 +84,9 @@ func TestResolve(t *testing.T) {
 		{"auto with plugin picks xla:cpu", []string{"PJRT_PLUGIN_LIBRARY_PATH=" + pluginDir(t)}, "OK xla:cpu fallback=no", "", true, false},
 		{"explicit xla with plugin", []string{"PJRT_PLUGIN_LIBRARY_PATH=" + pluginDir(t), "BGDLAB_BACKEND=xla"}, "OK xla:cpu", "", true, false},
 		{"the project plugin does not change the default, and the note names the setting", []string{"PJRT_PLUGIN_LIBRARY_PATH=" + empty}, "OK go fallback=yes", "an XLA CPU plugin is installed at " + filepath.Join(pluginDir(t), "pjrt_c_api_cpu_plugin.so") + ": set BGDLAB_BACKEND=xla to use it", true, true},
+		{"a broken plugin file does not stop go", []string{"PJRT_PLUGIN_LIBRARY_PATH=" + broken, "BGDLAB_BACKEND=go"}, "OK go fallback=no", "", false, false},
+		{"auto with a broken plugin file falls back and says why", []string{"PJRT_PLUGIN_LIBRARY_PATH=" + broken}, "OK go fallback=yes", "a file named like a PJRT plugin in " + broken + " does not load", false, false},
+		{"xla with a broken plugin file is an error naming the fix", []string{"PJRT_PLUGIN_LIBRARY_PATH=" + broken, "BGDLAB_BACKEND=xla"}, "ERR backend \"xla\" requested by $BGDLAB_BACKEND: a file named like a PJRT plugin in " + broken + " does not load", "file too short", false, false},
 		{"BGDLAB_BACKEND=xla alone uses the project plugin", []string{"PJRT_PLUGIN_LIBRARY_PATH=" + empty, "BGDLAB_BACKEND=xla"}, "OK xla:cpu", "", true, true},
 	}
 	_, statErr := os.Stat(filepath.Join(pluginDir(t), "pjrt_c_api_cpu_plugin.so"))
