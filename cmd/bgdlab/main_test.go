@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bgdlab/bgdlab/internal/testenv"
 	"github.com/bgdlab/bgdlab/pkg/data"
 )
 
@@ -93,7 +94,7 @@ func TestMain(m *testing.M) {
 // memory.
 func TestBenchIsolatesCases(t *testing.T) {
 	if _, err := os.Stat(data.FashionMNISTDir()); err != nil {
-		t.Skipf("Fashion-MNIST not installed (scripts/setup installs it): %v", err)
+		testenv.Missing(t, "Fashion-MNIST", "apt-get install dataset-fashion-mnist (scripts/setup does)")
 	}
 	t.Setenv("BGDLAB_TEST_AS_CLI", "1") // the children are this test binary
 	out := t.TempDir()

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bgdlab/bgdlab/internal/testenv"
 	"github.com/bgdlab/bgdlab/pkg/backend"
 )
 
@@ -93,7 +94,7 @@ func TestResolve(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.needPlugin && statErr != nil {
-				t.Skip("no XLA CPU plugin in .tools/pjrt: run scripts/setup to install it from PyPI and enable this test")
+				testenv.Missing(t, "the XLA CPU plugin in .tools/pjrt", "run scripts/setup (it installs lammps-jax-pjrt-cpu from PyPI)")
 			}
 			dir := empty
 			if tc.inRepo {

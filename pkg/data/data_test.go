@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bgdlab/bgdlab/internal/testenv"
 	"github.com/bgdlab/bgdlab/pkg/data"
 	"gonum.org/v1/gonum/mat"
 )
@@ -216,7 +217,7 @@ func TestFashionMNISTCorruptFiles(t *testing.T) {
 
 func TestRealFashionMNISTIfInstalled(t *testing.T) {
 	if _, err := os.Stat(data.FashionMNISTDefaultDir); err != nil {
-		t.Skip("Fashion-MNIST not installed: apt-get install dataset-fashion-mnist (scripts/setup does)")
+		testenv.Missing(t, "Fashion-MNIST", "apt-get install dataset-fashion-mnist (scripts/setup does)")
 	}
 	s, err := data.Load("fashion-mnist")
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bgdlab/bgdlab/internal/testenv"
 	"github.com/bgdlab/bgdlab/pkg/report"
 )
 
@@ -101,8 +102,7 @@ func renderWithChromium(t *testing.T, index string) {
 		}
 	}
 	if bin == "" {
-		t.Log("Chromium not installed (apt-get install chromium): skipping the rendering check")
-		return
+		testenv.Missing(t, "Chromium (for the rendering check)", "apt-get install chromium (scripts/test installs it)")
 	}
 	shot := filepath.Join(t.TempDir(), "shot.png")
 	cmd := exec.Command(bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run",
