@@ -152,10 +152,17 @@ func (p Problem) ClosedForm() ([]float64, error) {
 
 // ExactGD returns the gradient-descent iterate θ_k in closed form,
 // θ_k = θ* + (I − αH)^k (θ₀ − θ*), by eigendecomposition of H in float64.
+// A nil θ₀ means zeros, as in GDConfig.
 func (p Problem) ExactGD(theta0 []float64, lr float64, k int) ([]float64, error) {
 	star, err := p.ClosedForm()
 	if err != nil {
 		return nil, err
+	}
+	if theta0 == nil {
+		theta0 = make([]float64, len(star))
+	}
+	if len(theta0) != len(star) {
+		return nil, fmt.Errorf("lsq: θ₀ has %d entries, the problem has %d parameters", len(theta0), len(star))
 	}
 	var eig mat.EigenSym
 	if !eig.Factorize(p.Hessian(), true) {
