@@ -85,6 +85,9 @@ func (s Spec) Validate() error {
 	if s.Steps == 0 && s.Epochs == 0 && s.Seconds == 0 && s.GradEvals == 0 {
 		return fmt.Errorf("spec: no budget: set steps, epochs, seconds or grad_evals")
 	}
+	if err := s.checkBudgetBounds(); err != nil {
+		return err
+	}
 	switch s.DType {
 	case "", "float32", "float64":
 	default:
@@ -178,4 +181,27 @@ func Resolve(s Spec) (*Resolved, error) {
 // Name is a short label for the run: optimizer spec, batch, seed.
 func (s Spec) Name() string {
 	return strings.Join([]string{s.Optimizer, "batch=" + s.WithDefaults().Batch, fmt.Sprintf("seed=%d", s.Seed)}, " ")
+}
+
+// Budget limits: beyond them a budget is a typo, and step counts computed
+// from it would overflow.
+const (
+	MaxSteps   = 1_000_000_000_000 // steps and grad_evals
+	MaxEpochs  = 1_000_000
+	MaxSeconds = 366 * 24 * 3600 // a year
+)
+
+// checkBudgetBounds refuses infinite or absurd budgets, naming the field.
+func (s Spec) checkBudgetBounds() error {
+	switch {
+	case math.IsInf(s.Epochs, 0) || s.Epochs > MaxEpochs:
+		return fmt.Errorf("spec: epochs=%v must be finite and ≤ %d", s.Epochs, MaxEpochs)
+	case math.IsInf(s.Seconds, 0) || s.Seconds > MaxSeconds:
+		return fmt.Errorf("spec: seconds=%v must be finite and ≤ %d (a year)", s.Seconds, MaxSeconds)
+	case s.Steps > MaxSteps:
+		return fmt.Errorf("spec: steps=%d must be ≤ %d", s.Steps, MaxSteps)
+	case s.GradEvals > MaxSteps:
+		return fmt.Errorf("spec: grad_evals=%d must be ≤ %d", s.GradEvals, MaxSteps)
+	}
+	return nil
 }

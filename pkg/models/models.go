@@ -206,7 +206,30 @@ func (m *Model) Bind(d *data.Dataset) error {
 	if m.Kind == "cnn" && len(d.Shape) != 3 {
 		return fmt.Errorf("model cnn needs images (shape [H W C]), %s has feature shape %v", d.Name, d.Shape)
 	}
+	if n := m.paramCountFloat(); n > MaxParams {
+		return fmt.Errorf("model %s on %s would have %.3g parameters; the limit is %.0g: use smaller widths (hidden=…, width=…)", m.Kind, d.Name, n, float64(MaxParams))
+	}
 	return nil
+}
+
+// MaxParams bounds a model's parameter count (10⁹, 8 GB in float64 before
+// optimizer state); Bind refuses larger models before anything is allocated.
+const MaxParams = 1_000_000_000
+
+// paramCountFloat is ParamCount in float64, so huge widths cannot overflow.
+func (m *Model) paramCountFloat() float64 {
+	total := 0.0
+	for _, l := range m.layers() {
+		n := 1.0
+		for _, d := range l.w {
+			n *= float64(d)
+		}
+		total += n
+		if l.bias {
+			total += float64(l.w[len(l.w)-1])
+		}
+	}
+	return total
 }
 
 // MetricName is "accuracy", "r2" or "iou".

@@ -197,6 +197,7 @@ func TestParseAndBindErrors(t *testing.T) {
 		{"linear", cls, "needs a regression dataset"},
 		{"logistic", cls, "needs 2 classes"},
 		{"cnn", mustLoad(t, "blobs:n=20"), "needs images"},
+		{"mlp:hidden=100000000x100000000", reg, "would have 1e+16 parameters; the limit is 1e+09"},
 	} {
 		if err := models.MustParse(tc.spec).Bind(tc.ds); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s on %s: %v, want %q", tc.spec, tc.ds.Name, err, tc.want)
