@@ -206,6 +206,19 @@ func TestFashionMNISTCorruptFiles(t *testing.T) {
 		{"corrupt gzip", func(t *testing.T, dir string) {
 			os.WriteFile(filepath.Join(dir, "t10k-labels-idx1-ubyte"), []byte{0x1f, 0x8b, 1, 2, 3}, 0o644)
 		}, "t10k-labels-idx1-ubyte"},
+		{"dimensions overflowing int", func(t *testing.T, dir string) {
+			writeIDX(t, filepath.Join(dir, "train-images-idx3-ubyte"), 0x804, []uint32{1 << 31, 1 << 31, 1 << 31, 1 << 31}, nil, false)
+		}, "over 2³¹ bytes"},
+		{"trailing bytes", func(t *testing.T, dir string) {
+			writeIDX(t, filepath.Join(dir, "train-images-idx3-ubyte"), 0x803, []uint32{10, 4, 4}, make([]byte, 170), false)
+		}, "10 bytes after the 160 the header promises"},
+		{"gzip with a bad CRC", func(t *testing.T, dir string) {
+			path := filepath.Join(dir, "train-labels-idx1-ubyte")
+			writeIDX(t, path, 0x801, []uint32{10}, make([]byte, 10), true)
+			raw, _ := os.ReadFile(path)
+			raw[len(raw)-8] ^= 0xff // the CRC-32 in gzip's trailer
+			os.WriteFile(path, raw, 0o644)
+		}, "checksum"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

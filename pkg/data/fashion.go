@@ -234,10 +234,11 @@ func ReadIDX(path string) ([]int, []byte, error) {
 			return nil, nil, fmt.Errorf("%s: truncated in the header: %w", path, err)
 		}
 		dims[i] = int(v)
+		// Checked before multiplying: four 32-bit dimensions overflow int.
+		if dims[i] != 0 && total > (1<<31)/dims[i] {
+			return nil, nil, fmt.Errorf("%s: header claims dimensions %v, over 2³¹ bytes: corrupt, or not Fashion-MNIST", path, dims[:i+1])
+		}
 		total *= dims[i]
-	}
-	if total > 1<<31 {
-		return nil, nil, fmt.Errorf("%s: header claims %v, too large", path, dims)
 	}
 	data := make([]byte, total)
 	if n, err := io.ReadFull(r, data); err != nil {
@@ -245,6 +246,15 @@ func ReadIDX(path string) ([]int, []byte, error) {
 			return nil, nil, fmt.Errorf("%s: truncated: header promises %d bytes of data (%v), file has %d", path, total, dims, n)
 		}
 		return nil, nil, fmt.Errorf("%s: %w (corrupt file?)", path, err)
+	}
+	// Read to the end: gzip verifies its CRC there, and bytes beyond what
+	// the header promises mean a corrupt or foreign file.
+	extra, err := io.Copy(io.Discard, r)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w (corrupt file: reinstall with 'apt-get install --reinstall dataset-fashion-mnist')", path, err)
+	}
+	if extra > 0 {
+		return nil, nil, fmt.Errorf("%s: %d bytes after the %d the header promises (%v): corrupt file", path, extra, total, dims)
 	}
 	return dims, data, nil
 }
