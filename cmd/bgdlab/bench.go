@@ -26,136 +26,177 @@ func init() {
 	register("bench", "time full-batch steps and mini-batch epochs on every backend (and PyTorch when installed)", runBench)
 }
 
-func runBench(args []string, stdout, stderr io.Writer) error {
+// benchFlags are bench's parsed command line.
+type benchFlags struct {
+	configs          []string
+	cases            []bench.Case
+	repeats          int
+	scale            float64
+	out, python      string
+	noPeer, isolate  bool
+	child, childGEMM bool
+}
+
+func parseBenchFlags(args []string, stderr io.Writer) (benchFlags, error) {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	backendsFlag := fs.String("backends", "auto", "comma-separated backends to time: go, go-nosimd (the go backend built without GOEXPERIMENT=simd, from .tools/bin/bgdlab-nosimd), xla:cpu, xla:cuda (auto: go, go-nosimd when built, and xla:cpu when its plugin is installed)")
 	casesFlag := fs.String("cases", "softmax,mlp,cnn", "cases: softmax, mlp, cnn")
-	repeats := fs.Int("repeats", 5, "timed repetitions after one warm-up")
-	out := fs.String("out", "", "folder for bench.csv and bench.json (optional)")
-	python := fs.String("python", "/usr/bin/python3", "interpreter with torch for the peer (skipped when torch is missing)")
-	noPeer := fs.Bool("no-peer", false, "skip the PyTorch peer")
-	scale := fs.Float64("scale", 1, "fraction of each case's n (e.g. 0.1 for a quick look)")
-	isolate := fs.Bool("isolate", true, "time each backend and case in its own process, so maxrss_MB is that case's peak memory")
-	child := fs.Bool("child", false, "internal: time the given cases in this process and print their results as JSON")
-	gemm := fs.Bool("gemm", false, "internal (with --child): also time a 2048³ float32 matrix product")
+	var f benchFlags
+	fs.IntVar(&f.repeats, "repeats", 5, "timed repetitions after one warm-up")
+	fs.StringVar(&f.out, "out", "", "folder for bench.csv and bench.json (optional)")
+	fs.StringVar(&f.python, "python", "/usr/bin/python3", "interpreter with torch for the peer (skipped when torch is missing)")
+	fs.BoolVar(&f.noPeer, "no-peer", false, "skip the PyTorch peer")
+	fs.Float64Var(&f.scale, "scale", 1, "fraction of each case's n (e.g. 0.1 for a quick look)")
+	fs.BoolVar(&f.isolate, "isolate", true, "time each backend and case in its own process, so maxrss_MB is that case's peak memory")
+	fs.BoolVar(&f.child, "child", false, "internal: time the given cases in this process and print their results as JSON")
+	fs.BoolVar(&f.childGEMM, "gemm", false, "internal (with --child): also time a 2048³ float32 matrix product")
 	if err := fs.Parse(args); err != nil {
-		return usagef("%v", err)
+		return f, usagef("%v", err)
 	}
-	if *child && *casesFlag == "" {
-		*casesFlag = "none"
+	if f.repeats < 1 || !(f.scale > 0 && f.scale <= 1) {
+		return f, usagef("--repeats must be ≥ 1 and --scale in (0, 1]")
 	}
-	if *repeats < 1 || !(*scale > 0 && *scale <= 1) {
-		return usagef("--repeats must be ≥ 1 and --scale in (0, 1]")
-	}
-	var cases []bench.Case
 	for _, name := range strings.Split(*casesFlag, ",") {
-		if name == "none" && *child {
+		if name == "none" && f.child {
 			continue
 		}
-		found := false
-		for _, c := range bench.DefaultCases() {
-			if c.Name == name {
-				c.N = int(float64(c.N) * *scale)
-				cases = append(cases, c)
-				found = true
-			}
+		c, ok := benchCase(name, f.scale)
+		if !ok {
+			return f, usagef("unknown case %q: valid cases are softmax, mlp, cnn", name)
 		}
-		if !found {
-			return usagef("unknown case %q: valid cases are softmax, mlp, cnn", name)
-		}
+		f.cases = append(f.cases, c)
 	}
-	configs := strings.Split(*backendsFlag, ",")
+	f.configs = strings.Split(*backendsFlag, ",")
 	if *backendsFlag == "auto" {
-		configs = autoBackends(stderr)
+		f.configs = autoBackends(stderr)
 	}
-	for _, cfg := range configs {
-		if cfg == noSIMD && !*isolate {
-			return usagef("--backends %s runs in a child process: drop --isolate=false", noSIMD)
+	for _, cfg := range f.configs {
+		if cfg != noSIMD {
+			continue
 		}
-		if cfg == noSIMD {
-			if _, err := noSIMDBinary(); err != nil {
-				return usagef("%v", err)
-			}
+		if !f.isolate {
+			return f, usagef("--backends %s runs in a child process: drop --isolate=false", noSIMD)
 		}
+		if _, err := noSIMDBinary(); err != nil {
+			return f, usagef("%v", err)
+		}
+	}
+	return f, nil
+}
+
+// benchCase returns the named default case with its n scaled.
+func benchCase(name string, scale float64) (bench.Case, bool) {
+	for _, c := range bench.DefaultCases() {
+		if c.Name == name {
+			c.N = int(float64(c.N) * scale)
+			return c, true
+		}
+	}
+	return bench.Case{}, false
+}
+
+func runBench(args []string, stdout, stderr io.Writer) error {
+	f, err := parseBenchFlags(args, stderr)
+	if err != nil {
+		return err
 	}
 	cpu := backend.DetectCPU()
 	fmt.Fprintf(stderr, "bench: CPU %s (%d cores, flags %s); this binary: SIMD matrix products %s\n", cpu.Model, cpu.Cores, cpu.Flags(), map[bool]string{true: "compiled in", false: "not compiled in"}[backend.SIMDCompiled])
-	opts := bench.Options{Repeats: *repeats, Progress: func(s string) { fmt.Fprintln(stderr, "bench: "+s) }}
+	opts := bench.Options{Repeats: f.repeats, Progress: func(s string) { fmt.Fprintln(stderr, "bench: "+s) }}
 	ctx, cancel := interruptible()
 	defer cancel()
-	dir := data.FashionMNISTDir()
-	if *child {
-		if len(configs) != 1 {
-			return usagef("--child times one backend")
+	if f.child {
+		return benchAsChild(ctx, f, opts, stdout)
+	}
+	results, peaks, err := timeBackends(ctx, f, opts, stderr)
+	if err != nil {
+		return err
+	}
+	var peer *bench.Peer
+	if !f.noPeer {
+		if bench.PeerAvailable(f.python) {
+			fmt.Fprintln(stderr, "bench: timing the PyTorch peer (same data, float32, 2 threads)")
+			if peer, err = bench.RunPeer(ctx, f.python, data.FashionMNISTDir(), f.cases, f.repeats); err != nil {
+				return err
+			}
+		} else {
+			fmt.Fprintf(stderr, "bench: %s cannot import torch: no peer (scripts/install-peers installs Debian's python3-torch)\n", f.python)
 		}
-		b, err := backend.NewWithConfig(configs[0])
-		if err != nil {
-			return usagef("backend %s: %v", configs[0], err)
-		}
-		defer b.Finalize()
-		results, err := benchInProcess(ctx, b, configs[0], cases, dir, opts)
+	}
+	return writeBench(stdout, f, cpu, results, peer, peaks)
+}
+
+// benchAsChild times f.cases (and, asked, the GEMM) on the one backend in
+// this process and prints the results as one line of JSON.
+func benchAsChild(ctx context.Context, f benchFlags, opts bench.Options, stdout io.Writer) error {
+	if len(f.configs) != 1 {
+		return usagef("--child times one backend")
+	}
+	b, err := backend.NewWithConfig(f.configs[0])
+	if err != nil {
+		return usagef("backend %s: %v", f.configs[0], err)
+	}
+	defer b.Finalize()
+	results, err := benchInProcess(ctx, b, f.configs[0], f.cases, data.FashionMNISTDir(), opts)
+	if err != nil {
+		return err
+	}
+	if f.childGEMM {
+		peak, err := bench.GEMMPeak(b, 3)
 		if err != nil {
 			return err
 		}
-		if *gemm {
-			peak, err := bench.GEMMPeak(b, 3)
-			if err != nil {
-				return err
-			}
-			results = append(results, bench.Result{Backend: configs[0], Case: "gemm", Kind: "2048³", GFLOPs: peak, SIMD: backend.SIMDCompiled})
-		}
-		return json.NewEncoder(stdout).Encode(results)
+		results = append(results, bench.Result{Backend: f.configs[0], Case: "gemm", Kind: "2048³", GFLOPs: peak, SIMD: backend.SIMDCompiled})
 	}
+	return json.NewEncoder(stdout).Encode(results)
+}
+
+// timeBackends times every backend: the GEMM and each case, each in a
+// child process (or all in this one with --isolate=false).
+func timeBackends(ctx context.Context, f benchFlags, opts bench.Options, stderr io.Writer) ([]bench.Result, map[string]float64, error) {
 	var results []bench.Result
 	peaks := map[string]float64{}
-	for _, cfg := range configs {
-		if !*isolate {
+	for _, cfg := range f.configs {
+		if !f.isolate {
 			b, err := backend.NewWithConfig(cfg)
 			if err != nil {
-				return usagef("backend %s: %v", cfg, err)
+				return nil, nil, usagef("backend %s: %v", cfg, err)
 			}
 			peak, err := bench.GEMMPeak(b, 3)
 			if err == nil {
 				peaks[cfg] = peak
 				var rs []bench.Result
-				rs, err = benchInProcess(ctx, b, cfg, cases, dir, opts)
+				rs, err = benchInProcess(ctx, b, cfg, f.cases, data.FashionMNISTDir(), opts)
 				results = append(results, rs...)
 			}
 			b.Finalize()
 			if err != nil {
-				return err
+				return nil, nil, err
 			}
 			continue
 		}
-		rs, err := benchChild(ctx, cfg, nil, *repeats, *scale, stderr)
+		rs, err := benchChild(ctx, cfg, nil, f.repeats, f.scale, stderr)
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
 		for _, r := range rs {
 			peaks[cfg] = r.GFLOPs
 		}
-		for _, c := range cases {
-			rs, err := benchChild(ctx, cfg, &c, *repeats, *scale, stderr)
+		for _, c := range f.cases {
+			rs, err := benchChild(ctx, cfg, &c, f.repeats, f.scale, stderr)
 			if err != nil {
-				return err
+				return nil, nil, err
 			}
 			results = append(results, rs...)
 		}
 	}
-	var peer *bench.Peer
-	if !*noPeer {
-		if bench.PeerAvailable(*python) {
-			fmt.Fprintln(stderr, "bench: timing the PyTorch peer (same data, float32, 2 threads)")
-			var err error
-			peer, err = bench.RunPeer(ctx, *python, dir, cases, *repeats)
-			if err != nil {
-				return err
-			}
-		} else {
-			fmt.Fprintf(stderr, "bench: %s cannot import torch: no peer (scripts/install-peers installs Debian's python3-torch)\n", *python)
-		}
-	}
+	return results, peaks, nil
+}
+
+// writeBench prints the table, the peer's configuration, the GEMM rates and
+// the CPU, and writes bench.csv and bench.json when --out is set.
+func writeBench(stdout io.Writer, f benchFlags, cpu backend.CPU, results []bench.Result, peer *bench.Peer, peaks map[string]float64) error {
 	rows := table(results, peer, peaks)
 	w := tabwriter.NewWriter(stdout, 0, 2, 2, ' ', 0)
 	for _, r := range rows {
@@ -166,23 +207,24 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 		info, _ := json.Marshal(peer.Info)
 		fmt.Fprintf(stdout, "peer: %s\n", info)
 	}
-	for _, cfg := range configs {
+	for _, cfg := range f.configs {
 		fmt.Fprintf(stdout, "GEMM (2048³ float32) on %s: %.1f GFLOP/s\n", cfg, peaks[cfg])
 	}
 	fmt.Fprintf(stdout, "cpu: %s (%s, %d cores; flags %s)\n", cpu.Model, cpu.Arch, cpu.Cores, cpu.Flags())
-	if *out != "" {
-		var buf strings.Builder
-		cw := csv.NewWriter(&buf)
-		cw.WriteAll(rows)
-		if err := plots.WriteFileAtomic(filepath.Join(*out, "bench.csv"), []byte(buf.String())); err != nil {
-			return err
-		}
-		raw, _ := json.MarshalIndent(map[string]any{"results": results, "peer": peer, "gemm_gflops": peaks, "cpu": cpu, "versions": backend.Versions()}, "", "  ")
-		if err := plots.WriteFileAtomic(filepath.Join(*out, "bench.json"), raw); err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "wrote %s/bench.csv and bench.json\n", *out)
+	if f.out == "" {
+		return nil
 	}
+	var buf strings.Builder
+	cw := csv.NewWriter(&buf)
+	cw.WriteAll(rows)
+	if err := plots.WriteFileAtomic(filepath.Join(f.out, "bench.csv"), []byte(buf.String())); err != nil {
+		return err
+	}
+	raw, _ := json.MarshalIndent(map[string]any{"results": results, "peer": peer, "gemm_gflops": peaks, "cpu": cpu, "versions": backend.Versions()}, "", "  ")
+	if err := plots.WriteFileAtomic(filepath.Join(f.out, "bench.json"), raw); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s/bench.csv and bench.json\n", f.out)
 	return nil
 }
 
