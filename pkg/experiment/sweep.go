@@ -105,10 +105,65 @@ func (c *SweepConfig) Validate() error {
 			}
 		}
 	}
-	for k, vs := range c.Grid {
-		if len(vs) == 0 {
-			return fmt.Errorf("sweep: grid %s has no values", k)
+	if err := distinctSeeds(c.Seeds); err != nil {
+		return err
+	}
+	runs := float64(max(len(c.Optimizers), 1)) * float64(len(c.Seeds))
+	if c.Random != nil {
+		runs *= float64(c.Random.Samples)
+	}
+	if err := checkGrid("grid", c.Grid, &runs); err != nil {
+		return err
+	}
+	for name, g := range c.PerOptimizer {
+		extra := 1.0
+		if err := checkGrid("per_optimizer."+name, g, &extra); err != nil {
+			return err
 		}
+		runs = math.Max(runs, runs*extra)
+	}
+	if runs > MaxSweepRuns {
+		return fmt.Errorf("sweep: %.3g runs (optimizers × grid × random samples × seeds); the limit is %d: use fewer values, or shard a smaller sweep", runs, MaxSweepRuns)
+	}
+	return nil
+}
+
+// MaxSweepRuns bounds the runs one sweep config may expand to.
+const MaxSweepRuns = 100_000
+
+// distinctSeeds refuses repeated seeds: they would be counted as
+// independent runs and shrink the confidence interval to nothing.
+func distinctSeeds(seeds []uint64) error {
+	seen := map[uint64]bool{}
+	for _, s := range seeds {
+		if seen[s] {
+			return fmt.Errorf("sweep: seed %d is listed twice: repeated seeds are not independent runs", s)
+		}
+		seen[s] = true
+	}
+	return nil
+}
+
+// checkGrid refuses empty and repeated values and values that would inject
+// another key into a spec (a ',' or '=' in "0.01,weight_decay=0.5"), and
+// multiplies *runs by the grid's size.
+func checkGrid(where string, grid map[string][]any, runs *float64) error {
+	for k, vs := range grid {
+		if len(vs) == 0 {
+			return fmt.Errorf("sweep: %s %s has no values", where, k)
+		}
+		seen := map[string]bool{}
+		for _, v := range vs {
+			str := valueString(v)
+			if strings.ContainsAny(str, ",=:") && !specFields[k] {
+				return fmt.Errorf("sweep: %s %s value %q contains ',', '=' or ':': one value per entry (list other hyperparameters as their own grid keys)", where, k, str)
+			}
+			if seen[str] {
+				return fmt.Errorf("sweep: %s %s lists %s twice: repeated values are not separate configurations", where, k, str)
+			}
+			seen[str] = true
+		}
+		*runs *= float64(len(vs))
 	}
 	return nil
 }
