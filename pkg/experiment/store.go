@@ -132,8 +132,11 @@ func Read(dir string) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: corrupt history.csv: %w", dir, err)
 	}
-	if len(rows) == 0 || strings.Join(rows[0][:len(HistoryColumns)], ",") != strings.Join(HistoryColumns, ",") {
-		return nil, fmt.Errorf("%s: history.csv has an unexpected header", dir)
+	if len(rows) == 0 || len(rows[0]) < len(HistoryColumns) || strings.Join(rows[0][:len(HistoryColumns)], ",") != strings.Join(HistoryColumns, ",") {
+		return nil, fmt.Errorf("%s: history.csv has an unexpected header (want %s…)", dir, strings.Join(HistoryColumns[:4], ","))
+	}
+	if res.Status == "" || res.Spec.Data == "" {
+		return nil, fmt.Errorf("%s: run.json has no status or spec: not a finished run", dir)
 	}
 	parse := func(s string) float64 {
 		if s == "" {
@@ -153,6 +156,14 @@ func Read(dir string) (*Result, error) {
 			rec.LayerGradNorms = append(rec.LayerGradNorms, parse(v))
 		}
 		res.History = append(res.History, rec)
+	}
+	// Every run logs its last step; a history that stops earlier was cut.
+	if n := len(res.History); n == 0 || res.History[n-1].Step != res.Steps {
+		last := -1
+		if n > 0 {
+			last = res.History[n-1].Step
+		}
+		return nil, fmt.Errorf("%s: history.csv ends at step %d but run.json records %d steps: truncated", dir, last, res.Steps)
 	}
 	return res, nil
 }

@@ -418,9 +418,13 @@ func RunSweep(ctx context.Context, b compute.Backend, c *SweepConfig, plans []Pl
 						mu.Unlock()
 						continue
 					}
-					if err == nil && opt.Progress != nil {
+					if opt.Progress != nil {
 						mu.Lock()
-						fmt.Fprintf(opt.Progress, "sweep: redoing %s: written in result format %d, this bgdlab writes %d\n", p.ID, res.Format, ResultFormat)
+						if err == nil {
+							fmt.Fprintf(opt.Progress, "sweep: redoing %s: written in result format %d, this bgdlab writes %d\n", p.ID, res.Format, ResultFormat)
+						} else {
+							fmt.Fprintf(opt.Progress, "sweep: redoing %s: %v\n", p.ID, err)
+						}
 						mu.Unlock()
 					}
 				}

@@ -1,10 +1,14 @@
 package experiment_test
 
 import (
+	"context"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/bgdlab/bgdlab/pkg/backend"
 	"github.com/bgdlab/bgdlab/pkg/experiment"
 )
 
@@ -73,7 +77,9 @@ func TestSweepValidateRefusesMisleadingConfigs(t *testing.T) {
 		{"huge random search", func(c *experiment.SweepConfig) {
 			c.Random = &experiment.RandomSearch{Samples: 100_000_000_000, Params: map[string]experiment.RandomRange{"lr": {Min: 1e-4, Max: 1, Log: true}}}
 		}, "2e+11 runs"},
-		{"a batch spec in the grid is fine", func(c *experiment.SweepConfig) { c.Grid = map[string][]any{"batch": {"full", "mini:size=2,replace=true"}} }, ""},
+		{"a batch spec in the grid is fine", func(c *experiment.SweepConfig) {
+			c.Grid = map[string][]any{"batch": {"full", "mini:size=2,replace=true"}}
+		}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := base()
@@ -87,6 +93,65 @@ func TestSweepValidateRefusesMisleadingConfigs(t *testing.T) {
 			}
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("Validate() = %v, want it to contain %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// TestReadRefusesIncompleteRuns: a finished run's files that were cut or
+// replaced must not be trusted (a sweep redoes such runs, merge refuses
+// them). Before, a short history header panicked, a stub run.json and a
+// history cut at a line boundary were read as finished runs.
+func TestReadRefusesIncompleteRuns(t *testing.T) {
+	b, err := backend.NewWithConfig("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Finalize()
+	res, err := experiment.Run(context.Background(), b, experiment.Spec{Data: "textbook", Model: "linear", Optimizer: "gd:lr=0.01",
+		Batch: "full", Steps: 30, Init: "zeros", DType: "float64"}, experiment.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		cut  func(dir string) error
+		want string
+	}{
+		{"intact", func(string) error { return nil }, ""},
+		{"short header", func(dir string) error {
+			return os.WriteFile(filepath.Join(dir, experiment.HistoryFile), []byte("step,epoch\n0,0\n"), 0o644)
+		}, "unexpected header"},
+		{"stub run.json", func(dir string) error {
+			return os.WriteFile(filepath.Join(dir, experiment.RunFile), []byte(`{"format":2}`), 0o644)
+		}, "no status or spec"},
+		{"history cut at a line boundary", func(dir string) error {
+			path := filepath.Join(dir, experiment.HistoryFile)
+			raw, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			lines := strings.SplitAfter(string(raw), "\n")
+			return os.WriteFile(path, []byte(strings.Join(lines[:len(lines)-3], "")), 0o644)
+		}, "but run.json records 30 steps: truncated"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := experiment.Write(dir, res); err != nil {
+				t.Fatal(err)
+			}
+			if err := tc.cut(dir); err != nil {
+				t.Fatal(err)
+			}
+			_, err := experiment.Read(dir)
+			if tc.want == "" {
+				if err != nil {
+					t.Fatalf("Read(intact run) = %v", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("Read() = %v, want it to contain %q", err, tc.want)
 			}
 		})
 	}
