@@ -36,16 +36,7 @@ func TestValidateRefusesBadBudgets(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			s := base
 			tc.edit(&s)
-			err := s.Validate()
-			if tc.want == "" {
-				if err != nil {
-					t.Fatalf("Validate() = %v, want nil", err)
-				}
-				return
-			}
-			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("Validate() = %v, want it to contain %q", err, tc.want)
-			}
+			wantErr(t, "Validate()", s.Validate(), tc.want)
 		})
 	}
 }
@@ -84,16 +75,7 @@ func TestSweepValidateRefusesMisleadingConfigs(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			c := base()
 			tc.edit(c)
-			err := c.Validate()
-			if tc.want == "" {
-				if err != nil {
-					t.Fatalf("Validate() = %v, want nil", err)
-				}
-				return
-			}
-			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("Validate() = %v, want it to contain %q", err, tc.want)
-			}
+			wantErr(t, "Validate()", c.Validate(), tc.want)
 		})
 	}
 }
@@ -144,15 +126,19 @@ func TestReadRefusesIncompleteRuns(t *testing.T) {
 				t.Fatal(err)
 			}
 			_, err := experiment.Read(dir)
-			if tc.want == "" {
-				if err != nil {
-					t.Fatalf("Read(intact run) = %v", err)
-				}
-				return
-			}
-			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("Read() = %v, want it to contain %q", err, tc.want)
-			}
+			wantErr(t, "Read()", err, tc.want)
 		})
+	}
+}
+
+// wantErr checks err against want: nil when want is empty, else an error
+// whose message contains want.
+func wantErr(t *testing.T, call string, err error, want string) {
+	t.Helper()
+	switch {
+	case want == "" && err != nil:
+		t.Fatalf("%s = %v, want nil", call, err)
+	case want != "" && (err == nil || !strings.Contains(err.Error(), want)):
+		t.Fatalf("%s = %v, want it to contain %q", call, err, want)
 	}
 }
