@@ -232,9 +232,6 @@ func Load(s string) (Splits, error) {
 		}
 	}
 	a := args{sp: sp}
-	if err := a.checkSize(); err != nil {
-		return Splits{}, err
-	}
 	var out Splits
 	switch sp.Name {
 	case "textbook":
@@ -353,42 +350,4 @@ func (a *args) bool(k string, def bool) bool {
 		a.err = fmt.Errorf("dataset %s: %w", a.sp.Name, err)
 	}
 	return b
-}
-
-// MaxValues bounds the feature values a generated dataset may hold
-// (n × features): 2³⁰, 8 GiB in float64. Larger requests are refused before
-// anything is allocated.
-const MaxValues = 1 << 30
-
-// checkSize refuses generator settings whose n × features exceeds MaxValues
-// (or is not positive), computed without integer overflow.
-func (a *args) checkSize() error {
-	var n, d float64
-	switch a.sp.Name {
-	case "synthetic-linear":
-		n, d = a.sizeParam("n", 1000), a.sizeParam("d", 20)
-	case "blobs", "moons", "spirals":
-		n, d = a.sizeParam("n", 1000), a.sizeParam("d", 2)
-	case "localization":
-		side := a.sizeParam("size", 16)
-		n, d = a.sizeParam("n", 2000), side*side
-	default:
-		return nil
-	}
-	if a.err != nil {
-		return a.err
-	}
-	if n < 1 || d < 1 {
-		return fmt.Errorf("dataset %s: n and the feature count must be ≥ 1 (got n=%g, features=%g)", a.sp.Name, n, d)
-	}
-	if n*d > MaxValues {
-		return fmt.Errorf("dataset %s: n × features = %.3g values would need %.3g GB; the limit is %d values (8 GiB in float64): use a smaller n or d", a.sp.Name, n*d, n*d*8/1e9, MaxValues)
-	}
-	return nil
-}
-
-// sizeParam reads an integer parameter as float64 (so products cannot
-// overflow); errors are recorded in a.err.
-func (a *args) sizeParam(k string, def int) float64 {
-	return float64(a.int(k, def))
 }

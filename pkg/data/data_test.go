@@ -96,7 +96,7 @@ func TestLoadErrors(t *testing.T) {
 		{"synthetic-linear:n=1e15", "n × features = 2e+16 values would need 1.6e+08 GB; the limit is 1073741824 values"},
 		{"blobs:d=100000000", "n × features = 1e+11 values"},
 		{"localization:n=100000000", "n × features = 2.56e+10 values"},
-		{"moons:n=0", "n and the feature count must be ≥ 1"},
+		{"moons:n=0", "moons: n=0 must be ≥ 4"},
 		{"blobs:val=0.6,test=0.5", "sum to less than 1"},
 		{"csv", "path=FILE is required"},
 		{"csv:path=/nonexistent.csv", "no such file"},

@@ -28,6 +28,9 @@ type SyntheticLinearConfig struct {
 // w*, b*). Validation and test features are Gaussian with the same
 // population covariance V·diag(λ)·Vᵀ.
 func SyntheticLinear(c SyntheticLinearConfig) (Splits, error) {
+	if err := checkValues("synthetic-linear", c.N, c.D); err != nil {
+		return Splits{}, err
+	}
 	if c.Val < 0 || c.Test < 0 || c.Val+c.Test >= 1 {
 		return Splits{}, fmt.Errorf("synthetic-linear: val=%v and test=%v must be ≥ 0 and sum to less than 1", c.Val, c.Test)
 	}
@@ -170,6 +173,9 @@ func Synthetic(kind string, c ClassificationConfig) (*Dataset, error) {
 		}
 		d = c.D
 	}
+	if err := checkValues(kind, c.N, d); err != nil {
+		return nil, err
+	}
 	ds := &Dataset{Name: kind, Task: Classification, N: c.N, D: d, X: make([]float64, c.N*d), Shape: []int{d},
 		Labels: make([]int, c.N), Classes: 2, ClassNames: []string{"0", "1"}}
 	for i := 0; i < c.N; i++ {
@@ -212,6 +218,9 @@ func Localization(n, size int, noise float64, seed uint64) (*Dataset, error) {
 	if n < 1 || size < 8 {
 		return nil, fmt.Errorf("localization: need n ≥ 1 and size ≥ 8 (got n=%d, size=%d)", n, size)
 	}
+	if err := checkValues("localization", n, size*size); err != nil {
+		return nil, err
+	}
 	rng := rand.New(rand.NewPCG(seed, 0x10c))
 	d := &Dataset{Name: "localization", Task: Regression, N: n, D: size * size, Shape: []int{size, size, 1},
 		X: make([]float64, n*size*size), Y: make([]float64, n*4), T: 4}
@@ -239,4 +248,18 @@ func Localization(n, size int, noise float64, seed uint64) (*Dataset, error) {
 		copy(d.Y[i*4:], []float64{x0, y0, x0 + w, y0 + w})
 	}
 	return d, nil
+}
+
+// MaxValues bounds the feature values a generated dataset may hold
+// (n × features): 2³⁰, 8 GiB in float64. Generators refuse larger requests
+// before allocating anything.
+const MaxValues = 1 << 30
+
+// checkValues refuses n × features over MaxValues, computed in float64 so
+// that huge n or d cannot overflow.
+func checkValues(kind string, n, features int) error {
+	if v := float64(n) * float64(features); v > MaxValues {
+		return fmt.Errorf("%s: n × features = %.3g values would need %.3g GB; the limit is %d values (8 GiB in float64): use a smaller n or d", kind, v, v*8/1e9, MaxValues)
+	}
+	return nil
 }
