@@ -101,14 +101,14 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	cpu := backend.DetectCPU()
-	fmt.Fprintf(stderr, "bench: CPU %s (%d cores, flags %s); this binary: SIMD matrix products %s\n", cpu.Model, cpu.Cores, cpu.Flags(), map[bool]string{true: "compiled in", false: "not compiled in"}[backend.SIMDCompiled])
 	opts := bench.Options{Repeats: f.repeats, Progress: func(s string) { fmt.Fprintln(stderr, "bench: "+s) }}
 	ctx, cancel := interruptible()
 	defer cancel()
 	if f.child {
 		return benchAsChild(ctx, f, opts, stdout)
 	}
+	cpu := backend.DetectCPU()
+	fmt.Fprintf(stderr, "bench: CPU %s (%d cores, flags %s); this binary: SIMD matrix products %s\n", cpu.Model, cpu.Cores, cpu.Flags(), map[bool]string{true: "compiled in", false: "not compiled in"}[backend.SIMDCompiled])
 	results, peaks, err := timeBackends(ctx, f, opts, stderr)
 	if err != nil {
 		return err
@@ -290,22 +290,12 @@ func autoBackends(stderr io.Writer) []string {
 	if _, err := noSIMDBinary(); err == nil && backend.SIMDCompiled {
 		configs = append(configs, noSIMD)
 	}
-	if _, ok := backend.Plugins()["cpu"]; ok || pluginInProject() {
+	if installed, _ := backend.InstalledPlugins(); installed["cpu"] != "" {
 		configs = append(configs, "xla:cpu")
 	} else {
 		fmt.Fprintln(stderr, "bench: no XLA CPU plugin (scripts/setup installs one): not timing xla:cpu")
 	}
 	return configs
-}
-
-// pluginInProject reports whether scripts/setup's XLA CPU plugin is there.
-func pluginInProject() bool {
-	dir := backend.ProjectPluginDir()
-	if dir == "" {
-		return false
-	}
-	_, err := os.Stat(filepath.Join(dir, "pjrt_c_api_cpu_plugin.so"))
-	return err == nil
 }
 
 // benchChild times one backend and case (c == nil: the 2048³ GEMM) in a

@@ -232,6 +232,14 @@ func ProjectPluginDir() string {
 	return ""
 }
 
+// InstalledPlugins returns every PJRT plugin XLA may use here (name → path):
+// those where go-xla looks, then the project's .tools/pjrt. Its error is
+// ScanPlugins'; the project's plugins are returned with it.
+func InstalledPlugins() (map[string]string, error) {
+	system, err := ScanPlugins()
+	return allPlugins(system, projectPlugins()), err
+}
+
 // allPlugins merges plugin maps; the first map holding a name wins.
 func allPlugins(maps ...map[string]string) map[string]string {
 	all := map[string]string{}
@@ -329,11 +337,11 @@ func NewWithConfig(config string) (b compute.Backend, err error) {
 	if name != "xla" {
 		return nil, fmt.Errorf("unknown backend %q: valid backends are %s", config, strings.Join(Names, ", "))
 	}
-	system, err := ScanPlugins()
+	installed, err := InstalledPlugins()
 	if err != nil {
 		return nil, err
 	}
-	path, ok := allPlugins(system, projectPlugins())[plugin]
+	path, ok := installed[plugin]
 	if !ok {
 		return nil, fmt.Errorf("PJRT plugin %q is not installed: run scripts/setup or use %s=go", plugin, EnvVar)
 	}
@@ -382,8 +390,8 @@ func Describe(w io.Writer, b compute.Backend, info Info) {
 	if len(info.ProjectPlugins) > 0 {
 		fmt.Fprintf(w, "project:   %s in %s (used when %s=xla)\n", pluginList(info.ProjectPlugins), ProjectPluginDir(), EnvVar)
 	}
-	fmt.Fprintf(w, "simd:      %s\n", SIMDSummary())
 	c := DetectCPU()
+	fmt.Fprintf(w, "simd:      %s\n", c.simdSummary())
 	fmt.Fprintf(w, "cpu:       %s (%s, %d cores; flags %s)\n", c.Model, c.Arch, c.Cores, c.Flags())
 	v := Versions()
 	fmt.Fprintf(w, "versions:  bgdlab %s, GoMLX %s, go-xla %s, %s\n", v["bgdlab"], v["gomlx"], v["go-xla"], v["go"])

@@ -60,8 +60,9 @@ func DetectCPU() CPU {
 
 // SIMDSummary says in one line whether the pure-Go backend's SIMD matrix
 // products are compiled in and usable on this CPU, and how to get them.
-func SIMDSummary() string {
-	c := DetectCPU()
+func SIMDSummary() string { return DetectCPU().simdSummary() }
+
+func (c CPU) simdSummary() string {
 	switch {
 	case runtime.GOARCH != "amd64":
 		return "not available on " + runtime.GOARCH + " (the SIMD matrix products are amd64 only)"
