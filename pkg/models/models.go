@@ -216,7 +216,8 @@ func (m *Model) Bind(d *data.Dataset) error {
 // optimizer state); Bind refuses larger models before anything is allocated.
 const MaxParams = 1_000_000_000
 
-// paramCountFloat is ParamCount in float64, so huge widths cannot overflow.
+// paramCountFloat counts the parameters in float64, so that huge widths
+// cannot overflow (exact below 2⁵³; Bind caps models at MaxParams).
 func (m *Model) paramCountFloat() float64 {
 	total := 0.0
 	for _, l := range m.layers() {
@@ -347,20 +348,7 @@ func (m *Model) Init(ctx *model.Scope, dt dtypes.DType, seed uint64, initOverrid
 }
 
 // ParamCount returns the number of scalar parameters.
-func (m *Model) ParamCount() int {
-	total := 0
-	for _, l := range m.layers() {
-		n := 1
-		for _, d := range l.w {
-			n *= d
-		}
-		total += n
-		if l.bias {
-			total += l.w[len(l.w)-1]
-		}
-	}
-	return total
-}
+func (m *Model) ParamCount() int { return int(m.paramCountFloat()) }
 
 func variable(ctx *model.Scope, scope, name string) *model.Variable {
 	v := ctx.Store().GetVariable(model.JoinPath("/"+scope, name))
