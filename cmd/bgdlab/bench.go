@@ -15,10 +15,11 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/bgdlab/bgdlab/internal/atomicfile"
+
 	"github.com/bgdlab/bgdlab/pkg/backend"
 	"github.com/bgdlab/bgdlab/pkg/bench"
 	"github.com/bgdlab/bgdlab/pkg/data"
-	"github.com/bgdlab/bgdlab/pkg/plots"
 	"github.com/gomlx/compute"
 )
 
@@ -217,11 +218,11 @@ func writeBench(stdout io.Writer, f benchFlags, cpu backend.CPU, results []bench
 	var buf strings.Builder
 	cw := csv.NewWriter(&buf)
 	cw.WriteAll(rows)
-	if err := plots.WriteFileAtomic(filepath.Join(f.out, "bench.csv"), []byte(buf.String())); err != nil {
+	if err := atomicfile.Write(filepath.Join(f.out, "bench.csv"), []byte(buf.String())); err != nil {
 		return err
 	}
 	raw, _ := json.MarshalIndent(map[string]any{"results": results, "peer": peer, "gemm_gflops": peaks, "cpu": cpu, "versions": backend.Versions()}, "", "  ")
-	if err := plots.WriteFileAtomic(filepath.Join(f.out, "bench.json"), raw); err != nil {
+	if err := atomicfile.Write(filepath.Join(f.out, "bench.json"), raw); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "wrote %s/bench.csv and bench.json\n", f.out)

@@ -11,7 +11,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/bgdlab/bgdlab/pkg/plots"
+	"github.com/bgdlab/bgdlab/internal/atomicfile"
 )
 
 // Files written for each run. run.json is written last, so a directory with
@@ -48,7 +48,7 @@ func Write(dir string, res *Result) error {
 	if err := WriteHistoryCSV(&buf, res); err != nil {
 		return err
 	}
-	if err := plots.WriteFileAtomic(filepath.Join(dir, HistoryFile), buf.Bytes()); err != nil {
+	if err := atomicfile.Write(filepath.Join(dir, HistoryFile), buf.Bytes()); err != nil {
 		return err
 	}
 	type alias Result
@@ -59,7 +59,7 @@ func Write(dir string, res *Result) error {
 	if err != nil {
 		return err
 	}
-	return plots.WriteFileAtomic(filepath.Join(dir, RunFile), append(raw, '\n'))
+	return atomicfile.Write(filepath.Join(dir, RunFile), append(raw, '\n'))
 }
 
 func fmtFloat(v float64) string {

@@ -16,7 +16,9 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/bgdlab/bgdlab/pkg/plots"
+	"github.com/bgdlab/bgdlab/internal/atomicfile"
+
+	"github.com/bgdlab/bgdlab/pkg/stats"
 	"github.com/gomlx/compute"
 	"gopkg.in/yaml.v3"
 )
@@ -392,7 +394,7 @@ func RunSweep(ctx context.Context, b compute.Backend, c *SweepConfig, plans []Pl
 		return nil, err
 	}
 	cfgRaw, _ := json.MarshalIndent(c, "", "  ")
-	if err := plots.WriteFileAtomic(filepath.Join(out, "sweep.json"), append(cfgRaw, '\n')); err != nil {
+	if err := atomicfile.Write(filepath.Join(out, "sweep.json"), append(cfgRaw, '\n')); err != nil {
 		return nil, err
 	}
 	workers := max(opt.Workers, 1)
@@ -483,52 +485,6 @@ func RunSweep(ctx context.Context, b compute.Backend, c *SweepConfig, plans []Pl
 	return ok, firstErr
 }
 
-// Stat is a mean with standard deviation and 95% confidence half-width
-// (Student t) across seeds.
-type Stat struct {
-	N               int
-	Mean, Std, CI95 float64
-}
-
-// tQuantile975 holds Student's t 0.975 quantiles for 1..30 degrees of freedom.
-var tQuantile975 = []float64{12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
-	2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042}
-
-// Summarize computes mean, sample standard deviation and the 95% confidence
-// half-width t₀.₉₇₅(n−1)·s/√n of the finite values (NaN when none; CI NaN
-// for a single value).
-func Summarize(values []float64) Stat {
-	var xs []float64
-	for _, v := range values {
-		if !math.IsNaN(v) && !math.IsInf(v, 0) {
-			xs = append(xs, v)
-		}
-	}
-	st := Stat{N: len(xs), Mean: math.NaN(), Std: math.NaN(), CI95: math.NaN()}
-	if len(xs) == 0 {
-		return st
-	}
-	var sum float64
-	for _, x := range xs {
-		sum += x
-	}
-	st.Mean = sum / float64(len(xs))
-	if len(xs) < 2 {
-		return st
-	}
-	var ss float64
-	for _, x := range xs {
-		ss += (x - st.Mean) * (x - st.Mean)
-	}
-	st.Std = math.Sqrt(ss / float64(len(xs)-1))
-	t := 1.960
-	if df := len(xs) - 1; df <= len(tQuantile975) {
-		t = tQuantile975[df-1]
-	}
-	st.CI95 = t * st.Std / math.Sqrt(float64(len(xs)))
-	return st
-}
-
 // SummaryMetrics are the final values summarized per configuration.
 var SummaryMetrics = []string{"train_loss", "val_loss", "val_metric", "best_val_metric", "test_loss", "test_metric", "wall_s", "epoch"}
 
@@ -539,11 +495,11 @@ type ConfigSummary struct {
 	Params    map[string]string
 	Runs      int
 	Diverged  int
-	Stats     map[string]Stat
+	Stats     map[string]stats.Summary
 	// TimeToTarget stats (seconds, epochs, grad evals) over the runs that
 	// reached the sweep's target loss; Reached counts them.
 	Reached int
-	TTT     map[string]Stat
+	TTT     map[string]stats.Summary
 }
 
 // Summaries groups results by configuration, in first-appearance order.
@@ -584,13 +540,13 @@ func Summaries(c *SweepConfig, plans []Plan, results []*Result) []ConfigSummary 
 		}
 	}
 	for j := range out {
-		out[j].Stats = map[string]Stat{}
+		out[j].Stats = map[string]stats.Summary{}
 		for _, m := range SummaryMetrics {
-			out[j].Stats[m] = Summarize(values[out[j].Config][m])
+			out[j].Stats[m] = stats.Summarize(values[out[j].Config][m])
 		}
-		out[j].TTT = map[string]Stat{}
+		out[j].TTT = map[string]stats.Summary{}
 		for _, k := range []string{"seconds", "epochs", "grad_evals", "steps"} {
-			out[j].TTT[k] = Summarize(ttt[out[j].Config][k])
+			out[j].TTT[k] = stats.Summarize(ttt[out[j].Config][k])
 		}
 	}
 	return out
@@ -662,7 +618,7 @@ func writeSummaryCSV(path string, sums []ConfigSummary) error {
 	if err := w.Error(); err != nil {
 		return err
 	}
-	return plots.WriteFileAtomic(path, buf.Bytes())
+	return atomicfile.Write(path, buf.Bytes())
 }
 
 // Merge reads the finished runs under each directory's runs/ folder (shards

@@ -181,20 +181,6 @@ func stripWallColumns(csv string) string {
 	return strings.Join(out, "\n")
 }
 
-func TestSummarizeConfidenceInterval(t *testing.T) {
-	st := experiment.Summarize([]float64{1, 2, 3, 4, 5, math.NaN()})
-	// mean 3, s = √2.5, t(0.975, 4) = 2.776.
-	if st.N != 5 || st.Mean != 3 || math.Abs(st.Std-math.Sqrt(2.5)) > 1e-12 || math.Abs(st.CI95-2.776*math.Sqrt(2.5)/math.Sqrt(5)) > 1e-12 {
-		t.Fatalf("%+v", st)
-	}
-	if one := experiment.Summarize([]float64{7}); one.Mean != 7 || !math.IsNaN(one.CI95) {
-		t.Fatalf("single value: %+v", one)
-	}
-	if none := experiment.Summarize(nil); !math.IsNaN(none.Mean) {
-		t.Fatalf("no values: %+v", none)
-	}
-}
-
 func TestTimeToTarget(t *testing.T) {
 	h := []experiment.Record{
 		{Step: 0, TrainLoss: 10, WallS: 0, Epoch: 0},

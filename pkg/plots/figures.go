@@ -6,6 +6,8 @@ import (
 	"math"
 	"sort"
 
+	"github.com/bgdlab/bgdlab/pkg/stats"
+
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/palette"
@@ -41,31 +43,14 @@ func MeanBand(name string, x []float64, runs [][]float64) Band {
 	return b
 }
 
-var t975 = []float64{12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
-	2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042}
-
+// meanCI returns the mean of v and its 95% half-width (0 for one value, so a
+// single seed draws a line without a band).
 func meanCI(v []float64) (float64, float64) {
-	if len(v) == 0 {
-		return math.NaN(), math.NaN()
+	s := stats.Summarize(v)
+	if s.N < 2 {
+		return s.Mean, 0
 	}
-	var s float64
-	for _, x := range v {
-		s += x
-	}
-	m := s / float64(len(v))
-	if len(v) < 2 {
-		return m, 0
-	}
-	var ss float64
-	for _, x := range v {
-		ss += (x - m) * (x - m)
-	}
-	sd := math.Sqrt(ss / float64(len(v)-1))
-	t := 1.96
-	if len(v)-1 <= len(t975) {
-		t = t975[len(v)-2]
-	}
-	return m, t * sd / math.Sqrt(float64(len(v)))
+	return s.Mean, s.CI95
 }
 
 // Clamp limits the band to [lo, hi] (e.g. [0, 1] for accuracies, where a

@@ -124,8 +124,9 @@ func TestMeanBand(t *testing.T) {
 	if b.Mean[0] != 2 || b.Mean[1] != 2 || b.Hi[1] != 2 {
 		t.Fatalf("%+v", b)
 	}
-	// Two values 1, 3: s = √2, t(1) = 12.706, half = 12.706·√2/√2.
-	if math.Abs(b.Hi[0]-2-12.706) > 1e-9 {
+	// Two values 1, 3: s = √2, half = t₀.₉₇₅(1)·√2/√2, and t with one degree
+	// of freedom is Cauchy: its 0.975 quantile is tan(0.475π) ≈ 12.706.
+	if math.Abs(b.Hi[0]-2-math.Tan(0.475*math.Pi)) > 1e-9 {
 		t.Fatalf("CI half-width %g", b.Hi[0]-2)
 	}
 }

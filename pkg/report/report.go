@@ -21,6 +21,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bgdlab/bgdlab/internal/atomicfile"
+
 	"github.com/bgdlab/bgdlab/pkg/backend"
 	"github.com/bgdlab/bgdlab/pkg/experiment"
 	"github.com/bgdlab/bgdlab/pkg/notebook"
@@ -116,10 +118,10 @@ func (s *study) figure(p *plot.Plot, name, caption string) (Figure, error) {
 		dirs = append(dirs, s.cfg.RepoFigures)
 	}
 	for _, d := range dirs {
-		if err := plots.WriteFileAtomic(filepath.Join(d, name+".png"), png); err != nil {
+		if err := atomicfile.Write(filepath.Join(d, name+".png"), png); err != nil {
 			return Figure{}, err
 		}
-		if err := plots.WriteFileAtomic(filepath.Join(d, name+".svg"), svg); err != nil {
+		if err := atomicfile.Write(filepath.Join(d, name+".svg"), svg); err != nil {
 			return Figure{}, err
 		}
 	}
@@ -254,7 +256,7 @@ func Run(ctx context.Context, cfg Config) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return index, plots.WriteFileAtomic(index, html)
+	return index, atomicfile.Write(index, html)
 }
 
 func contains(xs []string, x string) bool {
@@ -288,7 +290,7 @@ func runHashes(root string) ([][2]string, error) {
 		for _, h := range out {
 			fmt.Fprintf(&buf, "%s  %s\n", h[1], h[0])
 		}
-		err = plots.WriteFileAtomic(filepath.Join(root, "run-hashes.sha256"), buf.Bytes())
+		err = atomicfile.Write(filepath.Join(root, "run-hashes.sha256"), buf.Bytes())
 	}
 	return out, err
 }

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/bgdlab/bgdlab/pkg/stats"
+
 	"github.com/bgdlab/bgdlab/pkg/experiment"
 	"github.com/bgdlab/bgdlab/pkg/plots"
 	"github.com/bgdlab/bgdlab/pkg/theory"
@@ -424,7 +426,7 @@ func batchSection(s *study) (Section, error) {
 	return sec, nil
 }
 
-func ci(st experiment.Stat) string {
+func ci(st stats.Summary) string {
 	if math.IsNaN(st.CI95) {
 		return ""
 	}

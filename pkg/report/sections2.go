@@ -6,6 +6,8 @@ import (
 	"math"
 	"strings"
 
+	"github.com/bgdlab/bgdlab/pkg/stats"
+
 	"github.com/bgdlab/bgdlab/pkg/data"
 	"github.com/bgdlab/bgdlab/pkg/experiment"
 	"github.com/bgdlab/bgdlab/pkg/optim"
@@ -134,7 +136,7 @@ func runFashion(s *study, plan fashionPlan) (Section, error) {
 					ttts = append(ttts, t.Seconds)
 				}
 			}
-			ttt := experiment.Summarize(ttts)
+			ttt := stats.Summarize(ttts)
 			lr := "line search"
 			if len(m.lrs) > 0 {
 				lr = g(optimLR(b.Config))
@@ -262,7 +264,7 @@ func atGridEdge(lr float64, grid []any) bool {
 	return lr <= lo*(1+1e-9) || lr >= hi*(1-1e-9)
 }
 
-func ci4(st experiment.Stat) string {
+func ci4(st stats.Summary) string {
 	if math.IsNaN(st.CI95) {
 		return ""
 	}
