@@ -176,7 +176,7 @@ func FullStep(ctx context.Context, b compute.Backend, c Case, d *data.Dataset, o
 	if err != nil {
 		return Result{}, err
 	}
-	o := optim.MustParse("gd:lr=0.01")
+	o := optim.MustNew(optim.GD{LR: 0.01})
 	exec, err := mlctx.NewExec(b, gctx.Store(), func(ctx *mlctx.Scope, x, y *graph.Node) *graph.Node {
 		loss := m.Loss(ctx, m.Forward(ctx, x), y)
 		o.UpdateGraph(ctx, x.Graph(), loss)
@@ -288,7 +288,7 @@ func Epoch(ctx context.Context, b compute.Backend, c Case, d *data.Dataset, opt 
 	if err != nil {
 		return Result{}, err
 	}
-	o := optim.MustParse("gd:lr=0.01")
+	o := optim.MustNew(optim.GD{LR: 0.01})
 	exec, err := mlctx.NewExec(b, gctx.Store(), func(ctx *mlctx.Scope, xAll, yAll, idx *graph.Node) *graph.Node {
 		i2 := graph.InsertAxes(idx, -1)
 		loss := m.Loss(ctx, m.Forward(ctx, graph.Gather(xAll, i2)), graph.Gather(yAll, i2))

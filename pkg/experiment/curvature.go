@@ -69,7 +69,7 @@ func Curvature(ctx context.Context, b compute.Backend, s Spec, at string, iters 
 		return nil, err
 	}
 	if at == "optimum" {
-		res, err := optim.Minimize(obj, obj.get(), optim.MustParse("lbfgs"), optim.Settings{MaxIter: s.Steps, GradTol: gradTol})
+		res, err := optim.Minimize(obj, obj.get(), optim.MustNew(optim.LBFGS{}), optim.Settings{MaxIter: s.Steps, GradTol: gradTol})
 		if err != nil {
 			return nil, err
 		}

@@ -73,15 +73,15 @@ func stripWall(b []byte) []byte {
 func TestTrajectory2D(t *testing.T) {
 	b := backendForTest(t)
 	well := data.Functions2D()["double-well"]
-	for _, spec := range []string{"gd:lr=0.05", "gd:lr=0.02"} {
-		p, err := experiment.Trajectory2D(b, well, optim.MustParse(spec), well.Start, 300)
+	for _, lr := range []float64{0.05, 0.02} {
+		p, err := experiment.Trajectory2D(b, well, optim.MustNew(optim.GD{LR: lr}), well.Start, 300)
 		if err != nil {
 			t.Fatal(err)
 		}
 		x, y := p.X[len(p.X)-1], p.Y[len(p.Y)-1]
 		// From (1.6, 1) descent ends in the right-hand (local, not global) well.
 		if math.Abs(x-well.Minima[1][0]) > 1e-3 || math.Abs(y) > 1e-3 {
-			t.Errorf("%s ended at (%g, %g), want the local minimum (%g, 0)", spec, x, y, well.Minima[1][0])
+			t.Errorf("gd:lr=%g ended at (%g, %g), want the local minimum (%g, 0)", lr, x, y, well.Minima[1][0])
 		}
 		if well.F(x, y) <= well.F(well.Minima[0][0], 0) {
 			t.Errorf("local minimum should be higher than the global one")

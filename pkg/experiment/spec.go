@@ -135,8 +135,11 @@ func Resolve(s Spec) (*Resolved, error) {
 	}
 	s = s.WithDefaults()
 	r := &Resolved{Spec: s}
-	var err error
-	if r.Opt, err = optim.Parse(s.Optimizer); err != nil {
+	cfg, err := optim.Parse(s.Optimizer)
+	if err != nil {
+		return nil, err
+	}
+	if r.Opt, err = optim.New(cfg); err != nil {
 		return nil, err
 	}
 	if s.Schedule != "" {

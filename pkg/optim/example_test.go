@@ -9,18 +9,31 @@ import (
 	"github.com/gomlx/gomlx/ml/model"
 )
 
-// Optimizers are named with the same spec grammar on the command line and in Go.
+// Optimizers are typed configurations: zero fields take their documented
+// defaults, Validate names a bad field, String prints the CLI's spec.
+func ExampleAdam() {
+	c := optim.Adam{LR: 3e-4, Beta2: 0.99}
+	fmt.Println(c)
+	fmt.Printf("%#v\n", optim.WithDefaults(c))
+	fmt.Println(optim.Adam{Beta1: 1.2}.Validate())
+	// Output:
+	// adam:lr=0.0003,beta2=0.99
+	// optim.Adam{LR:0.0003, Beta1:0.9, Beta2:0.99, Eps:1e-08, WeightDecay:0, Clip:optim.Clip{Value:0, Norm:0}}
+	// optimizer adam: beta1=1.2 is outside its valid range [0, 1) (field Adam.Beta1)
+}
+
+// The command line's specs parse into the same types.
 func ExampleParse() {
-	opt, err := optim.Parse("adam:lr=3e-4,beta2=0.99")
+	c, err := optim.Parse("momentum:lr=0.1,mu=0.5")
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println(opt.Method(), opt.LR(), opt.Param("beta1"), opt.Param("beta2"), opt.Param("eps"))
-	_, err = optim.Parse("adam:beta1=1.2")
+	fmt.Printf("%#v\n", c)
+	_, err = optim.Parse("adam:beta3=0.5")
 	fmt.Println(err)
 	// Output:
-	// adam 0.0003 0.9 0.99 1e-08
-	// optimizer adam: beta1=1.2 is outside its valid range [0, 1)
+	// optim.Momentum{LR:0.1, Momentum:0.5, Dampening:0, WeightDecay:0, Clip:optim.Clip{Value:0, Norm:0}}
+	// optimizer adam: unknown parameter "beta3" (valid: lr, beta1, beta2, eps, weight_decay, clip_value, clip_norm)
 }
 
 // An Optimizer is a GoMLX optimizer.Interface: it adds the update of every
@@ -31,7 +44,7 @@ func ExampleOptimizer_UpdateGraph() {
 	defer b.Finalize()
 	ctx := model.NewStore().RootScope()
 	theta := ctx.VariableWithValue("theta", 0.0)
-	opt := optim.MustParse("gd:lr=0.25")
+	opt := optim.MustNew(optim.GD{LR: 0.25})
 	step := model.MustNewExec(b, ctx.Store(), func(ctx *model.Scope, g *graph.Graph) *graph.Node {
 		loss := graph.Square(graph.AddScalar(theta.NodeValue(g), -3))
 		opt.UpdateGraph(ctx, g, loss)
@@ -54,7 +67,7 @@ func ExampleParseSchedule() {
 	if err != nil {
 		panic(err)
 	}
-	opt := optim.MustParse("nesterov:lr=0.1,momentum=0.9").WithSchedule(s)
+	opt := optim.MustNew(optim.Nesterov{LR: 0.1, Momentum: 0.9}).WithSchedule(s)
 	for _, k := range []int{0, 9, 50, 100} {
 		fmt.Printf("lr at update %d: %.4f\n", k, opt.LRAt(k))
 	}
@@ -69,7 +82,7 @@ func ExampleParseSchedule() {
 // run on an Objective.
 func ExampleMinimize() {
 	q := newQuadratic(1, 50, 1, 1000) // ½θᵀAθ, κ = 1000
-	res, err := optim.Minimize(q, ones(50), optim.MustParse("lbfgs:history=10"), optim.Settings{GradTol: 1e-8})
+	res, err := optim.Minimize(q, ones(50), optim.MustNew(optim.LBFGS{History: 10}), optim.Settings{GradTol: 1e-8})
 	if err != nil {
 		panic(err)
 	}

@@ -15,8 +15,8 @@ type Param struct {
 	// Min and Max bound the value; MinOpen/MaxOpen exclude the bound itself.
 	Min, Max         float64
 	MinOpen, MaxOpen bool
-	// Bool marks a 0/1 flag (e.g. centered).
-	Bool bool
+	// Bool marks a 0/1 flag (e.g. centered); Int a whole number.
+	Bool, Int bool
 }
 
 // check returns an error naming the parameter and its valid range when v is
@@ -44,7 +44,7 @@ func (p Param) rangeString() string {
 	if p.MinOpen {
 		lo = "("
 	}
-	if p.MaxOpen {
+	if p.MaxOpen || p.Max >= 1e300 {
 		hi = ")"
 	}
 	f := func(x float64) string {
@@ -85,54 +85,56 @@ type Info struct {
 	Family string
 	Doc    string
 	Params []Param
-	// FullBatchOnly marks methods whose step needs the exact full-batch loss
-	// (line searches, L-BFGS, Polyak with f*).
+	// FullBatchOnly marks methods whose step needs the loss at trial points
+	// (line searches, L-BFGS).
 	FullBatchOnly bool
+	// New returns the method's zero configuration (all defaults).
+	New func() Config
 }
 
 // methods is the registry of all methods, keyed by name.
 var methods = map[string]Info{
-	"gd": {Name: "gd", Family: "sgd", Doc: "plain gradient descent θ ← θ − lr·(g + wd·θ); full batch = BGD, mini-batch = SGD",
+	"gd": {Name: "gd", New: func() Config { return GD{} }, Family: "sgd", Doc: "plain gradient descent θ ← θ − lr·(g + wd·θ); full batch = BGD, mini-batch = SGD",
 		Params: []Param{pLR(0.01), pWD}},
-	"momentum": {Name: "momentum", Family: "sgd", Doc: "heavy ball (torch SGD, nesterov=False): b ← μb + (1−τ)g; θ ← θ − lr·b",
+	"momentum": {Name: "momentum", New: func() Config { return Momentum{} }, Family: "sgd", Doc: "heavy ball (torch SGD, nesterov=False): b ← μb + (1−τ)g; θ ← θ − lr·b",
 		Params: []Param{pLR(0.01), pMomentum(0.9), pDampening, pWD}},
-	"nesterov": {Name: "nesterov", Family: "sgd", Doc: "Nesterov momentum (torch SGD, nesterov=True): b ← μb + g; θ ← θ − lr·(g + μb)",
+	"nesterov": {Name: "nesterov", New: func() Config { return Nesterov{} }, Family: "sgd", Doc: "Nesterov momentum (torch SGD, nesterov=True): b ← μb + g; θ ← θ − lr·(g + μb)",
 		Params: []Param{pLR(0.01), pMomentum(0.9), pWD}},
-	"adagrad": {Name: "adagrad", Family: "adaptive", Doc: "AdaGrad: s ← s + g²; θ ← θ − lr/(1+(t−1)·lr_decay)·g/(√s + eps)",
+	"adagrad": {Name: "adagrad", New: func() Config { return AdaGrad{} }, Family: "adaptive", Doc: "AdaGrad: s ← s + g²; θ ← θ − lr/(1+(t−1)·lr_decay)·g/(√s + eps)",
 		Params: []Param{pLR(0.01), {Name: "lr_decay", Doc: "learning-rate decay", Max: inf}, pWD,
 			{Name: "initial_accumulator_value", Doc: "initial value of s", Max: inf}, pEps(1e-10)}},
-	"rmsprop": {Name: "rmsprop", Family: "adaptive", Doc: "RMSprop: v ← αv + (1−α)g²; θ ← θ − lr·g/(√ṽ + eps), ṽ = v − ḡ² if centered; optional momentum",
+	"rmsprop": {Name: "rmsprop", New: func() Config { return RMSprop{} }, Family: "adaptive", Doc: "RMSprop: v ← αv + (1−α)g²; θ ← θ − lr·g/(√ṽ + eps), ṽ = v − ḡ² if centered; optional momentum",
 		Params: []Param{pLR(0.01), pBeta("alpha", 0.99, "smoothing constant α"), pEps(1e-8), pWD, pMomentum(0),
 			{Name: "centered", Doc: "normalize by the estimated variance of the gradient", Bool: true, Max: 1}}},
-	"adadelta": {Name: "adadelta", Family: "adaptive", Doc: "Adadelta: v ← ρv + (1−ρ)g²; Δ = √(u+eps)/√(v+eps)·g; u ← ρu + (1−ρ)Δ²; θ ← θ − lr·Δ",
+	"adadelta": {Name: "adadelta", New: func() Config { return Adadelta{} }, Family: "adaptive", Doc: "Adadelta: v ← ρv + (1−ρ)g²; Δ = √(u+eps)/√(v+eps)·g; u ← ρu + (1−ρ)Δ²; θ ← θ − lr·Δ",
 		Params: []Param{pLR(1.0), pBeta("rho", 0.9, "decay ρ of the running averages"), pEps(1e-6), pWD}},
-	"adam": {Name: "adam", Family: "adam", Doc: "Adam with bias correction: θ ← θ − lr·m̂/(√v̂ + eps)",
+	"adam": {Name: "adam", New: func() Config { return Adam{} }, Family: "adam", Doc: "Adam with bias correction: θ ← θ − lr·m̂/(√v̂ + eps)",
 		Params: []Param{pLR(1e-3), pBeta("beta1", 0.9, "first-moment decay β₁"), pBeta("beta2", 0.999, "second-moment decay β₂"), pEps(1e-8), pWD}},
-	"adamw": {Name: "adamw", Family: "adam", Doc: "AdamW: θ ← θ − lr·wd·θ (decoupled), then the Adam step",
+	"adamw": {Name: "adamw", New: func() Config { return AdamW{} }, Family: "adam", Doc: "AdamW: θ ← θ − lr·wd·θ (decoupled), then the Adam step",
 		Params: []Param{pLR(1e-3), pBeta("beta1", 0.9, "first-moment decay β₁"), pBeta("beta2", 0.999, "second-moment decay β₂"), pEps(1e-8),
 			{Name: "weight_decay", Default: 0.01, Doc: "decoupled weight decay", Max: inf}}},
-	"amsgrad": {Name: "amsgrad", Family: "adam", Doc: "Adam with AMSGrad: v̂ uses the running maximum of v",
+	"amsgrad": {Name: "amsgrad", New: func() Config { return AMSGrad{} }, Family: "adam", Doc: "Adam with AMSGrad: v̂ uses the running maximum of v",
 		Params: []Param{pLR(1e-3), pBeta("beta1", 0.9, "first-moment decay β₁"), pBeta("beta2", 0.999, "second-moment decay β₂"), pEps(1e-8), pWD}},
-	"nadam": {Name: "nadam", Family: "adam", Doc: "NAdam (torch.optim.NAdam): Adam with Nesterov momentum and momentum_decay schedule",
+	"nadam": {Name: "nadam", New: func() Config { return NAdam{} }, Family: "adam", Doc: "NAdam (torch.optim.NAdam): Adam with Nesterov momentum and momentum_decay schedule",
 		Params: []Param{pLR(2e-3), pBeta("beta1", 0.9, "first-moment decay β₁"), pBeta("beta2", 0.999, "second-moment decay β₂"), pEps(1e-8), pWD,
 			{Name: "momentum_decay", Default: 4e-3, Doc: "ψ in μ_t = β₁(1 − ½·0.96^(tψ))", Max: inf}}},
-	"adamax": {Name: "adamax", Family: "adam", Doc: "Adamax: u ← max(β₂u, |g| + eps); θ ← θ − lr/(1−β₁ᵗ)·m/u",
+	"adamax": {Name: "adamax", New: func() Config { return Adamax{} }, Family: "adam", Doc: "Adamax: u ← max(β₂u, |g| + eps); θ ← θ − lr/(1−β₁ᵗ)·m/u",
 		Params: []Param{pLR(2e-3), pBeta("beta1", 0.9, "first-moment decay β₁"), pBeta("beta2", 0.999, "infinity-norm decay β₂"), pEps(1e-8), pWD}},
-	"lion": {Name: "lion", Family: "sign", Doc: "Lion (Chen et al. 2023; Optax lion): θ ← θ − lr·(sign(β₁m + (1−β₁)g) + wd·θ); m ← β₂m + (1−β₂)g",
+	"lion": {Name: "lion", New: func() Config { return Lion{} }, Family: "sign", Doc: "Lion (Chen et al. 2023; Optax lion): θ ← θ − lr·(sign(β₁m + (1−β₁)g) + wd·θ); m ← β₂m + (1−β₂)g",
 		Params: []Param{pLR(1e-4), pBeta("beta1", 0.9, "interpolation β₁"), pBeta("beta2", 0.99, "momentum decay β₂"),
 			{Name: "weight_decay", Doc: "decoupled weight decay", Max: inf}}},
-	"polyak": {Name: "polyak", Family: "step-size", Doc: "Polyak step: θ ← θ − min(max_lr, (f(θ) − f*)/(‖g‖² + eps))·g",
+	"polyak": {Name: "polyak", New: func() Config { return Polyak{} }, Family: "step-size", Doc: "Polyak step: θ ← θ − min(max_lr, (f(θ) − f*)/(‖g‖² + eps))·g",
 		Params: []Param{{Name: "f_star", Doc: "optimal (or estimated lowest) loss f*", Min: -inf, Max: inf},
 			{Name: "max_lr", Default: 10, Doc: "cap on the step size", Min: 0, MinOpen: true, Max: inf}, pEps(1e-12)}},
-	"armijo": {Name: "armijo", Family: "line-search", FullBatchOnly: true,
+	"armijo": {Name: "armijo", New: func() Config { return Armijo{} }, Family: "line-search", FullBatchOnly: true,
 		Doc: "full-batch GD with backtracking: try lr, lr·rho, … until f(θ − α g) ≤ f(θ) − c·α‖g‖²",
 		Params: []Param{pLR(1.0), pBeta("rho", 0.5, "backtracking factor"), {Name: "c", Default: 1e-4, Doc: "sufficient-decrease constant", Min: 0, MinOpen: true, Max: 1, MaxOpen: true},
-			{Name: "max_trials", Default: 30, Doc: "maximum backtracking trials per step", Min: 1, Max: 200}}},
-	"lbfgs": {Name: "lbfgs", Family: "quasi-newton", FullBatchOnly: true,
+			{Name: "max_trials", Default: 30, Doc: "maximum backtracking trials per step", Min: 1, Max: 200, Int: true}}},
+	"lbfgs": {Name: "lbfgs", New: func() Config { return LBFGS{} }, Family: "quasi-newton", FullBatchOnly: true,
 		Doc: "limited-memory BFGS with history m and a backtracking (Armijo) line search from a unit step",
-		Params: []Param{pLR(1.0), {Name: "history", Default: 10, Doc: "number of (s, y) pairs kept", Min: 1, Max: 1000},
+		Params: []Param{pLR(1.0), {Name: "history", Default: 10, Doc: "number of (s, y) pairs kept", Min: 1, Max: 1000, Int: true},
 			pBeta("rho", 0.5, "backtracking factor"), {Name: "c", Default: 1e-4, Doc: "sufficient-decrease constant", Min: 0, MinOpen: true, Max: 1, MaxOpen: true},
-			{Name: "max_trials", Default: 30, Doc: "maximum backtracking trials per step", Min: 1, Max: 200}}},
+			{Name: "max_trials", Default: 30, Doc: "maximum backtracking trials per step", Min: 1, Max: 200, Int: true}}},
 }
 
 // commonParams apply to every method: gradient clipping.

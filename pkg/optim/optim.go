@@ -11,12 +11,9 @@
 package optim
 
 import (
+	"errors"
 	"fmt"
-	"math"
-	"sort"
-	"strings"
 
-	"github.com/bgdlab/bgdlab/pkg/spec"
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/ml/model"
@@ -29,8 +26,9 @@ import (
 const StateScope = "/bgdlab_optim"
 
 // Optimizer is a configured method. It implements optimizer.Interface.
-// Create it with New, Parse or a Builder; the zero value is not usable.
+// Create it with New from a Config; the zero value is not usable.
 type Optimizer struct {
+	config   Config
 	method   string
 	params   map[string]float64
 	schedule Schedule
@@ -38,85 +36,33 @@ type Optimizer struct {
 
 var _ optimizer.Interface = (*Optimizer)(nil)
 
-// New returns the method name configured with params (missing ones take their
-// defaults). Unknown methods or parameters and out-of-range values are errors
-// that name the field and its valid range.
-func New(name string, params map[string]float64) (*Optimizer, error) {
-	info, err := Lookup(name)
-	if err != nil {
+// errNesterovZero refuses Nesterov without momentum.
+var errNesterovZero = errors.New("optimizer nesterov: momentum=0 makes it plain gd; use momentum in (0, 1) (field Nesterov.Momentum)")
+
+// New returns the optimizer c configures, after c.Validate. Zero fields take
+// their defaults.
+func New(c Config) (*Optimizer, error) {
+	if c == nil {
+		return nil, errors.New("optim.New: nil configuration (use optim.GD{}, optim.Adam{}, …)")
+	}
+	if err := c.Validate(); err != nil {
 		return nil, err
 	}
-	o := &Optimizer{method: info.Name, params: map[string]float64{}, schedule: Constant()}
-	all := append(append([]Param(nil), info.Params...), commonParams...)
-	byName := map[string]Param{}
-	for _, p := range all {
-		byName[p.Name] = p
-		o.params[p.Name] = p.Default
-	}
-	keys := make([]string, 0, len(params))
-	for k := range params {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		v := params[k]
-		canon := k
-		if a, ok := aliases[k]; ok {
-			canon = a
-		}
-		p, ok := byName[canon]
-		if !ok {
-			var valid []string
-			for _, q := range all {
-				valid = append(valid, q.Name)
-			}
-			return nil, fmt.Errorf("optimizer %s: unknown parameter %q (valid: %s)", info.Name, k, strings.Join(valid, ", "))
-		}
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, fmt.Errorf("optimizer %s: %s=%v is not a finite number", info.Name, k, v)
-		}
-		if err := p.check(info.Name, v); err != nil {
-			return nil, err
-		}
-		o.params[canon] = v
-	}
-	if o.method == "nesterov" && o.params["momentum"] == 0 {
-		return nil, fmt.Errorf("optimizer nesterov: momentum=0 makes it plain gd; use momentum in (0, 1)")
-	}
-	return o, nil
+	c = WithDefaults(c)
+	return &Optimizer{config: c, method: c.Method(), params: params(c), schedule: Constant()}, nil
 }
 
-// Parse reads a spec such as "adam:lr=1e-3,beta1=0.9". Booleans accept
-// true/false; "schedule" is not part of the optimizer spec (see ParseSchedule).
-func Parse(s string) (*Optimizer, error) {
-	sp, err := spec.Parse(s)
-	if err != nil {
-		return nil, fmt.Errorf("optimizer: %w", err)
-	}
-	params := map[string]float64{}
-	for _, k := range sp.Keys {
-		v := sp.Values[k]
-		if b, err := spec.Bool(k, v); err == nil && (strings.EqualFold(v, "true") || strings.EqualFold(v, "false") || strings.EqualFold(v, "yes") || strings.EqualFold(v, "no")) {
-			params[k] = map[bool]float64{true: 1, false: 0}[b]
-			continue
-		}
-		f, err := spec.Float(k, v)
-		if err != nil {
-			return nil, fmt.Errorf("optimizer %s: %w", sp.Name, err)
-		}
-		params[k] = f
-	}
-	return New(sp.Name, params)
-}
-
-// MustParse is Parse for examples and tests: it panics on error.
-func MustParse(s string) *Optimizer {
-	o, err := Parse(s)
+// MustNew is New for examples and tests: it panics on error.
+func MustNew(c Config) *Optimizer {
+	o, err := New(c)
 	if err != nil {
 		panic(err)
 	}
 	return o
 }
+
+// Config returns the configuration, every field resolved (WithDefaults).
+func (o *Optimizer) Config() Config { return o.config }
 
 // Method returns the method's name.
 func (o *Optimizer) Method() string { return o.method }
@@ -153,17 +99,7 @@ func (o *Optimizer) LRAt(k int) float64 { return o.LR() * o.schedule.Factor(k) }
 
 // String formats the optimizer as a spec, listing parameters that differ
 // from their defaults, e.g. "momentum:lr=0.1".
-func (o *Optimizer) String() string {
-	info := methods[o.method]
-	sp := spec.Spec{Name: o.method, Values: map[string]string{}}
-	for _, p := range append(append([]Param(nil), info.Params...), commonParams...) {
-		if v := o.params[p.Name]; v != p.Default {
-			sp.Keys = append(sp.Keys, p.Name)
-			sp.Values[p.Name] = fmt.Sprintf("%g", v)
-		}
-	}
-	return sp.String()
-}
+func (o *Optimizer) String() string { return o.config.String() }
 
 // FullBatchOnly reports whether the method needs the loss at trial points
 // (Armijo, L-BFGS) and so runs through Minimize rather than UpdateGraph.

@@ -111,7 +111,7 @@ func rate(fs []float64, k0, k1 int) float64 {
 
 func TestGDWithStepOneOverLDecreasesMonotonically(t *testing.T) {
 	q := newQuadratic(1, 20, 1, 100)
-	fs := runGraph(t, optim.MustParse("gd:lr=0.01"), q, ones(q.d), 300) // 1/L
+	fs := runGraph(t, mustSpec("gd:lr=0.01"), q, ones(q.d), 300) // 1/L
 	for k := 1; k < len(fs); k++ {
 		if fs[k] > fs[k-1] {
 			t.Fatalf("f increased at step %d: %g → %g", k, fs[k-1], fs[k])
@@ -136,7 +136,7 @@ func TestAcceleratedRates(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			fs := runGraph(t, optim.MustParse(tc.spec), q, ones(q.d), 600)
+			fs := runGraph(t, mustSpec(tc.spec), q, ones(q.d), 600)
 			got := rate(fs, 100, 600)
 			t.Logf("%s: measured rate %.5f, predicted %.5f, GD's best %.5f", tc.name, got, tc.predicted, gdRate)
 			if got > tc.predicted*1.01 {
@@ -155,11 +155,11 @@ func TestLBFGSNeedsFarFewerGradientsThanGD(t *testing.T) {
 	q := newQuadratic(3, 100, 1, 1000)
 	x0 := ones(q.d)
 	settings := optim.Settings{GradTol: 1e-8, MaxIter: 200000}
-	gd, err := optim.Minimize(q, x0, optim.MustParse("gd:lr=0.001"), settings)
+	gd, err := optim.Minimize(q, x0, mustSpec("gd:lr=0.001"), settings)
 	if err != nil {
 		t.Fatal(err)
 	}
-	lb, err := optim.Minimize(q, x0, optim.MustParse("lbfgs"), settings)
+	lb, err := optim.Minimize(q, x0, mustSpec("lbfgs"), settings)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,7 +201,7 @@ func TestLBFGSAgreesWithGonum(t *testing.T) {
 		}
 	}
 	obj := gonumObjective{d, ros.Func, ros.Grad}
-	ours, err := optim.Minimize(obj, x0, optim.MustParse("lbfgs:history=10"), optim.Settings{GradTol: 1e-8, MaxIter: 5000})
+	ours, err := optim.Minimize(obj, x0, mustSpec("lbfgs:history=10"), optim.Settings{GradTol: 1e-8, MaxIter: 5000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,7 +230,7 @@ func TestArmijoDescendsRosenbrock(t *testing.T) {
 	ros := functions.ExtendedRosenbrock{}
 	obj := gonumObjective{2, ros.Func, ros.Grad}
 	prev := math.Inf(1)
-	res, err := optim.Minimize(obj, []float64{-1.2, 1}, optim.MustParse("armijo"), optim.Settings{
+	res, err := optim.Minimize(obj, []float64{-1.2, 1}, mustSpec("armijo"), optim.Settings{
 		GradTol: 1e-6, MaxIter: 100000,
 		Callback: func(_ int, _ []float64, f, _ float64) bool {
 			if f > prev {
@@ -251,13 +251,13 @@ func TestArmijoDescendsRosenbrock(t *testing.T) {
 
 func TestMinimizeErrors(t *testing.T) {
 	q := newQuadratic(1, 3, 1, 2)
-	if _, err := optim.Minimize(q, []float64{1}, optim.MustParse("lbfgs"), optim.Settings{}); err == nil {
+	if _, err := optim.Minimize(q, []float64{1}, mustSpec("lbfgs"), optim.Settings{}); err == nil {
 		t.Error("wrong x0 length accepted")
 	}
-	if _, err := optim.Minimize(q, ones(3), optim.MustParse("adam"), optim.Settings{}); err == nil {
+	if _, err := optim.Minimize(q, ones(3), mustSpec("adam"), optim.Settings{}); err == nil {
 		t.Error("adam accepted by Minimize")
 	}
-	res, err := optim.Minimize(q, ones(3), optim.MustParse("gd:lr=10"), optim.Settings{MaxIter: 2000})
+	res, err := optim.Minimize(q, ones(3), mustSpec("gd:lr=10"), optim.Settings{MaxIter: 2000})
 	if err != nil || res.Status != optim.StatusDiverged {
 		t.Errorf("gd with lr=10 > 2/L: status %s, err %v; want diverged", res.Status, err)
 	}

@@ -346,10 +346,10 @@ func landscapeSection(s *study) (Section, error) {
 	cases := []struct {
 		fn    string
 		steps int
-		opts  []string
+		opts  []optim.Config
 	}{
-		{"double-well", 300, []string{"gd:lr=0.05", "momentum:lr=0.05,momentum=0.9", "adam:lr=0.05", "lbfgs"}},
-		{"rosenbrock", 3000, []string{"gd:lr=0.001", "momentum:lr=0.001,momentum=0.9", "adam:lr=0.02", "lbfgs"}},
+		{"double-well", 300, []optim.Config{optim.GD{LR: 0.05}, optim.Momentum{LR: 0.05, Momentum: 0.9}, optim.Adam{LR: 0.05}, optim.LBFGS{}}},
+		{"rosenbrock", 3000, []optim.Config{optim.GD{LR: 0.001}, optim.Momentum{LR: 0.001, Momentum: 0.9}, optim.Adam{LR: 0.02}, optim.LBFGS{}}},
 	}
 	table := Table{Caption: "Where each method ends.", Header: []string{"function", "method", "steps", "end point", "f(end)", "global minimum value", "nearest known minimum"}}
 	var gdEnd, globalF float64
@@ -360,8 +360,9 @@ func landscapeSection(s *study) (Section, error) {
 		for _, m := range f.Minima {
 			gmin = math.Min(gmin, f.F(m[0], m[1]))
 		}
-		for _, spec := range cs.opts {
-			opt, err := optim.Parse(spec)
+		for _, cfg := range cs.opts {
+			spec := cfg.String()
+			opt, err := optim.New(cfg)
 			if err != nil {
 				return sec, err
 			}
