@@ -15,6 +15,7 @@ import (
 	"github.com/bgdlab/bgdlab/pkg/data"
 	"github.com/bgdlab/bgdlab/pkg/models"
 	"github.com/bgdlab/bgdlab/pkg/optim"
+	"github.com/bgdlab/bgdlab/pkg/spec"
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
@@ -74,7 +75,7 @@ func (o Options) logf(format string, args ...any) {
 // LoadTrain returns the first n Fashion-MNIST training images (pixels in
 // [0, 1]) as float32 tensors on the host.
 func LoadTrain(n int, dir string) (*data.Dataset, error) {
-	sp, err := data.LoadFashionMNIST(data.FashionConfig{Dir: dir, Val: 0})
+	sp, err := data.LoadFashionMNIST(data.FashionMNIST{Dir: dir, Val: spec.ZeroInt})
 	if err != nil {
 		return nil, err
 	}

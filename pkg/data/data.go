@@ -10,9 +10,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"sort"
-	"strings"
-
-	"github.com/bgdlab/bgdlab/pkg/spec"
 )
 
 // Task says what the targets are.
@@ -36,6 +33,9 @@ type Dataset struct {
 	// Regression targets, row-major N×T.
 	Y []float64
 	T int
+	// Boxes marks targets that are bounding boxes (x0, y0, x1, y1) in [0, 1]:
+	// models score them by IoU.
+	Boxes bool
 	// Classification labels in [0, Classes).
 	Labels     []int
 	Classes    int
@@ -48,7 +48,7 @@ func (d *Dataset) Row(i int) []float64 { return d.X[i*d.D : (i+1)*d.D] }
 // Subset returns the examples at idx, in that order (a copy).
 func (d *Dataset) Subset(idx []int) *Dataset {
 	out := &Dataset{Name: d.Name, Task: d.Task, N: len(idx), D: d.D, Shape: append([]int(nil), d.Shape...),
-		T: d.T, Classes: d.Classes, ClassNames: d.ClassNames}
+		T: d.T, Boxes: d.Boxes, Classes: d.Classes, ClassNames: d.ClassNames}
 	out.X = make([]float64, 0, len(idx)*d.D)
 	for _, i := range idx {
 		out.X = append(out.X, d.Row(i)...)
@@ -211,143 +211,4 @@ var Sources = []Source{
 	{"csv", "numeric CSV file, one example per line",
 		[]string{"path=FILE (required)", "target=last: target column name or 0-based index", "header=auto", "task=regression|classification",
 			"val=0.2", "test=0.2", "standardize=true", "seed=1"}},
-}
-
-// Load parses a dataset spec and returns its splits.
-func Load(s string) (Splits, error) {
-	sp, err := spec.Parse(s)
-	if err != nil {
-		return Splits{}, fmt.Errorf("data: %w", err)
-	}
-	var known []string
-	for _, src := range Sources {
-		if src.Name == sp.Name {
-			for _, p := range src.Params {
-				k, _, _ := strings.Cut(p, "=")
-				known = append(known, k)
-			}
-			if err := spec.Unknown(sp, "dataset", known); err != nil {
-				return Splits{}, err
-			}
-		}
-	}
-	a := args{sp: sp}
-	var out Splits
-	switch sp.Name {
-	case "textbook":
-		x, y := Textbook()
-		d := &Dataset{Name: "textbook", Task: Regression, N: len(x), D: 1, X: x, Shape: []int{1}, Y: y, T: 1}
-		out = Splits{Train: d}
-	case "synthetic-linear":
-		out, err = SyntheticLinear(SyntheticLinearConfig{N: a.int("n", 1000), D: a.int("d", 20), Kappa: a.float("kappa", 100),
-			Noise: a.float("noise", 0.1), Seed: uint64(a.int("seed", 1)), Val: a.float("val", 0.2), Test: a.float("test", 0.2)})
-	case "blobs", "moons", "spirals":
-		var d *Dataset
-		cfg := ClassificationConfig{N: a.int("n", 1000), D: a.int("d", 2), Sep: a.float("sep", 2), Noise: a.float("noise", 0.1),
-			Turns: a.float("turns", 1.5), Seed: uint64(a.int("seed", 1))}
-		if a.err == nil {
-			d, err = Synthetic(sp.Name, cfg)
-			if err == nil {
-				out, err = resplit(d, nil, a)
-			}
-		}
-	case "localization":
-		var d *Dataset
-		d, err = Localization(a.int("n", 2000), a.int("size", 16), a.float("noise", 0.1), uint64(a.int("seed", 1)))
-		if err == nil && a.err == nil {
-			out, err = resplit(d, nil, a)
-		}
-	case "fashion-mnist":
-		out, err = LoadFashionMNIST(FashionConfig{Dir: a.str("dir", ""), Subset: a.int("subset", 0), TestSubset: a.int("test_subset", 0),
-			Val: a.int("val", 5000), Standardize: a.bool("standardize", false), Seed: uint64(a.int("seed", 1))})
-	case "csv":
-		path := a.str("path", "")
-		if path == "" {
-			return Splits{}, fmt.Errorf("dataset csv: path=FILE is required, e.g. csv:path=train.csv,target=y")
-		}
-		var d *Dataset
-		d, err = LoadCSV(CSVConfig{Path: path, Target: a.str("target", ""), Header: a.str("header", "auto"), Task: Task(a.str("task", string(Regression)))})
-		if err == nil {
-			out, err = resplit(d, nil, a)
-			if err == nil && a.bool("standardize", true) {
-				out.Standardize()
-			}
-		}
-	default:
-		names := make([]string, len(Sources))
-		for i, src := range Sources {
-			names[i] = src.Name
-		}
-		return Splits{}, fmt.Errorf("unknown dataset %q: valid datasets are %s", sp.Name, strings.Join(names, ", "))
-	}
-	if a.err != nil {
-		return Splits{}, a.err
-	}
-	if err != nil {
-		return Splits{}, err
-	}
-	out.Spec = sp.String()
-	for _, d := range []*Dataset{out.Train, out.Val, out.Test} {
-		if d != nil {
-			if err := d.Validate(); err != nil {
-				return Splits{}, err
-			}
-		}
-	}
-	return out, nil
-}
-
-func resplit(d *Dataset, info map[string]float64, a args) (Splits, error) {
-	s, err := Split(d, a.float("val", 0.2), a.float("test", 0.2), uint64(a.int("seed", 1)))
-	s.Info = info
-	return s, err
-}
-
-// args reads typed values from a spec, keeping the first error.
-type args struct {
-	sp  spec.Spec
-	err error
-}
-
-func (a *args) str(k, def string) string {
-	if v, ok := a.sp.Values[k]; ok {
-		return v
-	}
-	return def
-}
-
-func (a *args) float(k string, def float64) float64 {
-	v, ok := a.sp.Values[k]
-	if !ok {
-		return def
-	}
-	f, err := spec.Float(k, v)
-	if err != nil && a.err == nil {
-		a.err = fmt.Errorf("dataset %s: %w", a.sp.Name, err)
-	}
-	return f
-}
-
-func (a *args) int(k string, def int) int {
-	v, ok := a.sp.Values[k]
-	if !ok {
-		return def
-	}
-	n, err := spec.Int(k, v)
-	if err != nil && a.err == nil {
-		a.err = fmt.Errorf("dataset %s: %w", a.sp.Name, err)
-	}
-	return n
-}
-
-func (a *args) bool(k string, def bool) bool {
-	v, ok := a.sp.Values[k]
-	if !ok {
-		return def
-	}
-	b, err := spec.Bool(k, v)
-	if err != nil && a.err == nil {
-		a.err = fmt.Errorf("dataset %s: %w", a.sp.Name, err)
-	}
-	return b
 }

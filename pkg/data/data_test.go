@@ -88,7 +88,7 @@ func TestDeterminismAndShapes(t *testing.T) {
 
 func TestLoadErrors(t *testing.T) {
 	tests := []struct{ spec, want string }{
-		{"nosuch", `unknown dataset "nosuch": valid datasets are textbook`},
+		{"nosuch", `unknown dataset "nosuch": valid datasets are blobs, csv, fashion-mnist, localization, moons, spirals, synthetic-linear, textbook`},
 		{"synthetic-linear:kappa=0.5", "kappa=0.5 must be ≥ 1"},
 		{"synthetic-linear:n=3,d=5", "more training examples than features"},
 		{"synthetic-linear:bogus=1", `unknown parameter "bogus"`},
@@ -96,7 +96,7 @@ func TestLoadErrors(t *testing.T) {
 		{"synthetic-linear:n=1e15", "n × features = 2e+16 values would need 1.6e+08 GB; the limit is 1073741824 values"},
 		{"blobs:d=100000000", "n × features = 1e+11 values"},
 		{"localization:n=100000000", "n × features = 2.56e+10 values"},
-		{"moons:n=0", "moons: n=0 must be ≥ 4"},
+		{"moons:n=0", "moons: n=0 must be ≥ 4 (field Moons.N)"},
 		{"blobs:val=0.6,test=0.5", "sum to less than 1"},
 		{"csv", "path=FILE is required"},
 		{"csv:path=/nonexistent.csv", "no such file"},

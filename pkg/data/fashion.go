@@ -11,6 +11,8 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+
+	"github.com/bgdlab/bgdlab/pkg/spec"
 )
 
 // FashionMNISTEnv overrides the default Fashion-MNIST directory.
@@ -32,27 +34,18 @@ func FashionMNISTDir() string {
 // FashionClassNames are the ten Fashion-MNIST classes in label order.
 var FashionClassNames = []string{"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"}
 
-// FashionConfig configures LoadFashionMNIST.
-type FashionConfig struct {
-	// Dir holds the four IDX files (gzipped or not). Empty means
-	// $BGDLAB_FASHION_MNIST, else FashionMNISTDefaultDir.
-	Dir string
-	// Subset, if > 0, keeps a stratified, seeded subset of the 60 000
-	// training images (before the validation split); TestSubset likewise for
-	// the 10 000 test images.
-	Subset, TestSubset int
-	// Val training examples (stratified) become the validation set.
-	Val int
-	// Standardize applies per-pixel standardization fitted on train;
-	// otherwise pixels are scaled to [0, 1].
-	Standardize bool
-	Seed        uint64
-}
-
 const installHint = "install the data with 'apt-get install dataset-fashion-mnist' or point fashion-mnist:dir=PATH (or $" + FashionMNISTEnv + ") at a folder with train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], t10k-images-idx3-ubyte[.gz] and t10k-labels-idx1-ubyte[.gz]"
 
-// LoadFashionMNIST reads the standard 60k/10k split.
-func LoadFashionMNIST(c FashionConfig) (Splits, error) {
+// LoadFashionMNIST reads the standard 60k/10k split as c configures it
+// (zero fields take their defaults).
+func LoadFashionMNIST(c FashionMNIST) (Splits, error) {
+	if err := c.Validate(); err != nil {
+		return Splits{}, err
+	}
+	c = resolved(c).(FashionMNIST)
+	if c.Val == spec.ZeroInt {
+		c.Val = 0
+	}
 	dir := c.Dir
 	if dir == "" {
 		dir = FashionMNISTDir()

@@ -8,7 +8,8 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// SyntheticLinearConfig configures SyntheticLinear.
+// SyntheticLinearConfig configures SyntheticLinearSplits with every value
+// given (no defaults; the typed data set is SyntheticLinear).
 type SyntheticLinearConfig struct {
 	N, D  int
 	Kappa float64
@@ -20,14 +21,14 @@ type SyntheticLinearConfig struct {
 	Val, Test float64
 }
 
-// SyntheticLinear builds y = Xw* + b* + noise·ε where the training features
+// SyntheticLinearSplits builds y = Xw* + b* + noise·ε where the training features
 // have zero mean and XᵀX/n has eigenvalues λᵢ = κ^(i/(d−1)), geometric
 // between 1 and κ exactly: X = √n·Q·diag(√λ)·Vᵀ with Q orthonormal, centred
 // columns and V a random rotation. With the MSE loss and an intercept the
 // Hessian is 2·blockdiag(XᵀX/n, 1), so L = 2κ, μ = 2 (returned in Info with
 // w*, b*). Validation and test features are Gaussian with the same
 // population covariance V·diag(λ)·Vᵀ.
-func SyntheticLinear(c SyntheticLinearConfig) (Splits, error) {
+func SyntheticLinearSplits(c SyntheticLinearConfig) (Splits, error) {
 	if err := checkValues("synthetic-linear", c.N, c.D); err != nil {
 		return Splits{}, err
 	}
@@ -210,11 +211,11 @@ func Synthetic(kind string, c ClassificationConfig) (*Dataset, error) {
 	return ds, nil
 }
 
-// Localization returns a toy object-localization set: size×size grey images
+// LocalizationImages returns a toy object-localization set: size×size grey images
 // with one filled shape (a square or a disc) at a random position and scale on
 // a noisy background; the target is its bounding box (x0, y0, x1, y1) in
 // [0, 1] image coordinates — the "detection" use case in miniature.
-func Localization(n, size int, noise float64, seed uint64) (*Dataset, error) {
+func LocalizationImages(n, size int, noise float64, seed uint64) (*Dataset, error) {
 	if n < 1 || size < 8 {
 		return nil, fmt.Errorf("localization: need n ≥ 1 and size ≥ 8 (got n=%d, size=%d)", n, size)
 	}
@@ -222,7 +223,7 @@ func Localization(n, size int, noise float64, seed uint64) (*Dataset, error) {
 		return nil, err
 	}
 	rng := rand.New(rand.NewPCG(seed, 0x10c))
-	d := &Dataset{Name: "localization", Task: Regression, N: n, D: size * size, Shape: []int{size, size, 1},
+	d := &Dataset{Name: "localization", Task: Regression, Boxes: true, N: n, D: size * size, Shape: []int{size, size, 1},
 		X: make([]float64, n*size*size), Y: make([]float64, n*4), T: 4}
 	for i := 0; i < n; i++ {
 		w := 0.2 + 0.4*rng.Float64() // side as a fraction of the image

@@ -26,7 +26,7 @@ func TestTextbookMatchesClosedForm(t *testing.T) {
 	if res.Status != experiment.StatusBudget || len(res.History) != 1001 {
 		t.Fatalf("status %s, %d rows", res.Status, len(res.History))
 	}
-	x, y := data.Textbook()
+	x, y := data.TextbookPoints()
 	p := lsq.Problem{X: lsq.WithBias(x), Y: y}
 	for _, r := range res.History {
 		th, err := p.ExactGD([]float64{0, 0}, 0.01, r.Step)

@@ -11,7 +11,7 @@ import (
 )
 
 func textbook() lsq.Problem {
-	x, y := data.Textbook()
+	x, y := data.TextbookPoints()
 	return lsq.Problem{X: lsq.WithBias(x), Y: y}
 }
 
@@ -65,7 +65,7 @@ func TestGDErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Finalize()
-	x, y := data.Textbook()
+	x, y := data.TextbookPoints()
 	tests := []struct {
 		name string
 		p    lsq.Problem

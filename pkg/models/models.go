@@ -184,7 +184,7 @@ func (m *Model) Bind(d *data.Dataset) error {
 	m.featureShape = append([]int(nil), d.Shape...)
 	m.inputs = d.D
 	m.task = d.Task
-	m.box = d.Name == "localization"
+	m.box = d.Boxes
 	switch d.Task {
 	case data.Regression:
 		m.outputs = d.T

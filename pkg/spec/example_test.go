@@ -24,3 +24,28 @@ func Example() {
 	// lr="fast" is not a finite number
 	// true
 }
+
+// Typed configurations map to specs through struct tags: zero fields mean
+// the default, spec.Zero an explicit zero where the default is not zero.
+func ExampleEncode() {
+	type moons struct {
+		N     int     `spec:"n" default:"1000"`
+		Noise float64 `spec:"noise" default:"0.1"`
+		Bias  bool    `spec:"bias,negated"`
+	}
+	fmt.Println(spec.Encode("moons", moons{}))
+	fmt.Println(spec.Encode("moons", moons{N: 50, Noise: spec.Zero, Bias: true}))
+	var back moons
+	sp, _ := spec.Parse("moons:n=50,noise=0")
+	if err := spec.Decode(sp, "dataset", &back); err != nil {
+		panic(err)
+	}
+	fmt.Printf("%+v\n", spec.Resolved("moons", back))
+	sp, _ = spec.Parse("moons:noise=loud")
+	fmt.Println(spec.Decode(sp, "dataset", &back))
+	// Output:
+	// moons
+	// moons:n=50,noise=0,bias=false
+	// {N:50 Noise:-0 Bias:false}
+	// dataset moons: noise="loud" is not a finite number
+}

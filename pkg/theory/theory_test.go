@@ -38,7 +38,7 @@ func TestStepSizeFacts(t *testing.T) {
 // TestPredictGDQuadraticIsExact compares the predicted suboptimality with the
 // closed-form GD iterates of the textbook least-squares problem.
 func TestPredictGDQuadraticIsExact(t *testing.T) {
-	x, y := data.Textbook()
+	x, y := data.TextbookPoints()
 	p := lsq.Problem{X: lsq.WithBias(x), Y: y}
 	h := p.Hessian()
 	var eig mat.EigenSym
