@@ -221,8 +221,8 @@ func runModels(args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 {
 		return usagef("no arguments expected")
 	}
-	for _, k := range models.Kinds {
-		fmt.Fprintf(stdout, "%s: %s\n", k.Name, k.Doc)
+	for _, k := range models.Names() {
+		fmt.Fprintf(stdout, "%s: %s\n", k, models.Docs[k])
 	}
 	return nil
 }

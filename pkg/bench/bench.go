@@ -26,8 +26,10 @@ import (
 
 // Case is one benchmarked computation.
 type Case struct {
-	// Name is softmax, mlp or cnn; Model its model spec.
-	Name, Model string
+	// Name is softmax, mlp or cnn.
+	Name string
+	// Model is the model's configuration.
+	Model models.Config
 	// N is the number of examples in the full batch.
 	N int
 }
@@ -37,7 +39,7 @@ type Case struct {
 // grow as 29 400 floats per image, and its products over them ran out of
 // 24 GB at 10 000 images.
 func DefaultCases() []Case {
-	return []Case{{"softmax", "softmax", 60000}, {"mlp", "mlp:hidden=256", 60000}, {"cnn", "cnn", 2000}}
+	return []Case{{"softmax", models.Softmax{}, 60000}, {"mlp", models.MLP{Hidden: []int{256}}, 60000}, {"cnn", models.CNN{}, 2000}}
 }
 
 // Result is one timing.
@@ -151,7 +153,7 @@ func maxRSSMB() float64 {
 // prepare parses and initializes c's model (seed 1, float32) and uploads d
 // to the backend once.
 func prepare(b compute.Backend, c Case, d *data.Dataset) (*models.Model, *mlctx.Scope, *tensors.Tensor, *tensors.Tensor, error) {
-	m, err := models.Parse(c.Model)
+	m, err := models.New(c.Model)
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
@@ -212,7 +214,10 @@ func FullStep(ctx context.Context, b compute.Backend, c Case, d *data.Dataset, o
 // forward products and the two gradient products per layer — on the same
 // shapes, as the floor a backend's step time is compared with.
 func MatmulOnly(ctx context.Context, b compute.Backend, c Case, opt Options) (Result, error) {
-	m, _ := models.Parse(c.Model)
+	m, err := models.New(c.Model)
+	if err != nil {
+		return Result{}, err
+	}
 	shp := denseShapes(c, m)
 	var inputs []*tensors.Tensor
 	for _, s := range shp {

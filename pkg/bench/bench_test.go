@@ -9,6 +9,7 @@ import (
 	"github.com/bgdlab/bgdlab/pkg/backend"
 	"github.com/bgdlab/bgdlab/pkg/bench"
 	"github.com/bgdlab/bgdlab/pkg/data"
+	"github.com/bgdlab/bgdlab/pkg/models"
 )
 
 func TestStepFLOPs(t *testing.T) {
@@ -31,7 +32,7 @@ func benchN() int {
 
 // benchmarkStep times the full-batch step of a case on the current backend,
 // for benchstat comparisons across commits.
-func benchmarkStep(b *testing.B, name, model string) {
+func benchmarkStep(b *testing.B, name string, model models.Config) {
 	if _, err := os.Stat(data.FashionMNISTDefaultDir); err != nil && os.Getenv(data.FashionMNISTEnv) == "" {
 		b.Skip("Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)")
 	}
@@ -59,6 +60,6 @@ func benchmarkStep(b *testing.B, name, model string) {
 	b.ReportMetric(r.GFLOPs, "GFLOP/s")
 }
 
-func BenchmarkFullBatchSoftmax(b *testing.B) { benchmarkStep(b, "softmax", "softmax") }
-func BenchmarkFullBatchMLP(b *testing.B)     { benchmarkStep(b, "mlp", "mlp:hidden=256") }
-func BenchmarkFullBatchCNN(b *testing.B)     { benchmarkStep(b, "cnn", "cnn") }
+func BenchmarkFullBatchSoftmax(b *testing.B) { benchmarkStep(b, "softmax", models.Softmax{}) }
+func BenchmarkFullBatchMLP(b *testing.B)     { benchmarkStep(b, "mlp", models.MLP{Hidden: []int{256}}) }
+func BenchmarkFullBatchCNN(b *testing.B)     { benchmarkStep(b, "cnn", models.CNN{}) }

@@ -155,7 +155,11 @@ func Resolve(s Spec) (*Resolved, error) {
 	if r.Opt.FullBatchOnly() && r.Regime.Kind != "full" {
 		return nil, fmt.Errorf("optimizer %s: %w", r.Opt.Method(), optim.ErrNotFullBatch)
 	}
-	if r.Model, err = models.Parse(s.Model); err != nil {
+	mc, err := models.Parse(s.Model)
+	if err != nil {
+		return nil, err
+	}
+	if r.Model, err = models.New(mc); err != nil {
 		return nil, err
 	}
 	if r.Splits, err = loadCached(s.Data); err != nil {

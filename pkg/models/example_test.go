@@ -11,11 +11,12 @@ import (
 	"github.com/gomlx/gomlx/ml/model"
 )
 
-// A model is parsed from a spec, bound to a dataset (feature shape, classes),
-// initialized in a GoMLX context from a seed, and used inside graphs.
+// A model is built from its typed configuration, bound to a dataset (feature
+// shape, classes), initialized in a GoMLX context from a seed, and used
+// inside graphs.
 func ExampleModel() {
-	sp, _ := data.Load("blobs:n=200,d=2")
-	m := models.MustParse("mlp:hidden=8,act=tanh")
+	sp, _ := data.Blobs{N: 200, D: 2}.Load()
+	m := models.MustNew(models.MLP{Hidden: []int{8}, Act: models.Tanh})
 	if err := m.Bind(sp.Train); err != nil {
 		panic(err)
 	}

@@ -12,29 +12,16 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"sort"
-	"strconv"
-	"strings"
 
 	"github.com/bgdlab/bgdlab/pkg/data"
-	"github.com/bgdlab/bgdlab/pkg/spec"
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/ml/model"
 )
 
-// Kinds lists the model names Parse accepts, with their parameters.
-var Kinds = []struct{ Name, Doc string }{
-	{"linear", "linear regression, MSE = (1/n)Σ(ŷ−y)²; R² metric. bias=true, l2=0, init=zeros"},
-	{"logistic", "logistic regression for two classes, mean binary cross-entropy; accuracy. bias=true, l2=0, init=zeros"},
-	{"softmax", "softmax (multinomial logistic) regression, mean cross-entropy; accuracy. bias=true, l2=0, init=zeros"},
-	{"mlp", "multilayer perceptron. hidden=256x128 (widths), act=relu|tanh|sigmoid, init=he|glorot|normal|zeros, norm=false (layer norm), l2=0"},
-	{"deep-mlp", "deep plain MLP to expose vanishing/exploding gradients. depth=15, width=64, act=sigmoid, init=normal, std=1 (normal init std), norm=false, l2=0"},
-	{"cnn", "LeNet-like CNN for images: conv5×5×6, conv5×5×16 stride 2, conv3×3×32 stride 2, dense 128, dense classes. init=he, l2=0"},
-}
-
-// Model is a configured model. Parse it from a spec, Bind it to a dataset,
-// then Init parameters in a context and build graphs with Forward/Loss/Metric.
+// Model is a configured model. Build it with New from a Config, Bind it to a
+// dataset, then Init parameters in a context and build graphs with
+// Forward/Loss/Metric.
 type Model struct {
 	Kind       string
 	Hidden     []int
@@ -56,123 +43,12 @@ type Model struct {
 	spec         string
 }
 
-// Parse reads a model spec such as "mlp:hidden=256x128,act=relu".
-func Parse(s string) (*Model, error) {
-	sp, err := spec.Parse(s)
-	if err != nil {
-		return nil, fmt.Errorf("model: %w", err)
-	}
-	m := &Model{Kind: sp.Name, Bias: true, Act: "relu", InitScheme: "zeros"}
-	known := []string{"l2", "init"}
-	switch sp.Name {
-	case "linear", "logistic", "softmax":
-		known = append(known, "bias")
-	case "mlp":
-		known = append(known, "hidden", "act", "std", "norm")
-		m.Hidden, m.InitScheme = []int{256, 128}, ""
-	case "deep-mlp":
-		known = append(known, "depth", "width", "act", "std", "norm")
-		m.Act, m.InitScheme, m.Std = "sigmoid", "normal", 1
-		m.Hidden = repeat(64, 15)
-	case "cnn":
-		m.InitScheme = "he"
-	default:
-		var names []string
-		for _, k := range Kinds {
-			names = append(names, k.Name)
-		}
-		return nil, fmt.Errorf("unknown model %q: valid models are %s", sp.Name, strings.Join(names, ", "))
-	}
-	if err := spec.Unknown(sp, "model", known); err != nil {
-		return nil, err
-	}
-	depth, width := 15, 64
-	for _, k := range sp.Keys {
-		v := sp.Values[k]
-		switch k {
-		case "l2", "std":
-			f, err := spec.Float(k, v)
-			if err != nil {
-				return nil, fmt.Errorf("model %s: %w", m.Kind, err)
-			}
-			if f < 0 {
-				return nil, fmt.Errorf("model %s: %s=%v must be ≥ 0", m.Kind, k, f)
-			}
-			if k == "l2" {
-				m.L2 = f
-			} else {
-				m.Std = f
-			}
-		case "bias", "norm":
-			b, err := spec.Bool(k, v)
-			if err != nil {
-				return nil, fmt.Errorf("model %s: %w", m.Kind, err)
-			}
-			if k == "bias" {
-				m.Bias = b
-			} else {
-				m.Norm = b
-			}
-		case "act":
-			switch v {
-			case "relu", "tanh", "sigmoid":
-				m.Act = v
-			default:
-				return nil, fmt.Errorf("model %s: act=%q must be relu, tanh or sigmoid", m.Kind, v)
-			}
-		case "init":
-			switch v {
-			case "zeros", "normal", "glorot", "he":
-				m.InitScheme = v
-			default:
-				return nil, fmt.Errorf("model %s: init=%q must be zeros, normal, glorot or he", m.Kind, v)
-			}
-		case "hidden":
-			m.Hidden = nil
-			for _, part := range strings.Split(v, "x") {
-				n, err := strconv.Atoi(strings.TrimSpace(part))
-				if err != nil || n <= 0 {
-					return nil, fmt.Errorf("model %s: hidden=%q must be positive widths separated by x, e.g. 256x128", m.Kind, v)
-				}
-				m.Hidden = append(m.Hidden, n)
-			}
-		case "depth", "width":
-			n, err := spec.Int(k, v)
-			if err != nil || n <= 0 || n > 1000 {
-				return nil, fmt.Errorf("model %s: %s=%q must be an integer in [1, 1000]", m.Kind, k, v)
-			}
-			if k == "depth" {
-				depth = n
-			} else {
-				width = n
-			}
-		}
-	}
-	if m.Kind == "deep-mlp" {
-		m.Hidden = repeat(width, depth)
-	}
-	if m.InitScheme == "" { // mlp default follows the activation
-		m.InitScheme = map[string]string{"relu": "he", "tanh": "glorot", "sigmoid": "glorot"}[m.Act]
-	}
-	m.spec = sp.String()
-	return m, nil
-}
-
 func repeat(v, n int) []int {
 	out := make([]int, n)
 	for i := range out {
 		out[i] = v
 	}
 	return out
-}
-
-// MustParse is Parse for examples and tests.
-func MustParse(s string) *Model {
-	m, err := Parse(s)
-	if err != nil {
-		panic(err)
-	}
-	return m
 }
 
 // String returns the model's spec.
@@ -476,14 +352,4 @@ func meanIoU(p, t *graph.Node) *graph.Node {
 	areaT := graph.Mul(relu(graph.Sub(tx1, tx0)), relu(graph.Sub(ty1, ty0)))
 	union := graph.Sub(graph.Add(areaP, areaT), inter)
 	return graph.ReduceAllMean(graph.Div(inter, graph.MaxScalar(union, 1e-12)))
-}
-
-// List returns the model names, sorted.
-func List() []string {
-	var names []string
-	for _, k := range Kinds {
-		names = append(names, k.Name)
-	}
-	sort.Strings(names)
-	return names
 }

@@ -4,12 +4,14 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/bgdlab/bgdlab/pkg/backend"
 	"github.com/bgdlab/bgdlab/pkg/data"
 	"github.com/bgdlab/bgdlab/pkg/models"
+	"github.com/bgdlab/bgdlab/pkg/spec"
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/gomlx/core/graph"
@@ -78,7 +80,7 @@ func TestGradientsMatchFiniteDifferences(t *testing.T) {
 }
 
 func checkGradient(t *testing.T, b compute.Backend, spec string, ds *data.Dataset) {
-	m := models.MustParse(spec)
+	m := mustModel(spec)
 	if err := m.Bind(ds); err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +134,7 @@ func checkGradient(t *testing.T, b compute.Backend, spec string, ds *data.Datase
 func TestInitDeterministicAndShapes(t *testing.T) {
 	ds := images(4, 28, 28, 10)
 	for _, spec := range []string{"softmax", "mlp", "cnn", "deep-mlp"} {
-		m := models.MustParse(spec)
+		m := mustModel(spec)
 		if err := m.Bind(ds); err != nil {
 			t.Fatal(err)
 		}
@@ -164,7 +166,7 @@ func TestInitDeterministicAndShapes(t *testing.T) {
 	}
 	want := map[string]int{"softmax": 7850, "mlp": 784*256 + 256 + 256*128 + 128 + 1290}
 	for spec, n := range want {
-		m := models.MustParse(spec)
+		m := mustModel(spec)
 		m.Bind(ds)
 		if m.ParamCount() != n {
 			t.Errorf("%s: %d parameters, want %d", spec, m.ParamCount(), n)
@@ -175,14 +177,15 @@ func TestInitDeterministicAndShapes(t *testing.T) {
 func TestParseAndBindErrors(t *testing.T) {
 	for _, tc := range []struct{ spec, want string }{
 		{"resnet", `unknown model "resnet": valid models are`},
-		{"mlp:hidden=0", "hidden=\"0\" must be positive widths"},
+		{"mlp:hidden=0", "hidden=\"0\" must be positive integers"},
 		{"mlp:act=gelu", "act=\"gelu\" must be relu, tanh or sigmoid"},
 		{"mlp:init=xavier", "init=\"xavier\" must be"},
-		{"linear:l2=-1", "l2=-1 must be ≥ 0"},
+		{"linear:l2=-1", "l2=-1 must be a finite number ≥ 0 (field Linear.L2)"},
 		{"linear:hidden=3", `unknown parameter "hidden"`},
-		{"deep-mlp:depth=0", "depth=\"0\" must be an integer"},
+		{"deep-mlp:depth=0", "depth must be in [1, 1000] (field DeepMLP.Depth)"},
+		{"deep-mlp:width=1001", "width must be in [1, 1000] (field DeepMLP.Width)"},
 	} {
-		if _, err := models.Parse(tc.spec); err == nil || !strings.Contains(err.Error(), tc.want) {
+		if _, err := specModel(tc.spec); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("Parse(%q) = %v, want %q", tc.spec, err, tc.want)
 		}
 	}
@@ -199,7 +202,7 @@ func TestParseAndBindErrors(t *testing.T) {
 		{"cnn", mustLoad(t, "blobs:n=20"), "needs images"},
 		{"mlp:hidden=100000000x100000000", reg, "would have 1e+16 parameters; the limit is 1e+09"},
 	} {
-		if err := models.MustParse(tc.spec).Bind(tc.ds); err == nil || !strings.Contains(err.Error(), tc.want) {
+		if err := mustModel(tc.spec).Bind(tc.ds); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s on %s: %v, want %q", tc.spec, tc.ds.Name, err, tc.want)
 		}
 	}
@@ -211,7 +214,7 @@ func TestMetrics(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Finalize()
-	m := models.MustParse("mlp")
+	m := mustModel("mlp")
 	m.Bind(mustLoad(t, "localization:n=10,size=8"))
 	boxes := [][]float64{{0, 0, 0.5, 0.5}, {0.2, 0.2, 0.6, 0.6}}
 	shifted := [][]float64{{0.25, 0, 0.75, 0.5}, {0.2, 0.2, 0.6, 0.6}}
@@ -220,11 +223,65 @@ func TestMetrics(t *testing.T) {
 	if math.Abs(iou-(1.0/3+1)/2) > 1e-12 {
 		t.Errorf("mean IoU = %g, want %g", iou, (1.0/3+1)/2)
 	}
-	sm := models.MustParse("softmax")
+	sm := mustModel("softmax")
 	sm.Bind(images(4, 2, 2, 3))
 	acc := graph.MustExecOnce(b, func(p, y *graph.Node) *graph.Node { return sm.Metric(p, y) },
 		[][]float64{{1, 0, 0}, {0, 2, 0}, {0, 0, 3}, {5, 0, 0}}, []int32{0, 1, 2, 2}).Value().(float64)
 	if acc != 0.75 {
 		t.Errorf("accuracy = %g, want 0.75", acc)
+	}
+}
+
+// specModel builds the model a spec names, as the CLI does.
+func specModel(s string) (*models.Model, error) {
+	c, err := models.Parse(s)
+	if err != nil {
+		return nil, err
+	}
+	return models.New(c)
+}
+
+// mustModel is specModel for test tables written as specs.
+func mustModel(s string) *models.Model {
+	m, err := specModel(s)
+	if err != nil {
+		panic(err)
+	}
+	return m
+}
+
+// Every registered model: zero, and every field away from its default,
+// String → Parse gives back the same resolved configuration.
+func TestStringParseRoundTrip(t *testing.T) {
+	cases := map[string][]models.Config{
+		"linear":   {models.Linear{}, models.Linear{NoBias: true, L2: 0.5, Init: models.Normal}},
+		"logistic": {models.Logistic{}, models.Logistic{NoBias: true, L2: 1e-3, Init: models.He}},
+		"softmax":  {models.Softmax{}, models.Softmax{L2: 2, Init: models.Glorot}},
+		"mlp":      {models.MLP{}, models.MLP{Hidden: []int{7, 5, 3}, Act: models.Tanh, Init: models.Normal, Std: 0.3, Norm: true, L2: 0.1}, models.MLP{Act: models.Sigmoid, Std: spec.Zero}},
+		"deep-mlp": {models.DeepMLP{}, models.DeepMLP{Depth: 3, Width: 9, Act: models.ReLU, Init: models.He, Std: 0.5, Norm: true, L2: 0.2}},
+		"cnn":      {models.CNN{}, models.CNN{Init: models.Glorot, L2: 1e-4}},
+	}
+	for _, name := range models.Names() {
+		if len(cases[name]) == 0 || models.Docs[name] == "" {
+			t.Errorf("registered model %s has no round-trip case or no listing", name)
+		}
+		for _, c := range cases[name] {
+			back, err := models.Parse(c.String())
+			if err != nil {
+				t.Fatalf("Parse(%q): %v", c.String(), err)
+			}
+			if want := models.Resolved(c); !reflect.DeepEqual(back, want) || back.String() != c.String() {
+				t.Errorf("round trip of %q:\n got %#v\nwant %#v", c.String(), back, want)
+			}
+			if _, err := models.New(c); err != nil {
+				t.Errorf("New(%#v): %v", c, err)
+			}
+		}
+	}
+	if got := models.Resolved(models.MLP{Act: models.Tanh}).(models.MLP).Init; got != models.Glorot {
+		t.Errorf("MLP with tanh initializes with %q, want glorot", got)
+	}
+	if _, err := models.New(models.MLP{Hidden: []int{4, -1}}); err == nil || !strings.Contains(err.Error(), "field MLP.Hidden[1]") {
+		t.Errorf("negative width: %v", err)
 	}
 }

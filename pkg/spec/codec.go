@@ -99,8 +99,13 @@ func (f codecField) text() string {
 
 // defaultText is the spec text of the field's default.
 func (f codecField) defaultText() string {
-	if f.v.Kind() == reflect.Bool {
+	switch f.v.Kind() {
+	case reflect.Bool:
 		return strconv.FormatBool(f.negated)
+	case reflect.Float64, reflect.Int, reflect.Uint64:
+		if f.def == "" {
+			return "0"
+		}
 	}
 	return f.def
 }
