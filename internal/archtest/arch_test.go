@@ -16,6 +16,7 @@ var layers = map[string]int{
 	"cmd/bgdlab":          6,
 	"pkg/report":          5,
 	"pkg/bench":           5,
+	"pkg/lab":             5,
 	"pkg/experiment":      4,
 	"pkg/plots":           4,
 	"pkg/notebook":        4,

@@ -35,6 +35,9 @@ type Holdout struct {
 	Test float64 `spec:"test" default:"0.2"`
 }
 
+// NoHoldout keeps every example for training.
+var NoHoldout = Holdout{Val: spec.Zero, Test: spec.Zero}
+
 func (h Holdout) validate(name string) error {
 	v, t := h.Val+0, h.Test+0
 	if !(v >= 0 && t >= 0 && v+t < 1) {

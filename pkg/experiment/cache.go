@@ -6,20 +6,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"math"
-	"os"
 	"path/filepath"
 
 	"github.com/gomlx/compute"
 )
-
-// CacheDir is where notebooks keep finished runs between cells (each GoNB
-// cell is a new process): $BGDLAB_OUT/cache, else a folder in os.TempDir().
-func CacheDir(name string) string {
-	if out := os.Getenv("BGDLAB_OUT"); out != "" {
-		return filepath.Join(out, "cache", name)
-	}
-	return filepath.Join(os.TempDir(), "bgdlab-cache", name)
-}
 
 // Cached returns the run of s stored under dir (named by a hash of the spec),
 // running and storing it first if needed — the sweep's resume logic for a
@@ -94,4 +84,42 @@ func (r *Result) Gap(fstar float64) []float64 {
 		out[i] -= fstar
 	}
 	return out
+}
+
+// Last returns the final logged row of the history (the zero Record when
+// there is none): res.Last().TrainLoss is the final training loss.
+func (r *Result) Last() Record {
+	if len(r.History) == 0 {
+		return Record{}
+	}
+	return r.History[len(r.History)-1]
+}
+
+// Columns is a run's history as typed columns, one per history.csv column
+// (integers as float64, for plotting).
+type Columns struct {
+	Step, Epoch, Examples, GradEvals, WallS, LR []float64
+	TrainLoss, GradNorm, UpdateNorm             []float64
+	ValLoss, ValMetric, TestLoss, TestMetric    []float64
+}
+
+// Columns returns the history as typed columns.
+func (r *Result) Columns() Columns {
+	var c Columns
+	for _, h := range r.History {
+		c.Step = append(c.Step, float64(h.Step))
+		c.Epoch = append(c.Epoch, h.Epoch)
+		c.Examples = append(c.Examples, float64(h.Examples))
+		c.GradEvals = append(c.GradEvals, float64(h.GradEvals))
+		c.WallS = append(c.WallS, h.WallS)
+		c.LR = append(c.LR, h.LR)
+		c.TrainLoss = append(c.TrainLoss, h.TrainLoss)
+		c.GradNorm = append(c.GradNorm, h.GradNorm)
+		c.UpdateNorm = append(c.UpdateNorm, h.UpdateNorm)
+		c.ValLoss = append(c.ValLoss, h.ValLoss)
+		c.ValMetric = append(c.ValMetric, h.ValMetric)
+		c.TestLoss = append(c.TestLoss, h.TestLoss)
+		c.TestMetric = append(c.TestMetric, h.TestMetric)
+	}
+	return c
 }

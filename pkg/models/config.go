@@ -125,8 +125,8 @@ func (c MLP) String() string {
 	}
 	return spec.Encode(c.Kind(), c)
 }
-func (c DeepMLP) String() string  { return spec.Encode(c.Kind(), c) }
-func (c CNN) String() string      { return spec.Encode(c.Kind(), c) }
+func (c DeepMLP) String() string { return spec.Encode(c.Kind(), c) }
+func (c CNN) String() string     { return spec.Encode(c.Kind(), c) }
 
 // Validate checks the fields.
 func (c Linear) Validate() error { return firstErr(l2OK("Linear", c.L2), initOK("Linear", c.Init)) }

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"image/color"
 	"math"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -298,28 +297,6 @@ func ShowAndSave(p *plot.Plot, paths ...string) error {
 		}
 	}
 	return Show(p)
-}
-
-// FigurePaths returns where a notebook saves the figure file name:
-// $BGDLAB_OUT/figures when the report or a test runs the notebook, plus
-// $BGDLAB_FIGURES when set (the committed figures of the canonical run);
-// interactively (neither set) the repository's figures/ folder, found from
-// GoNB's $GONB_DIR (the notebook's folder), else ./figures.
-func FigurePaths(name string) []string {
-	var paths []string
-	if out := os.Getenv("BGDLAB_OUT"); out != "" {
-		paths = append(paths, filepath.Join(out, "figures", name))
-	}
-	if dir := os.Getenv("BGDLAB_FIGURES"); dir != "" {
-		paths = append(paths, filepath.Join(dir, name))
-	}
-	if len(paths) > 0 {
-		return paths
-	}
-	if dir := os.Getenv("GONB_DIR"); dir != "" {
-		return []string{filepath.Join(dir, "..", "figures", name)}
-	}
-	return []string{filepath.Join("figures", name)}
 }
 
 // decadeTicks marks every power of ten and labels at most about eight of

@@ -1,0 +1,190 @@
+// Package lab is what a notebook cell calls: run a typed experiment (cached
+// between cells, since every GoNB cell is a new process), read the exact
+// curvature of a least-squares problem, check a claim, show a figure.
+//
+//	res := lab.MustRun(data.Textbook{}, models.Linear{}, optim.GD{LR: 0.01}, lab.Steps(1000))
+//	lab.Check(res.Last().TrainLoss < 1e-3, "GD fits the five points")
+//
+// Nothing here builds a spec string by hand: the typed configurations print
+// themselves (String) and the experiment runner parses them back.
+package lab
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/bgdlab/bgdlab/pkg/backend"
+	"github.com/bgdlab/bgdlab/pkg/data"
+	"github.com/bgdlab/bgdlab/pkg/experiment"
+	"github.com/bgdlab/bgdlab/pkg/models"
+	"github.com/bgdlab/bgdlab/pkg/optim"
+	"github.com/bgdlab/bgdlab/pkg/plots"
+	"github.com/bgdlab/bgdlab/pkg/theory"
+	"github.com/gomlx/compute"
+	"gonum.org/v1/plot"
+)
+
+// OutEnv names the folder where the report's notebooks keep figures and
+// cached runs; without it the cache lives in the system's temporary folder.
+const OutEnv = "BGDLAB_OUT"
+
+// Budget is how long a run may train: the first limit reached stops it.
+type Budget struct {
+	// Steps bounds the updates; Epochs the passes over the training data.
+	Steps  int
+	Epochs float64
+}
+
+// Steps is a budget of n updates.
+func Steps(n int) Budget { return Budget{Steps: n} }
+
+// Epochs is a budget of n passes over the training data.
+func Epochs(n float64) Budget { return Budget{Epochs: n} }
+
+// Option adjusts a run; the defaults are full batches, float64, the model's
+// own initialization and the full training loss on every logged row.
+type Option func(*experiment.Spec)
+
+// Batch trains on mini-batches of n examples, each epoch a permutation;
+// n ≤ 0 means full batches (the default).
+func Batch(n int) Option {
+	return func(s *experiment.Spec) {
+		s.Batch = "full"
+		if n > 0 {
+			s.Batch = fmt.Sprint(n)
+		}
+	}
+}
+
+// BatchWithReplacement trains on mini-batches of n examples drawn with
+// replacement (the setting of SGD's noise-floor theory).
+func BatchWithReplacement(n int) Option {
+	return func(s *experiment.Spec) { s.Batch = fmt.Sprintf("mini:size=%d,replace=true", n) }
+}
+
+// Float32 computes in float32 instead of float64.
+func Float32() Option { return func(s *experiment.Spec) { s.DType = "float32" } }
+
+// LogEvery logs a history row every k steps.
+func LogEvery(k int) Option { return func(s *experiment.Spec) { s.LogEvery = k } }
+
+// TargetLoss stops the run as converged once the full training loss falls
+// to target.
+func TargetLoss(target float64) Option {
+	return func(s *experiment.Spec) { s.TargetLoss = &target }
+}
+
+// Seed sets the run's seed (initialization and batch order). Default 0.
+func Seed(seed uint64) Option { return func(s *experiment.Spec) { s.Seed = seed } }
+
+// Spec returns the experiment a Run of these arguments performs.
+func Spec(d data.Config, m models.Config, o optim.Config, b Budget, opts ...Option) experiment.Spec {
+	s := experiment.Spec{Data: d.String(), Model: m.String(), Optimizer: o.String(), Batch: "full",
+		Steps: b.Steps, Epochs: b.Epochs, DType: "float64", TrainLoss: "full"}
+	for _, opt := range opts {
+		opt(&s)
+	}
+	return s
+}
+
+// Run trains model m on data d with optimizer o until budget b, or returns
+// the stored result of the same experiment from an earlier cell.
+func Run(d data.Config, m models.Config, o optim.Config, b Budget, opts ...Option) (*experiment.Result, error) {
+	for _, c := range []interface{ Validate() error }{d, m, o} {
+		if err := c.Validate(); err != nil {
+			return nil, err
+		}
+	}
+	be, err := Backend()
+	if err != nil {
+		return nil, err
+	}
+	return experiment.Cached(CacheDir(), be, Spec(d, m, o, b, opts...))
+}
+
+// MustRun is Run for notebook cells: it panics on error, which fails the cell.
+func MustRun(d data.Config, m models.Config, o optim.Config, b Budget, opts ...Option) *experiment.Result {
+	res, err := Run(d, m, o, b, opts...)
+	if err != nil {
+		panic(err)
+	}
+	return res
+}
+
+var (
+	backendOnce sync.Once
+	backendVal  compute.Backend
+	backendErr  error
+)
+
+// Backend opens the backend once per process (BGDLAB_BACKEND chooses, the
+// embedded pure-Go backend by default) and returns it on every later call.
+func Backend() (compute.Backend, error) {
+	backendOnce.Do(func() { backendVal, _, backendErr = backend.New() })
+	return backendVal, backendErr
+}
+
+// CacheDir is where runs are kept between cells: $BGDLAB_OUT/cache/lab, else
+// a folder in the system's temporary folder. Runs are named by a hash of
+// their full experiment, so notebooks can share it.
+func CacheDir() string {
+	if out := os.Getenv(OutEnv); out != "" {
+		return filepath.Join(out, "cache", "lab")
+	}
+	return filepath.Join(os.TempDir(), "bgdlab-cache", "lab")
+}
+
+// LeastSquares returns the exact curvature (L, μ, κ of the MSE's Hessian) of
+// a regression data set's training split and the least-squares optimum f*.
+func LeastSquares(d data.Config) (theory.Curvature, float64, error) {
+	return experiment.LeastSquaresFacts(d.String())
+}
+
+// NoiseFloor predicts the plateau E[f − f*] of constant-step SGD with step
+// alpha and batches of batch examples drawn with replacement (gaussian adds
+// the multiplicative-noise correction for Gaussian features).
+func NoiseFloor(d data.Config, alpha float64, batch int, gaussian bool) (float64, error) {
+	return experiment.NoiseFloor(d.String(), alpha, batch, gaussian)
+}
+
+// Check is a self-checking cell's assertion: it prints "check passed: …" or
+// panics with "CHECK FAILED: …", which fails the cell and the notebook test.
+func Check(ok bool, format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	if !ok {
+		panic("CHECK FAILED: " + msg)
+	}
+	fmt.Println("check passed: " + msg)
+}
+
+// Show displays p in the notebook and saves it as name (a .png) among the
+// report's figures when $BGDLAB_OUT is set.
+func Show(p *plot.Plot, name string) {
+	if err := plots.ShowAndSave(p, FigurePaths(name)...); err != nil {
+		panic(err)
+	}
+}
+
+// FigurePaths returns where a notebook saves the figure file name:
+// $BGDLAB_OUT/figures when the report or a test runs the notebook, plus
+// $BGDLAB_FIGURES when set (the committed figures of the canonical run);
+// interactively (neither set) the repository's figures/ folder, found from
+// GoNB's $GONB_DIR (the notebook's folder), else ./figures.
+func FigurePaths(name string) []string {
+	var paths []string
+	if out := os.Getenv(OutEnv); out != "" {
+		paths = append(paths, filepath.Join(out, "figures", name))
+	}
+	if dir := os.Getenv("BGDLAB_FIGURES"); dir != "" {
+		paths = append(paths, filepath.Join(dir, name))
+	}
+	if len(paths) > 0 {
+		return paths
+	}
+	if dir := os.Getenv("GONB_DIR"); dir != "" {
+		return []string{filepath.Join(dir, "..", "figures", name)}
+	}
+	return []string{filepath.Join("figures", name)}
+}

@@ -1,0 +1,81 @@
+package lab_test
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/bgdlab/bgdlab/pkg/data"
+	"github.com/bgdlab/bgdlab/pkg/experiment"
+	"github.com/bgdlab/bgdlab/pkg/lab"
+	"github.com/bgdlab/bgdlab/pkg/models"
+	"github.com/bgdlab/bgdlab/pkg/optim"
+)
+
+// A cell names its experiment with typed configurations; the runner sees the
+// specs they print.
+func ExampleSpec() {
+	s := lab.Spec(data.SyntheticLinear{N: 600, Kappa: 10}, models.Linear{}, optim.Momentum{LR: 0.05, Momentum: 0.5},
+		lab.Steps(300), lab.BatchWithReplacement(32))
+	fmt.Println(s.Data)
+	fmt.Println(s.Model, s.Optimizer, s.Batch, s.Steps, s.DType)
+	// Output:
+	// synthetic-linear:n=600,kappa=10
+	// linear momentum:lr=0.05,momentum=0.5 mini:size=32,replace=true 300 float64
+}
+
+// The textbook run against a float64 recomputation of the same iterates:
+// θ ← θ − α·(2/n)·Xᵀ(Xθ − y) with a bias column, from θ = 0.
+func TestRunMatchesHostGD(t *testing.T) {
+	t.Setenv(lab.OutEnv, t.TempDir())
+	const alpha, steps = 0.01, 1000
+	res, err := lab.Run(data.Textbook{}, models.Linear{}, optim.GD{LR: alpha}, lab.Steps(steps))
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, y := data.TextbookPoints()
+	var b, w float64
+	mse := func() float64 {
+		var s float64
+		for i := range x {
+			r := b + w*x[i] - y[i]
+			s += r * r
+		}
+		return s / float64(len(x))
+	}
+	for k := 0; k < steps; k++ {
+		var gb, gw float64
+		for i := range x {
+			r := b + w*x[i] - y[i]
+			gb += 2 * r / float64(len(x))
+			gw += 2 * r * x[i] / float64(len(x))
+		}
+		b, w = b-alpha*gb, w-alpha*gw
+	}
+	got, want := res.Last().TrainLoss, mse()
+	if res.Status != experiment.StatusBudget || res.Steps != steps || math.Abs(got-want) > 1e-9*want {
+		t.Fatalf("status %s after %d steps, MSE %.12g; host float64 GD gives %.12g", res.Status, res.Steps, got, want)
+	}
+	cols := res.Columns()
+	if len(cols.Step) != len(res.History) || cols.Step[len(cols.Step)-1] != steps || cols.TrainLoss[0] != 44 {
+		t.Fatalf("columns: %d rows, last step %v, first loss %v (want 44 = mean of y²)", len(cols.Step), cols.Step[len(cols.Step)-1], cols.TrainLoss[0])
+	}
+	again, err := lab.Run(data.Textbook{}, models.Linear{}, optim.GD{LR: alpha}, lab.Steps(steps))
+	if err != nil || !again.Start.Equal(res.Start) {
+		t.Errorf("second run was not served from the cache (%v)", err)
+	}
+}
+
+// Bad typed values fail before anything runs, naming the field.
+func TestRunRefusesBadConfig(t *testing.T) {
+	t.Setenv(lab.OutEnv, t.TempDir())
+	_, err := lab.Run(data.Textbook{}, models.Linear{}, optim.GD{LR: -1}, lab.Steps(10))
+	if err == nil || !strings.Contains(err.Error(), "field GD.LR") {
+		t.Errorf("negative rate: %v", err)
+	}
+	_, err = lab.Run(data.SyntheticLinear{Kappa: 0.1}, models.Linear{}, optim.GD{}, lab.Steps(10))
+	if err == nil || !strings.Contains(err.Error(), "field SyntheticLinear.Kappa") {
+		t.Errorf("κ < 1: %v", err)
+	}
+}
