@@ -16,12 +16,12 @@ import (
 	"github.com/bgdlab/bgdlab/pkg/models"
 	"github.com/bgdlab/bgdlab/pkg/optim"
 	"github.com/bgdlab/bgdlab/pkg/spec"
+	"github.com/bgdlab/bgdlab/pkg/train"
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
-	mlctx "github.com/gomlx/gomlx/ml/model"
 )
 
 // Case is one benchmarked computation.
@@ -150,57 +150,49 @@ func maxRSSMB() float64 {
 	return float64(ru.Maxrss) / 1024
 }
 
-// prepare parses and initializes c's model (seed 1, float32) and uploads d
+// prepare builds and initializes c's model (seed 1, float32) and uploads d
 // to the backend once.
-func prepare(b compute.Backend, c Case, d *data.Dataset) (*models.Model, *mlctx.Scope, *tensors.Tensor, *tensors.Tensor, error) {
+func prepare(b compute.Backend, c Case, d *data.Dataset) (*models.Model, *train.Trainer, *train.Data, error) {
 	m, err := models.New(c.Model)
 	if err != nil {
-		return nil, nil, nil, nil, err
+		return nil, nil, nil, err
 	}
 	if err := m.Bind(d); err != nil {
-		return nil, nil, nil, nil, err
+		return nil, nil, nil, err
 	}
-	gctx := mlctx.NewStore().RootScope()
-	if err := m.Init(gctx, dtypes.Float32, 1, ""); err != nil {
-		return nil, nil, nil, nil, err
+	tr, err := train.New(b, m, dtypes.Float32, 1, "")
+	if err != nil {
+		return nil, nil, nil, err
 	}
-	x, y := d.Tensors(dtypes.Float32, 0, d.N)
-	for _, t := range []*tensors.Tensor{x, y} {
-		if err := t.MaterializeOnDevice(b, false, 0); err != nil {
-			return nil, nil, nil, nil, err
-		}
+	all, err := train.Upload(b, d, dtypes.Float32, d.N, true)
+	if err != nil {
+		tr.Close()
+		return nil, nil, nil, err
 	}
-	return m, gctx, x, y, nil
+	return m, tr, all, nil
 }
 
-// FullStep times one full-batch GD step (forward, backward, update) of c on b.
+// FullStep times one full-batch GD step (forward, backward, update) of c on
+// b: the training package's compiled step, as experiments run it.
 func FullStep(ctx context.Context, b compute.Backend, c Case, d *data.Dataset, opt Options) (Result, error) {
-	m, gctx, x, y, err := prepare(b, c, d)
+	m, tr, all, err := prepare(b, c, d)
 	if err != nil {
 		return Result{}, err
 	}
-	o := optim.MustNew(optim.GD{LR: 0.01})
-	exec, err := mlctx.NewExec(b, gctx.Store(), func(ctx *mlctx.Scope, x, y *graph.Node) *graph.Node {
-		loss := m.Loss(ctx, m.Forward(ctx, x), y)
-		o.UpdateGraph(ctx, x.Graph(), loss)
-		return loss
-	})
+	defer tr.Close()
+	step, err := tr.NewStep(optim.MustNew(optim.GD{LR: 0.01}), true, false)
 	if err != nil {
 		return Result{}, err
 	}
-	defer exec.Finalize()
+	defer step.Close()
 	shapes := denseShapes(c, m)
 	opt.logf("%s %s: full-batch step, n=%d", b.Name(), c.Name, c.N)
 	med, mn, err := timeIt(opt.Repeats, func() error {
-		outs, err := exec.Exec(x, y)
-		if err != nil {
-			return err
+		st, err := step.Run(all, nil)
+		if err == nil && math.IsNaN(st.Loss) {
+			err = fmt.Errorf("NaN loss")
 		}
-		loss := outs[0].Value().(float32)
-		if math.IsNaN(float64(loss)) {
-			return fmt.Errorf("NaN loss")
-		}
-		return nil
+		return err
 	})
 	if err != nil {
 		return Result{}, fmt.Errorf("%s full-batch step: %w", c.Name, err)
@@ -290,40 +282,32 @@ func GEMMPeak(b compute.Backend, repeats int) (float64, error) {
 // Epoch times one epoch of mini-batch (128) GD: n/128 steps gathering each
 // batch from the resident data.
 func Epoch(ctx context.Context, b compute.Backend, c Case, d *data.Dataset, opt Options) (Result, error) {
-	m, gctx, x, y, err := prepare(b, c, d)
+	m, tr, all, err := prepare(b, c, d)
 	if err != nil {
 		return Result{}, err
 	}
-	o := optim.MustNew(optim.GD{LR: 0.01})
-	exec, err := mlctx.NewExec(b, gctx.Store(), func(ctx *mlctx.Scope, xAll, yAll, idx *graph.Node) *graph.Node {
-		i2 := graph.InsertAxes(idx, -1)
-		loss := m.Loss(ctx, m.Forward(ctx, graph.Gather(xAll, i2)), graph.Gather(yAll, i2))
-		o.UpdateGraph(ctx, xAll.Graph(), loss)
-		return loss
-	})
+	defer tr.Close()
+	step, err := tr.NewStep(optim.MustNew(optim.GD{LR: 0.01}), false, false)
 	if err != nil {
 		return Result{}, err
 	}
-	defer exec.Finalize()
+	defer step.Close()
 	const bs = 128
 	steps := d.N / bs
-	idx := make([]*tensors.Tensor, steps)
+	idx := make([][]int, steps)
 	for s := range idx {
-		v := make([]int32, bs)
-		for i := range v {
-			v[i] = int32((s*bs + i*7919) % d.N)
+		idx[s] = make([]int, bs)
+		for i := range idx[s] {
+			idx[s][i] = (s*bs + i*7919) % d.N
 		}
-		idx[s] = tensors.FromFlatDataAndDimensions(v, bs)
 	}
 	opt.logf("%s %s: epoch of batch 128", b.Name(), c.Name)
 	reps := max(1, opt.Repeats/3)
 	med, mn, err := timeIt(reps, func() error {
 		for s := 0; s < steps; s++ {
-			outs, err := exec.Exec(x, y, idx[s])
-			if err != nil {
+			if _, err := step.Run(all, idx[s]); err != nil {
 				return err
 			}
-			outs[0].FinalizeAll()
 		}
 		return nil
 	})

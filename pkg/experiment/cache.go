@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"math"
 	"path/filepath"
 
 	"github.com/gomlx/compute"
@@ -31,40 +30,6 @@ func Cached(dir string, b compute.Backend, s Spec) (*Result, error) {
 		return nil, err
 	}
 	return res, Write(runDir, res)
-}
-
-// Get returns a record's value by its history.csv column name; ok is false
-// for unknown names.
-func (h Record) Get(name string) (v float64, ok bool) {
-	switch name {
-	case "step":
-		return float64(h.Step), true
-	case "epoch":
-		return h.Epoch, true
-	case "examples":
-		return float64(h.Examples), true
-	case "grad_evals":
-		return float64(h.GradEvals), true
-	case "wall_s":
-		return h.WallS, true
-	case "lr":
-		return h.LR, true
-	case "train_loss":
-		return h.TrainLoss, true
-	case "grad_norm":
-		return h.GradNorm, true
-	case "update_norm":
-		return h.UpdateNorm, true
-	case "val_loss":
-		return h.ValLoss, true
-	case "val_metric":
-		return h.ValMetric, true
-	case "test_loss":
-		return h.TestLoss, true
-	case "test_metric":
-		return h.TestMetric, true
-	}
-	return math.NaN(), false
 }
 
 // Column returns one history column by its history.csv name (see

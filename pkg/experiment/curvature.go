@@ -10,11 +10,9 @@ import (
 	"github.com/bgdlab/bgdlab/pkg/lsq"
 	"github.com/bgdlab/bgdlab/pkg/optim"
 	"github.com/bgdlab/bgdlab/pkg/theory"
+	"github.com/bgdlab/bgdlab/pkg/train"
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
-	"github.com/gomlx/gomlx/core/graph"
-	"github.com/gomlx/gomlx/core/tensors"
-	mlctx "github.com/gomlx/gomlx/ml/model"
 )
 
 // CurvatureReport is what `bgdlab theory` prints.
@@ -56,28 +54,30 @@ func Curvature(ctx context.Context, b compute.Backend, s Spec, at string, iters 
 		}
 		defer b.Finalize()
 	}
-	gctx := mlctx.NewStore().RootScope()
-	if err := r.Model.Init(gctx, dtypes.Float64, s.Seed, s.Init); err != nil {
-		return nil, err
-	}
-	train, err := upload(b, r.Splits.Train, dtypes.Float64, 1<<30, true)
+	tr, err := train.New(b, r.Model, dtypes.Float64, s.Seed, s.Init)
 	if err != nil {
 		return nil, err
 	}
-	obj, err := newModelObjective(b, r, gctx, train, dtypes.Float64)
+	defer tr.Close()
+	trainData, err := train.Upload(b, r.Splits.Train, dtypes.Float64, 1<<30, true)
 	if err != nil {
 		return nil, err
 	}
+	obj, err := tr.NewObjective(trainData)
+	if err != nil {
+		return nil, err
+	}
+	defer obj.Close()
 	if at == "optimum" {
-		res, err := optim.Minimize(obj, obj.get(), optim.MustNew(optim.LBFGS{}), optim.Settings{MaxIter: s.Steps, GradTol: gradTol})
+		res, err := optim.Minimize(obj, obj.Params(), optim.MustNew(optim.LBFGS{}), optim.Settings{MaxIter: s.Steps, GradTol: gradTol})
 		if err != nil {
 			return nil, err
 		}
-		if err := obj.set(res.X); err != nil {
+		if err := obj.SetParams(res.X); err != nil {
 			return nil, err
 		}
 	}
-	hvp, err := newHVP(b, r, gctx, train)
+	hvp, err := tr.HVP(trainData)
 	if err != nil {
 		return nil, err
 	}
@@ -110,61 +110,6 @@ func Curvature(ctx context.Context, b compute.Backend, s Spec, at string, iters 
 		rep.Rates["note"] = math.NaN()
 	}
 	return rep, nil
-}
-
-// newHVP returns v ↦ Hv for the full training loss at the context's current
-// parameters: H·v = ∇(∇f·v), built as a second reverse-mode pass in GoMLX.
-func newHVP(b compute.Backend, r *Resolved, gctx *mlctx.Scope, train *device) (theory.HVP, error) {
-	var vars []*mlctx.Variable
-	var sizes []int
-	for v := range gctx.IterVariables() {
-		if v.Trainable {
-			vars = append(vars, v)
-			sizes = append(sizes, v.Shape().Size())
-		}
-	}
-	model := r.Model
-	exec, err := mlctx.NewExec(b, gctx.Store(), func(ctx *mlctx.Scope, inputs []*graph.Node) []*graph.Node {
-		x, y, vs := inputs[0], inputs[1], inputs[2:]
-		loss := model.Loss(ctx, model.Forward(ctx, x), y)
-		grads := ctx.BuildTrainableVariablesGradientsGraph(loss)
-		var gv *graph.Node
-		for i, g := range grads {
-			t := graph.ReduceAllSum(graph.Mul(g, vs[i]))
-			if gv == nil {
-				gv = t
-			} else {
-				gv = graph.Add(gv, t)
-			}
-		}
-		var nodes []*graph.Node
-		for _, v := range vars {
-			nodes = append(nodes, v.NodeValue(x.Graph()))
-		}
-		return graph.Gradient(gv, nodes...)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return func(v, out []float64) error {
-		args := []any{train.x, train.y}
-		off := 0
-		for i, vv := range vars {
-			dims := vv.Shape().Dimensions
-			args = append(args, tensors.FromFlatDataAndDimensions(append([]float64(nil), v[off:off+sizes[i]]...), dims...))
-			off += sizes[i]
-		}
-		outs, err := exec.Exec(args...)
-		if err != nil {
-			return err
-		}
-		defer finalize(outs)
-		off = 0
-		for _, o := range outs {
-			off += copy(out[off:], flat64(o))
-		}
-		return nil
-	}, nil
 }
 
 // LeastSquaresFit holds the exact facts of linear least squares (with an

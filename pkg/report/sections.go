@@ -81,7 +81,7 @@ func textbookSection(s *study) (Section, error) {
 		} else if lr < 2/curv.L {
 			convergedBelow = append(convergedBelow, g(lr))
 		}
-		table.Rows = append(table.Rows, []string{g(lr), r.Status + map[bool]string{true: fmt.Sprintf(" at step %d", derefInt(r.DivergedAt)), false: ""}[r.DivergedAt != nil],
+		table.Rows = append(table.Rows, []string{g(lr), string(r.Status) + map[bool]string{true: fmt.Sprintf(" at step %d", derefInt(r.DivergedAt)), false: ""}[r.DivergedAt != nil],
 			thStr, g(r.Final["train_loss"]), g(pred[min(r.Steps, 1000)]), g(maxErr)})
 	}
 	sec.Tables = append(sec.Tables, table)

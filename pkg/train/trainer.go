@@ -1,0 +1,210 @@
+package train
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/bgdlab/bgdlab/pkg/models"
+	"github.com/bgdlab/bgdlab/pkg/optim"
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+)
+
+// Trainer is a bound model with its parameters, on one backend, with the
+// evaluation graphs compiled. Create it with New; Close frees the graphs.
+type Trainer struct {
+	b        compute.Backend
+	model    *models.Model
+	scope    *model.Scope
+	dt       dtypes.DType
+	eval     *model.Exec
+	gradNorm *model.Exec
+}
+
+// New initializes m's parameters (bound to its data set already) in dtype
+// dt from seed (init overrides the model's scheme when not empty) and
+// compiles the evaluation graphs.
+func New(b compute.Backend, m *models.Model, dt dtypes.DType, seed uint64, init string) (*Trainer, error) {
+	t := &Trainer{b: b, model: m, scope: model.NewStore().RootScope(), dt: dt}
+	if err := m.Init(t.scope, dt, seed, init); err != nil {
+		return nil, err
+	}
+	var err error
+	t.eval, err = model.NewExec(b, t.scope.Store(), func(ctx *model.Scope, x, y *graph.Node) []*graph.Node {
+		out := m.Forward(ctx, x)
+		return []*graph.Node{m.Loss(ctx, out, y), m.Metric(out, y)}
+	})
+	if err != nil {
+		return nil, err
+	}
+	t.gradNorm, err = model.NewExec(b, t.scope.Store(), func(ctx *model.Scope, x, y *graph.Node) []*graph.Node {
+		loss := m.Loss(ctx, m.Forward(ctx, x), y)
+		var sum *graph.Node
+		for _, g := range ctx.BuildTrainableVariablesGradientsGraph(loss) {
+			sq := graph.ReduceAllSum(graph.Square(g))
+			if sum == nil {
+				sum = sq
+			} else {
+				sum = graph.Add(sum, sq)
+			}
+		}
+		return []*graph.Node{loss, graph.Sqrt(sum)}
+	})
+	if err != nil {
+		t.eval.Finalize()
+		return nil, err
+	}
+	return t, nil
+}
+
+// Close frees the compiled graphs.
+func (t *Trainer) Close() {
+	t.eval.Finalize()
+	t.gradNorm.Finalize()
+}
+
+// Scope returns the scope holding the parameters (and optimizer state).
+func (t *Trainer) Scope() *model.Scope { return t.scope }
+
+// Evaluate returns the mean loss and metric over d (NaN, NaN for nil d).
+func (t *Trainer) Evaluate(d *Data) (loss, metric float64) {
+	if d == nil {
+		return math.NaN(), math.NaN()
+	}
+	var sl, sm float64
+	for i, c := range d.chunks {
+		outs, err := t.eval.Exec(c[0], c[1])
+		if err != nil {
+			panic(err)
+		}
+		w := float64(d.sizes[i])
+		sl += w * scalar(outs[0])
+		sm += w * scalar(outs[1])
+		finalize(outs)
+	}
+	return sl / float64(d.n), sm / float64(d.n)
+}
+
+// LossAndGradNorm returns the loss on all of d and the global norm of its
+// gradient at the current parameters.
+func (t *Trainer) LossAndGradNorm(d *Data) (float64, float64) {
+	outs, err := t.gradNorm.Exec(d.x, d.y)
+	if err != nil {
+		panic(err)
+	}
+	defer finalize(outs)
+	return scalar(outs[0]), scalar(outs[1])
+}
+
+// StepStats are what one update measured: the loss and gradient norm at the
+// parameters before it, the norm of the change and the step size used.
+type StepStats struct {
+	Loss, GradNorm, UpdateNorm, LR float64
+	// Layers are per-layer gradient norms (when the step logs them).
+	Layers []float64
+}
+
+// Step is one compiled update of a first-order optimizer, on the full
+// training set or on mini-batches of it.
+type Step struct {
+	exec *model.Exec
+	full bool
+}
+
+// NewStep compiles o's update: on all of the training data (full) or on the
+// examples whose indices Run is given. layerNorms adds per-layer gradient
+// norms to the stats.
+func (t *Trainer) NewStep(o *optim.Optimizer, full, layerNorms bool) (*Step, error) {
+	m := t.model
+	stepFn := func(ctx *model.Scope, x, y *graph.Node) []*graph.Node {
+		loss := m.Loss(ctx, m.Forward(ctx, x), y)
+		st := o.UpdateGraphWithStats(ctx, x.Graph(), loss)
+		outs := []*graph.Node{loss, st.GradNorm, st.UpdateNorm, graph.ConvertDType(st.LR, loss.DType())}
+		if layerNorms {
+			outs = append(outs, perLayer(m.LayerNames(), st)...)
+		}
+		return outs
+	}
+	var exec *model.Exec
+	var err error
+	if full {
+		exec, err = model.NewExec(t.b, t.scope.Store(), stepFn)
+	} else {
+		exec, err = model.NewExec(t.b, t.scope.Store(), func(ctx *model.Scope, xAll, yAll, idx *graph.Node) []*graph.Node {
+			idx2 := graph.InsertAxes(idx, -1)
+			return stepFn(ctx, graph.Gather(xAll, idx2), graph.Gather(yAll, idx2))
+		})
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &Step{exec: exec, full: full}, nil
+}
+
+// Close frees the compiled step.
+func (s *Step) Close() { s.exec.Finalize() }
+
+// Run makes one update on train (all of it, or the examples idx for a
+// mini-batch step).
+func (s *Step) Run(train *Data, idx []int) (StepStats, error) {
+	args := []any{train.x, train.y}
+	if !s.full {
+		i32 := make([]int32, len(idx))
+		for i, v := range idx {
+			i32[i] = int32(v)
+		}
+		args = append(args, tensors.FromFlatDataAndDimensions(i32, len(i32)))
+	}
+	outs, err := s.exec.Exec(args...)
+	if err != nil {
+		return StepStats{}, err
+	}
+	defer finalize(outs)
+	st := StepStats{Loss: scalar(outs[0]), GradNorm: scalar(outs[1]), UpdateNorm: scalar(outs[2]), LR: scalar(outs[3])}
+	for _, o := range outs[4:] {
+		st.Layers = append(st.Layers, scalar(o))
+	}
+	return st, nil
+}
+
+// perLayer groups per-variable gradient norms by layer scope.
+func perLayer(layers []string, st optim.Stats) []*graph.Node {
+	var out []*graph.Node
+	for _, l := range layers {
+		var sum *graph.Node
+		for i, v := range st.Vars {
+			if len(v) > len(l)+1 && v[1:len(l)+1] == l && v[len(l)+1] == '/' {
+				sq := graph.Square(st.VarGradNorms[i])
+				if sum == nil {
+					sum = sq
+				} else {
+					sum = graph.Add(sum, sq)
+				}
+			}
+		}
+		if sum == nil {
+			panic(fmt.Errorf("no variables for layer %s", l))
+		}
+		out = append(out, graph.Sqrt(sum))
+	}
+	return out
+}
+
+func scalar(t *tensors.Tensor) float64 {
+	switch v := t.Value().(type) {
+	case float32:
+		return float64(v)
+	case float64:
+		return v
+	}
+	panic(fmt.Errorf("expected a float scalar, got %s", t.Shape()))
+}
+
+func finalize(ts []*tensors.Tensor) {
+	for _, t := range ts {
+		t.FinalizeAll()
+	}
+}
