@@ -27,42 +27,15 @@ type CSVConfig struct {
 }
 
 // LoadCSV reads a numeric CSV file. Bad values and missing values are
-// rejected with their line and column.
+// rejected with their line and column; a UTF-8 byte-order mark is ignored.
 func LoadCSV(c CSVConfig) (*Dataset, error) {
-	f, err := os.Open(c.Path)
+	rows, err := readRows(c.Path)
 	if err != nil {
-		return nil, fmt.Errorf("csv: %w", err)
+		return nil, err
 	}
-	defer f.Close()
-	r := csv.NewReader(f)
-	r.TrimLeadingSpace = true
-	var rows [][]string
-	for {
-		rec, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("csv %s: %w", c.Path, err)
-		}
-		rows = append(rows, rec)
-	}
-	if len(rows) == 0 {
-		return nil, fmt.Errorf("csv %s: the file is empty", c.Path)
-	}
-	header := false
-	switch strings.ToLower(c.Header) {
-	case "", "auto":
-		for _, v := range rows[0] {
-			if _, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err != nil && !isMissing(v) {
-				header = true
-			}
-		}
-	case "true", "1", "yes":
-		header = true
-	case "false", "0", "no":
-	default:
-		return nil, fmt.Errorf("csv %s: header=%q must be auto, true or false", c.Path, c.Header)
+	header, err := hasHeader(c, rows[0])
+	if err != nil {
+		return nil, err
 	}
 	cols := len(rows[0])
 	if cols < 2 {
@@ -71,24 +44,11 @@ func LoadCSV(c CSVConfig) (*Dataset, error) {
 	var names []string
 	first := 0
 	if header {
-		names = rows[0]
-		first = 1
+		names, first = rows[0], 1
 	}
-	target := cols - 1
-	if c.Target != "" {
-		found := false
-		for i, n := range names {
-			if strings.TrimSpace(n) == c.Target {
-				target, found = i, true
-			}
-		}
-		if !found {
-			idx, err := strconv.Atoi(c.Target)
-			if err != nil || idx < 0 || idx >= cols {
-				return nil, fmt.Errorf("csv %s: target %q is neither a column name (%s) nor an index in [0, %d)", c.Path, c.Target, strings.Join(names, ", "), cols)
-			}
-			target = idx
-		}
+	target, err := targetColumn(c, names, cols)
+	if err != nil {
+		return nil, err
 	}
 	task := c.Task
 	if task == "" {
@@ -102,19 +62,105 @@ func LoadCSV(c CSVConfig) (*Dataset, error) {
 		return nil, fmt.Errorf("csv %s: no data rows after the header", c.Path)
 	}
 	d := &Dataset{Name: "csv", Task: task, N: n, D: cols - 1, Shape: []int{cols - 1}, X: make([]float64, 0, n*(cols-1))}
+	targets, err := parseValues(c.Path, rows, first, names, target, d)
+	if err != nil {
+		return nil, err
+	}
+	if task == Regression {
+		d.Y, d.T = targets, 1
+		return d, nil
+	}
+	return d, setLabels(c.Path, d, targets, first)
+}
+
+// readRows reads every record of the file (at least one).
+func readRows(path string) ([][]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("csv: %w", err)
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	r.TrimLeadingSpace = true
+	var rows [][]string
+	for {
+		rec, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("csv %s: %w", path, err)
+		}
+		rows = append(rows, rec)
+	}
+	if len(rows) == 0 {
+		return nil, fmt.Errorf("csv %s: the file is empty", path)
+	}
+	rows[0][0] = strings.TrimPrefix(rows[0][0], "\uFEFF") // a byte-order mark is not data
+	return rows, nil
+}
+
+// hasHeader decides whether the first row names the columns: "auto" says
+// yes when any of its fields is neither a number nor a missing value.
+func hasHeader(c CSVConfig, row []string) (bool, error) {
+	switch strings.ToLower(c.Header) {
+	case "", "auto":
+		for _, v := range row {
+			if _, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err != nil && !isMissing(v) {
+				return true, nil
+			}
+		}
+		return false, nil
+	case "true", "1", "yes":
+		return true, nil
+	case "false", "0", "no":
+		return false, nil
+	}
+	return false, fmt.Errorf("csv %s: header=%q must be auto, true or false", c.Path, c.Header)
+}
+
+// targetColumn resolves c.Target (a column name or a 0-based index; empty:
+// the last column). A name that several columns carry is refused.
+func targetColumn(c CSVConfig, names []string, cols int) (int, error) {
+	if c.Target == "" {
+		return cols - 1, nil
+	}
+	var found []int
+	for i, n := range names {
+		if strings.TrimSpace(n) == c.Target {
+			found = append(found, i)
+		}
+	}
+	switch {
+	case len(found) == 1:
+		return found[0], nil
+	case len(found) > 1:
+		return 0, fmt.Errorf("csv %s: target %q names %d columns (indices %v): rename them or give the target's 0-based index", c.Path, c.Target, len(found), found)
+	}
+	idx, err := strconv.Atoi(c.Target)
+	if err != nil || idx < 0 || idx >= cols {
+		return 0, fmt.Errorf("csv %s: target %q is neither a column name (%s) nor an index in [0, %d)", c.Path, c.Target, strings.Join(names, ", "), cols)
+	}
+	return idx, nil
+}
+
+// parseValues fills d.X with the features of rows[first:] and returns the
+// target column.
+func parseValues(path string, rows [][]string, first int, names []string, target int, d *Dataset) ([]float64, error) {
+	cols := len(rows[0])
 	var targets []float64
 	for i, rec := range rows[first:] {
 		line := i + first + 1
 		if len(rec) != cols {
-			return nil, fmt.Errorf("csv %s line %d: %d columns, the first row has %d", c.Path, line, len(rec), cols)
+			return nil, fmt.Errorf("csv %s line %d: %d columns, the first row has %d", path, line, len(rec), cols)
 		}
 		for j, v := range rec {
 			if isMissing(v) {
-				return nil, fmt.Errorf("csv %s line %d column %d%s: missing value %q (missing values are not imputed: remove or fill the row)", c.Path, line, j+1, colName(names, j), v)
+				return nil, fmt.Errorf("csv %s line %d column %d%s: missing value %q (missing values are not imputed: remove or fill the row)", path, line, j+1, colName(names, j), v)
 			}
 			x, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
 			if err != nil || math.IsInf(x, 0) {
-				return nil, fmt.Errorf("csv %s line %d column %d%s: %q is not a number", c.Path, line, j+1, colName(names, j), v)
+				return nil, fmt.Errorf("csv %s line %d column %d%s: %q is not a number", path, line, j+1, colName(names, j), v)
 			}
 			if j == target {
 				targets = append(targets, x)
@@ -123,14 +169,15 @@ func LoadCSV(c CSVConfig) (*Dataset, error) {
 			}
 		}
 	}
-	if task == Regression {
-		d.Y, d.T = targets, 1
-		return d, nil
-	}
+	return targets, nil
+}
+
+// setLabels turns integer targets ≥ 0 into labels 0..k−1 (classes sorted).
+func setLabels(path string, d *Dataset, targets []float64, first int) error {
 	distinct := map[int]bool{}
 	for i, t := range targets {
 		if t != math.Trunc(t) || t < 0 {
-			return nil, fmt.Errorf("csv %s line %d: class label %v must be an integer ≥ 0", c.Path, i+first+1, t)
+			return fmt.Errorf("csv %s line %d: class label %v must be an integer ≥ 0", path, i+first+1, t)
 		}
 		distinct[int(t)] = true
 	}
@@ -148,7 +195,7 @@ func LoadCSV(c CSVConfig) (*Dataset, error) {
 	for _, t := range targets {
 		d.Labels = append(d.Labels, index[int(t)])
 	}
-	return d, nil
+	return nil
 }
 
 func isMissing(v string) bool {

@@ -276,6 +276,7 @@ func TestCSV(t *testing.T) {
 		{"a,b\n1,2\n", ",target=zz", `target "zz" is neither a column name`},
 		{"", "", "the file is empty"},
 		{"a,b\n1,2.5\n", ",task=classification", "class label 2.5 must be an integer"},
+		{"y,b,y\n1,2,3\n", ",target=y", `target "y" names 2 columns (indices [0 2])`},
 	}
 	for i, tc := range tests {
 		p := write("bad"+string(rune('a'+i))+".csv", tc.body)
@@ -283,6 +284,20 @@ func TestCSV(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("csv %q: error %v, want %q", tc.body, err, tc.want)
 		}
+	}
+}
+
+// A byte-order mark before a header-less first row is not data: the first
+// example survives and parses.
+func TestCSVByteOrderMark(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "bom.csv")
+	os.WriteFile(p, []byte("\uFEFF1,2\n3,4\n5,6\n"), 0o644)
+	s, err := data.CSV{Path: p, Holdout: data.NoHoldout, NoStandardize: true}.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Train.N != 3 || s.Train.X[0] != 1 || s.Train.Y[0] != 2 {
+		t.Fatalf("N=%d X=%v Y=%v; want 3 rows starting (1, 2)", s.Train.N, s.Train.X, s.Train.Y)
 	}
 }
 

@@ -85,118 +85,156 @@ func Minimize(obj Objective, x0 []float64, o *Optimizer, s Settings) (Result, er
 	if s.MaxIter <= 0 {
 		s.MaxIter = 1000
 	}
-	p := o.params
-	x := append([]float64(nil), x0...)
-	g := make([]float64, n)
-	res := Result{}
-	eval := func(x, grad []float64) (float64, error) {
-		if grad != nil {
-			res.Stats.GradEvaluations++
-		} else {
-			res.Stats.FuncEvaluations++
-		}
-		return obj.Eval(x, grad)
+	m := &minimizer{obj: obj, o: o, x: append([]float64(nil), x0...), g: make([]float64, n),
+		trial: make([]float64, n), gNew: make([]float64, n), d: make([]float64, n)}
+	if o.method == "lbfgs" {
+		m.mem = &memory{size: int(o.params["history"])}
 	}
-	f, err := eval(x, g)
-	if err != nil {
-		return res, err
+	var err error
+	if m.f, err = m.eval(m.x, m.g); err != nil {
+		return m.res, err
 	}
-	var sHist, yHist [][]float64
-	var rhoHist []float64
-	trial := make([]float64, n)
-	gNew := make([]float64, n)
-	d := make([]float64, n)
-	res.Status = StatusIterLimit
+	m.res.Status = StatusIterLimit
 	for it := 1; it <= s.MaxIter; it++ {
-		gn := norm(g)
-		if !finite(f) || !finite(gn) {
-			res.Status = StatusDiverged
+		if done, err := m.iterate(it, s); err != nil || done {
+			if err != nil {
+				return m.res, err
+			}
 			break
 		}
-		if s.GradTol > 0 && gn <= s.GradTol {
-			res.Status = StatusGradTol
-			break
+	}
+	if !finite(m.f) {
+		m.res.Status = StatusDiverged
+	}
+	m.res.X, m.res.F = m.x, m.f
+	m.res.Stats.Runtime = time.Since(start)
+	return m.res, nil
+}
+
+// minimizer is the state of one Minimize run.
+type minimizer struct {
+	obj               Objective
+	o                 *Optimizer
+	mem               *memory // L-BFGS pairs; nil for gd and armijo
+	x, g, trial, gNew []float64
+	d                 []float64
+	f                 float64
+	res               Result
+}
+
+// eval evaluates the objective, counting the evaluation.
+func (m *minimizer) eval(x, grad []float64) (float64, error) {
+	if grad != nil {
+		m.res.Stats.GradEvaluations++
+	} else {
+		m.res.Stats.FuncEvaluations++
+	}
+	return m.obj.Eval(x, grad)
+}
+
+// iterate makes update it, or says why the run stops (done).
+func (m *minimizer) iterate(it int, s Settings) (done bool, err error) {
+	gn := norm(m.g)
+	switch {
+	case !finite(m.f) || !finite(gn):
+		m.res.Status = StatusDiverged
+		return true, nil
+	case s.GradTol > 0 && gn <= s.GradTol:
+		m.res.Status = StatusGradTol
+		return true, nil
+	case s.MaxGradEvals > 0 && m.res.Stats.GradEvaluations >= s.MaxGradEvals:
+		return true, nil
+	}
+	m.mem.direction(m.d, m.g)
+	alpha := m.o.LRAt(it - 1)
+	if m.o.method == "gd" {
+		for i := range m.x {
+			m.trial[i] = m.x[i] + alpha*m.d[i]
 		}
-		if s.MaxGradEvals > 0 && res.Stats.GradEvaluations >= s.MaxGradEvals {
-			break
+	} else if ok, err := m.backtrack(alpha); err != nil || !ok {
+		if !ok && err == nil {
+			m.res.Status = StatusLineSearch
 		}
-		// Direction.
-		switch o.method {
-		case "lbfgs":
-			twoLoop(d, g, sHist, yHist, rhoHist)
-			if dot(d, g) >= 0 { // not a descent direction: reset
-				sHist, yHist, rhoHist = nil, nil, nil
-				for i := range d {
-					d[i] = -g[i]
-				}
-			}
-		default:
-			for i := range d {
-				d[i] = -g[i]
-			}
+		return true, err
+	}
+	fNew, err := m.eval(m.trial, m.gNew)
+	if err != nil {
+		return true, err
+	}
+	m.mem.push(m.x, m.trial, m.g, m.gNew)
+	copy(m.x, m.trial)
+	copy(m.g, m.gNew)
+	m.f = fNew
+	m.res.Stats.Iterations = it
+	if s.Callback != nil && !s.Callback(it, m.x, m.f, norm(m.g)) {
+		m.res.Status = StatusStopped
+		return true, nil
+	}
+	return false, nil
+}
+
+// backtrack tries α, α·rho, … (at most max_trials) until x + αd decreases f
+// sufficiently, leaving the accepted point in trial.
+func (m *minimizer) backtrack(alpha float64) (bool, error) {
+	p := m.o.params
+	slope := dot(m.g, m.d)
+	for k := 0; k < int(p["max_trials"]); k++ {
+		for i := range m.x {
+			m.trial[i] = m.x[i] + alpha*m.d[i]
 		}
-		// Step.
-		alpha := o.LRAt(it - 1)
-		var fNew float64
-		if o.method == "gd" {
-			for i := range x {
-				trial[i] = x[i] + alpha*d[i]
-			}
-		} else {
-			slope := dot(g, d)
-			accepted := false
-			for k := 0; k < int(p["max_trials"]); k++ {
-				for i := range x {
-					trial[i] = x[i] + alpha*d[i]
-				}
-				fNew, err = eval(trial, nil)
-				if err != nil {
-					return res, err
-				}
-				if finite(fNew) && fNew <= f+p["c"]*alpha*slope {
-					accepted = true
-					break
-				}
-				alpha *= p["rho"]
-			}
-			if !accepted {
-				res.Status = StatusLineSearch
-				break
-			}
-		}
-		fNew, err = eval(trial, gNew)
+		fNew, err := m.eval(m.trial, nil)
 		if err != nil {
-			return res, err
+			return false, err
 		}
-		if o.method == "lbfgs" {
-			sv, yv := make([]float64, n), make([]float64, n)
-			for i := range sv {
-				sv[i] = trial[i] - x[i]
-				yv[i] = gNew[i] - g[i]
-			}
-			sy := dot(sv, yv)
-			if sy > 1e-12*norm(sv)*norm(yv) {
-				sHist, yHist, rhoHist = append(sHist, sv), append(yHist, yv), append(rhoHist, 1/sy)
-				if m := int(p["history"]); len(sHist) > m {
-					sHist, yHist, rhoHist = sHist[1:], yHist[1:], rhoHist[1:]
-				}
-			}
+		if finite(fNew) && fNew <= m.f+p["c"]*alpha*slope {
+			return true, nil
 		}
-		copy(x, trial)
-		copy(g, gNew)
-		f = fNew
-		res.Stats.Iterations = it
-		if s.Callback != nil && !s.Callback(it, x, f, norm(g)) {
-			res.Status = StatusStopped
-			break
+		alpha *= p["rho"]
+	}
+	return false, nil
+}
+
+// memory holds L-BFGS's last (s, y) pairs. A nil memory is plain gradient
+// descent: its direction is −g and it keeps nothing.
+type memory struct {
+	size int
+	s, y [][]float64
+	rho  []float64
+}
+
+// direction writes −H·g into d (the two-loop recursion), resetting the
+// pairs when that is not a descent direction.
+func (h *memory) direction(d, g []float64) {
+	if h != nil {
+		twoLoop(d, g, h.s, h.y, h.rho)
+		if dot(d, g) < 0 {
+			return
+		}
+		h.s, h.y, h.rho = nil, nil, nil // not a descent direction: reset
+	}
+	for i := range d {
+		d[i] = -g[i]
+	}
+}
+
+// push keeps the pair s = x' − x, y = g' − g when it shows curvature
+// (sᵀy > 1e-12·‖s‖‖y‖), dropping the oldest beyond size.
+func (h *memory) push(x, xNew, g, gNew []float64) {
+	if h == nil {
+		return
+	}
+	sv, yv := make([]float64, len(x)), make([]float64, len(x))
+	for i := range sv {
+		sv[i] = xNew[i] - x[i]
+		yv[i] = gNew[i] - g[i]
+	}
+	sy := dot(sv, yv)
+	if sy > 1e-12*norm(sv)*norm(yv) {
+		h.s, h.y, h.rho = append(h.s, sv), append(h.y, yv), append(h.rho, 1/sy)
+		if len(h.s) > h.size {
+			h.s, h.y, h.rho = h.s[1:], h.y[1:], h.rho[1:]
 		}
 	}
-	if !finite(f) {
-		res.Status = StatusDiverged
-	}
-	res.X, res.F = x, f
-	res.Stats.Runtime = time.Since(start)
-	return res, nil
 }
 
 // twoLoop writes d = −H·g using the L-BFGS two-loop recursion.

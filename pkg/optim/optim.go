@@ -257,145 +257,17 @@ func (s *stepper) state(v *model.Variable, name string) *model.Variable {
 
 func (s *stepper) c(x *graph.Node, v float64) *graph.Node { return graph.Scalar(s.g, x.DType(), v) }
 
+// update returns the new value of v (θ, gradient g) under the method's rule.
 func (s *stepper) update(v *model.Variable, theta, g *graph.Node) *graph.Node {
-	p := s.o.params
 	dt := theta.DType()
-	lr := graph.ConvertDType(s.lr, dt)
 	t := graph.ConvertDType(s.t, dt)
-	wd := p["weight_decay"]
-	coupled := func(g *graph.Node) *graph.Node {
-		if wd == 0 {
-			return g
-		}
-		return graph.Add(g, graph.MulScalar(theta, wd))
+	u := &varUpdate{s: s, v: v, method: s.o.method, p: s.o.params, theta: theta,
+		lr: graph.ConvertDType(s.lr, dt), t: t, first: graph.Equal(t, s.c(t, 1))}
+	rule, ok := rules[s.o.method]
+	if !ok {
+		panic(fmt.Errorf("optim: method %q has no update rule", s.o.method))
 	}
-	first := graph.Equal(t, s.c(t, 1))
-	switch s.o.method {
-	case "gd", "polyak":
-		return graph.Sub(theta, graph.Mul(lr, coupled(g)))
-
-	case "momentum", "nesterov":
-		g = coupled(g)
-		mu, damp := p["momentum"], p["dampening"]
-		bv := s.state(v, "momentum_buffer")
-		b := bv.NodeValue(s.g)
-		bNew := graph.Add(graph.MulScalar(b, mu), graph.MulScalar(g, 1-damp))
-		bNew = graph.Where(first, g, bNew) // torch: the buffer starts as g
-		bv.SetNodeValue(bNew)
-		d := bNew
-		if s.o.method == "nesterov" {
-			d = graph.Add(g, graph.MulScalar(bNew, mu))
-		}
-		return graph.Sub(theta, graph.Mul(lr, d))
-
-	case "adagrad":
-		g = coupled(g)
-		clr := graph.Div(lr, graph.AddScalar(graph.MulScalar(graph.AddScalar(t, -1), p["lr_decay"]), 1))
-		sv := s.state(v, "sum") // stored minus initial_accumulator_value
-		sum := graph.Add(sv.NodeValue(s.g), graph.Square(g))
-		sv.SetNodeValue(sum)
-		sum = graph.AddScalar(sum, p["initial_accumulator_value"])
-		return graph.Sub(theta, graph.Mul(clr, graph.Div(g, graph.AddScalar(graph.Sqrt(sum), p["eps"]))))
-
-	case "rmsprop":
-		g = coupled(g)
-		alpha, eps, mu := p["alpha"], p["eps"], p["momentum"]
-		vv := s.state(v, "square_avg")
-		sq := graph.Add(graph.MulScalar(vv.NodeValue(s.g), alpha), graph.MulScalar(graph.Square(g), 1-alpha))
-		vv.SetNodeValue(sq)
-		avg := sq
-		if p["centered"] == 1 {
-			gv := s.state(v, "grad_avg")
-			ga := graph.Add(graph.MulScalar(gv.NodeValue(s.g), alpha), graph.MulScalar(g, 1-alpha))
-			gv.SetNodeValue(ga)
-			avg = graph.Sub(sq, graph.Square(ga))
-		}
-		d := graph.Div(g, graph.AddScalar(graph.Sqrt(avg), eps))
-		if mu > 0 {
-			bv := s.state(v, "momentum_buffer")
-			b := graph.Add(graph.MulScalar(bv.NodeValue(s.g), mu), d)
-			bv.SetNodeValue(b)
-			d = b
-		}
-		return graph.Sub(theta, graph.Mul(lr, d))
-
-	case "adadelta":
-		g = coupled(g)
-		rho, eps := p["rho"], p["eps"]
-		vv, uv := s.state(v, "square_avg"), s.state(v, "acc_delta")
-		sq := graph.Add(graph.MulScalar(vv.NodeValue(s.g), rho), graph.MulScalar(graph.Square(g), 1-rho))
-		vv.SetNodeValue(sq)
-		u := uv.NodeValue(s.g)
-		delta := graph.Mul(graph.Div(graph.Sqrt(graph.AddScalar(u, eps)), graph.Sqrt(graph.AddScalar(sq, eps))), g)
-		uv.SetNodeValue(graph.Add(graph.MulScalar(u, rho), graph.MulScalar(graph.Square(delta), 1-rho)))
-		return graph.Sub(theta, graph.Mul(lr, delta))
-
-	case "adam", "adamw", "amsgrad":
-		b1, b2, eps := p["beta1"], p["beta2"], p["eps"]
-		if s.o.method == "adamw" {
-			theta = graph.Mul(theta, graph.OneMinus(graph.MulScalar(lr, wd)))
-		} else {
-			g = coupled(g)
-		}
-		mv, vv := s.state(v, "exp_avg"), s.state(v, "exp_avg_sq")
-		m := graph.Add(graph.MulScalar(mv.NodeValue(s.g), b1), graph.MulScalar(g, 1-b1))
-		sq := graph.Add(graph.MulScalar(vv.NodeValue(s.g), b2), graph.MulScalar(graph.Square(g), 1-b2))
-		mv.SetNodeValue(m)
-		vv.SetNodeValue(sq)
-		bc1 := graph.OneMinus(graph.Pow(s.c(t, b1), t))
-		bc2 := graph.OneMinus(graph.Pow(s.c(t, b2), t))
-		vhat := sq
-		if s.o.method == "amsgrad" {
-			xv := s.state(v, "max_exp_avg_sq")
-			mx := graph.Max(xv.NodeValue(s.g), sq)
-			xv.SetNodeValue(mx)
-			vhat = mx
-		}
-		denom := graph.AddScalar(graph.Sqrt(graph.Div(vhat, bc2)), eps)
-		return graph.Sub(theta, graph.Mul(graph.Div(lr, bc1), graph.Div(m, denom)))
-
-	case "nadam":
-		g = coupled(g)
-		b1, b2, eps, psi := p["beta1"], p["beta2"], p["eps"], p["momentum_decay"]
-		s.initNAdam(t, b1, psi)
-		mv, vv := s.state(v, "exp_avg"), s.state(v, "exp_avg_sq")
-		m := graph.Add(graph.MulScalar(mv.NodeValue(s.g), b1), graph.MulScalar(g, 1-b1))
-		sq := graph.Add(graph.MulScalar(vv.NodeValue(s.g), b2), graph.MulScalar(graph.Square(g), 1-b2))
-		mv.SetNodeValue(m)
-		vv.SetNodeValue(sq)
-		bc2 := graph.OneMinus(graph.Pow(s.c(t, b2), t))
-		denom := graph.AddScalar(graph.Sqrt(graph.Div(sq, bc2)), eps)
-		mu, muNext := graph.ConvertDType(s.mu, dt), graph.ConvertDType(s.muNext, dt)
-		prod, prodNext := graph.ConvertDType(s.muProduct, dt), graph.ConvertDType(s.muProductNext, dt)
-		a := graph.Div(graph.Mul(lr, graph.OneMinus(mu)), graph.OneMinus(prod))
-		b := graph.Div(graph.Mul(lr, muNext), graph.OneMinus(prodNext))
-		step := graph.Add(graph.Mul(a, graph.Div(g, denom)), graph.Mul(b, graph.Div(m, denom)))
-		return graph.Sub(theta, step)
-
-	case "adamax":
-		g = coupled(g)
-		b1, b2, eps := p["beta1"], p["beta2"], p["eps"]
-		mv, uv := s.state(v, "exp_avg"), s.state(v, "exp_inf")
-		m := graph.Add(graph.MulScalar(mv.NodeValue(s.g), b1), graph.MulScalar(g, 1-b1))
-		u := graph.Max(graph.MulScalar(uv.NodeValue(s.g), b2), graph.AddScalar(graph.Abs(g), eps))
-		mv.SetNodeValue(m)
-		uv.SetNodeValue(u)
-		clr := graph.Div(lr, graph.OneMinus(graph.Pow(s.c(t, b1), t)))
-		return graph.Sub(theta, graph.Mul(clr, graph.Div(m, u)))
-
-	case "lion":
-		b1, b2 := p["beta1"], p["beta2"]
-		mv := s.state(v, "exp_avg")
-		m := mv.NodeValue(s.g)
-		c := graph.Add(graph.MulScalar(m, b1), graph.MulScalar(g, 1-b1))
-		mv.SetNodeValue(graph.Add(graph.MulScalar(m, b2), graph.MulScalar(g, 1-b2)))
-		d := graph.Sign(c)
-		if wd != 0 {
-			d = graph.Add(d, graph.MulScalar(theta, wd))
-		}
-		return graph.Sub(theta, graph.Mul(lr, d))
-	}
-	panic(fmt.Errorf("optim: method %q has no update rule", s.o.method))
+	return rule(u, g)
 }
 
 // initNAdam computes μ_t, μ_{t+1} and the running products once per graph.
