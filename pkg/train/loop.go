@@ -126,7 +126,7 @@ func (r *loopRun) update(k int) (stop, error) {
 		r.pending.ValLoss, r.pending.ValMetric = r.t.Evaluate(r.sp.Val)
 		r.pending.TestLoss, r.pending.TestMetric = r.t.Evaluate(r.sp.Test)
 	}
-	start := time.Now()
+	before, start := r.wall, time.Now()
 	idx := r.batcher.Next()
 	st, err := r.step.Run(r.sp.Train, idx)
 	if err != nil {
@@ -145,7 +145,11 @@ func (r *loopRun) update(k int) (stop, error) {
 	if k == 0 {
 		r.threshold = r.l.BlowUp * math.Max(math.Abs(st.Loss), 1)
 	}
-	if r.diverged(k, st) || r.reachedTolerance(k, st) {
+	if r.diverged(k, st) {
+		return stop{done: true, at: k}, nil
+	}
+	if r.reachedTolerance(k, st) {
+		r.logMeasured(k, st, before)
 		return stop{done: true, at: k}, nil
 	}
 	r.batchSum += st.Loss
@@ -193,6 +197,20 @@ func (r *loopRun) reachedTolerance(k int, st StepStats) bool {
 		return false
 	}
 	return true
+}
+
+// logMeasured logs row k from what the step measured at θ_k (loss, gradient
+// norm, step size) when no row describes θ_k yet: a full-batch run stopped by
+// its tolerance or target ends on the row that met it. Validation and test
+// stay unmeasured (NaN): the parameters have already moved on.
+func (r *loopRun) logMeasured(k int, st StepStats, wall time.Duration) {
+	if h := r.out.History; len(h) > 0 && h[len(h)-1].Step == k {
+		return
+	}
+	row := r.nanRow(k)
+	row.Epoch, row.Examples = float64(k)*r.batcher.Epochs()/float64(k+1), int64(k)*r.batcher.Examples()/int64(k+1)
+	row.TrainLoss, row.GradNorm, row.LR, row.WallS = st.Loss, st.GradNorm, st.LR, wall.Seconds()
+	r.out.History = append(r.out.History, row)
 }
 
 // logRow starts row kk (completed by the next step or by finish) and reports

@@ -100,7 +100,7 @@ func TestStopRules(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			tr, sp, batcher := setup(b)
 			defer tr.Close()
-			tc.loop.BlowUp, tc.loop.LogEvery, tc.loop.EvalEvery = 1e6, 1, 1
+			tc.loop.BlowUp, tc.loop.LogEvery, tc.loop.EvalEvery = 1e6, 7, 7
 			out, err := tr.Run(context.Background(), optim.MustNew(tc.opt), batcher, sp, tc.loop)
 			if err != nil {
 				t.Fatal(err)
@@ -129,6 +129,9 @@ func TestStopRules(t *testing.T) {
 			}
 			if out.Steps != want {
 				t.Errorf("stopped after %d steps, host GD reaches the rule after %d", out.Steps, want)
+			}
+			if last := out.History[len(out.History)-1]; last.Step != want || last.Epoch != float64(want) {
+				t.Errorf("history ends at step %d (epoch %g), want the row of step %d that stopped the run", last.Step, last.Epoch, want)
 			}
 			for _, r := range out.History {
 				if math.Abs(r.TrainLoss-host[r.Step]) > 1e-9*host[r.Step] {
