@@ -1,9 +1,9 @@
-// Package report holds bgdlab's batch-gradient-descent study — the textbook
-// example, condition numbers, batch sizes, an optimizer comparison on
-// Fashion-MNIST, vanishing/exploding gradients and non-convex landscapes —
-// and writes it as a self-contained HTML report with figures, tables, raw
-// results and a "Claims checked" section whose verdicts are computed from
-// the measurements.
+// Package report runs bgdlab's batch-gradient-descent study (pkg/studies:
+// the textbook example, condition numbers, batch sizes, an optimizer
+// comparison on Fashion-MNIST, vanishing/exploding gradients and non-convex
+// landscapes) and writes it as a self-contained HTML report with figures,
+// tables, raw results, the executed notebooks and a "Claims checked" section
+// whose verdicts the studies computed from the measurements.
 package report
 
 import (
@@ -27,8 +27,8 @@ import (
 	"github.com/bgdlab/bgdlab/pkg/experiment"
 	"github.com/bgdlab/bgdlab/pkg/notebook"
 	"github.com/bgdlab/bgdlab/pkg/plots"
+	"github.com/bgdlab/bgdlab/pkg/studies"
 	"github.com/gomlx/compute"
-	"gonum.org/v1/plot"
 )
 
 // Config configures a report.
@@ -55,117 +55,79 @@ type Config struct {
 	RepoFigures string
 }
 
-// Figure is one saved figure.
+// Figure is one rendered figure.
 type Figure struct {
 	Name, Caption string
 	// PNG is embedded in index.html; SVG and PNG files are in figures/.
 	PNG []byte
 }
 
-// Table is a small table of strings.
-type Table struct {
-	Caption string
-	Header  []string
-	Rows    [][]string
-}
-
-// Claim is a common statement about BGD checked against the measurements.
-type Claim struct {
-	Statement string
-	// Verdict is "supported", "refuted" or "nuanced", computed from data.
-	Verdict  string
-	Evidence string
-	Figure   string
-}
-
-// Section is one part of the study.
+// Section is one rendered study.
 type Section struct {
 	ID, Title, Intro string
 	Figures          []Figure
-	Tables           []Table
-	Claims           []Claim
+	Tables           []studies.Table
+	Claims           []studies.Claim
 	Took             time.Duration
 }
 
-// study is the shared state of one report run.
-type study struct {
-	cfg     Config
-	b       compute.Backend
-	ctx     context.Context
-	results string
-	figs    string
-}
+// SectionIDs lists the IDs accepted by Config.Sections.
+func SectionIDs() []string { return studies.IDs() }
 
-func (s *study) logf(format string, args ...any) {
-	if s.cfg.Progress != nil {
-		fmt.Fprintf(s.cfg.Progress, "report: "+format+"\n", args...)
-	}
-}
-
-// figure saves p as figures/name.png and .svg (and in RepoFigures) and
-// returns it for embedding.
-func (s *study) figure(p *plot.Plot, name, caption string) (Figure, error) {
-	png, err := plots.PNG(p)
+// renderFigure saves f as name.png and name.svg in each of dirs and returns
+// it for embedding.
+func renderFigure(f studies.Figure, dirs []string) (Figure, error) {
+	png, err := plots.PNG(f.Plot)
 	if err != nil {
 		return Figure{}, err
 	}
-	svg, err := plots.SVG(p)
+	svg, err := plots.SVG(f.Plot)
 	if err != nil {
 		return Figure{}, err
-	}
-	dirs := []string{s.figs}
-	if s.cfg.RepoFigures != "" {
-		dirs = append(dirs, s.cfg.RepoFigures)
 	}
 	for _, d := range dirs {
-		if err := atomicfile.Write(filepath.Join(d, name+".png"), png); err != nil {
+		if err := atomicfile.Write(filepath.Join(d, f.Name+".png"), png); err != nil {
 			return Figure{}, err
 		}
-		if err := atomicfile.Write(filepath.Join(d, name+".svg"), svg); err != nil {
+		if err := atomicfile.Write(filepath.Join(d, f.Name+".svg"), svg); err != nil {
 			return Figure{}, err
 		}
 	}
-	return Figure{Name: name, Caption: caption, PNG: png}, nil
+	return Figure{Name: f.Name, Caption: f.Caption, PNG: png}, nil
 }
 
-// sweep runs a sweep into results/<id> (resuming finished runs).
-func (s *study) sweep(id string, c *experiment.SweepConfig) ([]experiment.Plan, []*experiment.Result, error) {
-	plans, err := c.Expand()
-	if err != nil {
-		return nil, nil, err
+// runStudies runs the selected studies and renders their figures.
+func runStudies(env *studies.Env, cfg Config, figDirs []string) ([]Section, error) {
+	var sections []Section
+	for _, st := range studies.All {
+		if len(cfg.Sections) > 0 && !contains(cfg.Sections, st.ID) {
+			continue
+		}
+		t0 := time.Now()
+		logf(cfg, "section %s ...", st.ID)
+		res, err := st.Run(env)
+		if err != nil {
+			return nil, fmt.Errorf("report section %s: %w", st.ID, err)
+		}
+		sec := Section{ID: st.ID, Title: res.Title, Intro: res.Intro, Tables: res.Tables, Claims: res.Claims}
+		for _, f := range res.Figures {
+			fig, err := renderFigure(f, figDirs)
+			if err != nil {
+				return nil, fmt.Errorf("report section %s, figure %s: %w", st.ID, f.Name, err)
+			}
+			sec.Figures = append(sec.Figures, fig)
+		}
+		sec.Took = time.Since(t0)
+		logf(cfg, "section %s done in %s", st.ID, sec.Took.Round(time.Second))
+		sections = append(sections, sec)
 	}
-	dir := filepath.Join(s.results, id)
-	s.logf("%s: %d runs", id, len(plans))
-	res, err := experiment.RunSweep(s.ctx, s.b, c, plans, dir, experiment.SweepOptions{Progress: s.cfg.Progress})
-	if err != nil {
-		return nil, nil, err
-	}
-	if len(res) != len(plans) {
-		return nil, nil, fmt.Errorf("%s: %d of %d runs finished", id, len(res), len(plans))
-	}
-	return plans, res, nil
+	return sections, nil
 }
 
-// sectionFns lists the study's sections in order.
-var sectionFns = []struct {
-	id string
-	fn func(*study) (Section, error)
-}{
-	{"textbook", textbookSection},
-	{"condition", conditionSection},
-	{"batch", batchSection},
-	{"fashion", fashionSection},
-	{"deep", deepSection},
-	{"landscape", landscapeSection},
-}
-
-// SectionIDs lists the IDs accepted by Config.Sections.
-func SectionIDs() []string {
-	var ids []string
-	for _, s := range sectionFns {
-		ids = append(ids, s.id)
+func logf(cfg Config, format string, args ...any) {
+	if cfg.Progress != nil {
+		fmt.Fprintf(cfg.Progress, "report: "+format+"\n", args...)
 	}
-	return ids
 }
 
 // Run executes the study and writes the report. Finished runs from an
@@ -176,11 +138,7 @@ func Run(ctx context.Context, cfg Config) (string, error) {
 		return "", fmt.Errorf("report: Out folder is required")
 	}
 	for _, id := range cfg.Sections {
-		ok := false
-		for _, s := range sectionFns {
-			ok = ok || s.id == id
-		}
-		if !ok {
+		if !contains(studies.IDs(), id) {
 			return "", fmt.Errorf("report: unknown section %q (valid: %s)", id, strings.Join(SectionIDs(), ", "))
 		}
 	}
@@ -188,37 +146,30 @@ func Run(ctx context.Context, cfg Config) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	s := &study{cfg: cfg, b: cfg.Backend, ctx: ctx, results: filepath.Join(out, "results"), figs: filepath.Join(out, "figures")}
+	env := &studies.Env{Backend: cfg.Backend, Ctx: ctx, Results: filepath.Join(out, "results"), Full: cfg.Full, Progress: cfg.Progress}
+	figs := filepath.Join(out, "figures")
 	var info backend.Info
-	if s.b == nil {
-		s.b, info, err = backend.New()
+	if env.Backend == nil {
+		env.Backend, info, err = backend.New()
 		if err != nil {
 			return "", err
 		}
-		defer s.b.Finalize()
+		defer env.Backend.Finalize()
 	} else {
 		info, _ = backend.Resolve()
 	}
-	for _, d := range []string{s.results, s.figs} {
+	for _, d := range []string{env.Results, figs} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return "", err
 		}
 	}
-	var sections []Section
-	for _, sf := range sectionFns {
-		if len(cfg.Sections) > 0 && !contains(cfg.Sections, sf.id) {
-			continue
-		}
-		t0 := time.Now()
-		s.logf("section %s ...", sf.id)
-		sec, err := sf.fn(s)
-		if err != nil {
-			return "", fmt.Errorf("report section %s: %w", sf.id, err)
-		}
-		sec.ID = sf.id
-		sec.Took = time.Since(t0)
-		s.logf("section %s done in %s", sf.id, sec.Took.Round(time.Second))
-		sections = append(sections, sec)
+	figDirs := []string{figs}
+	if cfg.RepoFigures != "" {
+		figDirs = append(figDirs, cfg.RepoFigures)
+	}
+	sections, err := runStudies(env, cfg, figDirs)
+	if err != nil {
+		return "", err
 	}
 	var nbs []notebook.Result
 	if cfg.Notebooks != "" {
@@ -227,7 +178,7 @@ func Run(ctx context.Context, cfg Config) (string, error) {
 			return "", err
 		}
 		for _, p := range paths {
-			s.logf("executing %s ...", p)
+			logf(cfg, "executing %s ...", p)
 			env := []string{"BGDLAB_OUT=" + out}
 			if cfg.Full {
 				env = append(env, "BGDLAB_NOTEBOOK_FULL=1") // the notebooks' full-size runs
@@ -247,12 +198,12 @@ func Run(ctx context.Context, cfg Config) (string, error) {
 			nbs = append(nbs, res)
 		}
 	}
-	hashes, err := runHashes(s.results)
+	hashes, err := runHashes(env.Results)
 	if err != nil {
 		return "", err
 	}
 	index := filepath.Join(out, "index.html")
-	html, err := render(cfg, info, s.b, sections, nbs, hashes, out, time.Since(start))
+	html, err := render(cfg, info, env.Backend, sections, nbs, hashes, out, time.Since(start))
 	if err != nil {
 		return "", err
 	}
@@ -299,8 +250,8 @@ var page = template.Must(template.New("report").Funcs(template.FuncMap{
 	"img": func(b []byte) template.URL {
 		return template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(b))
 	},
-	"verdictClass": func(v string) string {
-		return map[string]string{"supported": "ok", "refuted": "no", "nuanced": "mid"}[v]
+	"verdictClass": func(v studies.Verdict) string {
+		return map[studies.Verdict]string{studies.Supported: "ok", studies.Refuted: "no", studies.Nuanced: "mid"}[v]
 	},
 }).Parse(`<!DOCTYPE html>
 <html lang="en">
@@ -353,7 +304,7 @@ th{background:#f3f3f3}figure{margin:1em 0}figure img{max-width:100%;border:1px s
 `))
 
 func render(cfg Config, info backend.Info, b compute.Backend, sections []Section, nbs []notebook.Result, hashes [][2]string, out string, took time.Duration) ([]byte, error) {
-	var claims []Claim
+	var claims []studies.Claim
 	for i := range sections {
 		claims = append(claims, sections[i].Claims...)
 		sections[i].Took = sections[i].Took.Round(time.Second)

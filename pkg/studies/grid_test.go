@@ -1,4 +1,4 @@
-package report
+package studies
 
 import "testing"
 

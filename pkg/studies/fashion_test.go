@@ -1,4 +1,4 @@
-package report
+package studies
 
 import (
 	"context"
@@ -40,7 +40,7 @@ func TestFashionComparisonTiny(t *testing.T) {
 	}
 	defer b.Finalize()
 	out := t.TempDir()
-	s := &study{cfg: Config{Out: out}, b: b, ctx: context.Background(), results: filepath.Join(out, "results"), figs: filepath.Join(out, "figures")}
+	s := &Env{Backend: b, Ctx: context.Background(), Results: filepath.Join(out, "results")}
 	sec, err := runFashion(s, plan)
 	if err != nil {
 		t.Fatal(err)
@@ -57,16 +57,20 @@ func TestFashionComparisonTiny(t *testing.T) {
 			t.Errorf("L-BFGS lr column %q", lr)
 		}
 	}
+	figs := map[string]bool{}
+	for _, f := range sec.Figures {
+		figs[f.Name] = f.Plot != nil
+	}
 	for _, name := range []string{"fashion_softmax_accuracy", "fashion_softmax_lr", "fashion_softmax_bars"} {
-		if _, err := os.Stat(filepath.Join(s.figs, name+".png")); err != nil {
-			t.Errorf("figure %s: %v", name, err)
+		if !figs[name] {
+			t.Errorf("figure %s missing (have %v)", name, figs)
 		}
 	}
 	if len(sec.Claims) != 1 {
 		t.Fatalf("want 1 claim, got %d", len(sec.Claims))
 	}
 	c := sec.Claims[0]
-	if want := verdictFromEvidence(t, c.Evidence); c.Verdict != want {
+	if want := verdictFromEvidence(t, c.Evidence); string(c.Verdict) != want {
 		t.Errorf("claim verdict %q, but its evidence says %q: %s", c.Verdict, want, c.Evidence)
 	}
 	if !strings.Contains(c.Evidence, "softmax regression: BGD") || !strings.Contains(c.Evidence, "SGD (batch 128)") {

@@ -1,4 +1,4 @@
-package report
+package studies
 
 import (
 	"fmt"
@@ -6,12 +6,10 @@ import (
 	"math"
 	"strings"
 
-	"github.com/bgdlab/bgdlab/pkg/stats"
-
 	"github.com/bgdlab/bgdlab/pkg/data"
 	"github.com/bgdlab/bgdlab/pkg/experiment"
-	"github.com/bgdlab/bgdlab/pkg/optim"
 	"github.com/bgdlab/bgdlab/pkg/plots"
+	"github.com/bgdlab/bgdlab/pkg/stats"
 )
 
 // method is one contender of the Fashion-MNIST comparison.
@@ -65,10 +63,11 @@ func fashionPlanFor(full bool) fashionPlan {
 	return p
 }
 
-func fashionSection(s *study) (Section, error) { return runFashion(s, fashionPlanFor(s.cfg.Full)) }
+// Fashion compares optimizers on Fashion-MNIST at tuned rates.
+func Fashion(s *Env) (Study, error) { return runFashion(s, fashionPlanFor(s.Full)) }
 
-func runFashion(s *study, plan fashionPlan) (Section, error) {
-	sec := Section{Title: "4. Optimizers on Fashion-MNIST",
+func runFashion(s *Env, plan fashionPlan) (Study, error) {
+	sec := Study{Title: "4. Optimizers on Fashion-MNIST",
 		Intro: "Softmax regression and an MLP on Fashion-MNIST (pixels standardized on the training set). Every method gets the same budget in epochs (passes over the training data, line-search trials included), its learning rate tuned on the validation set over a small grid, several seeds; the table reports the tuned configuration on the test set (mean ± 95% CI across seeds). Time-to-target is training time until the validation accuracy first reaches the target."}
 	dataSpec, epochs, seeds, modelsList, methods := plan.dataSpec, plan.epochs, plan.seeds, plan.models, plan.methods
 	if _, err := data.Load(dataSpec); err != nil {
@@ -228,11 +227,11 @@ func runFashion(s *study, plan fashionPlan) (Section, error) {
 	}
 	switch {
 	case sgdWins == len(vs):
-		claim.Verdict = "refuted"
+		claim.Verdict = Refuted
 	case bgdWins == len(vs):
-		claim.Verdict = "supported"
+		claim.Verdict = Supported
 	default:
-		claim.Verdict = "nuanced"
+		claim.Verdict = Nuanced
 	}
 	claim.Evidence = strings.Join(ev, "; ") + "."
 	sec.Claims = append(sec.Claims, claim)
@@ -262,147 +261,4 @@ func atGridEdge(lr float64, grid []any) bool {
 		}
 	}
 	return lr <= lo*(1+1e-9) || lr >= hi*(1-1e-9)
-}
-
-func ci4(st stats.Summary) string {
-	if math.IsNaN(st.CI95) {
-		return ""
-	}
-	return fmt.Sprintf(" ± %.4f", st.CI95)
-}
-
-// ---------------------------------------------------------------------------
-
-func deepSection(s *study) (Section, error) {
-	sec := Section{Title: "5. Vanishing and exploding gradients in deep plain networks",
-		Intro: "A 12-layer, 32-unit plain MLP on the two-spirals problem, trained with full-batch GD. Per-layer gradient norms show whether the signal reaches the first layers: with sigmoid units and small N(0, 0.2²) weights each layer shrinks the backward signal (vanishing); with tanh and large N(0, 2²) weights it grows (exploding). The remedies: He initialization with ReLU, layer normalization, gradient clipping."}
-	nSteps := 300
-	if s.cfg.Full {
-		nSteps = 2000
-	}
-	dataSpec := "spirals:n=1500,noise=0.1"
-	cases := []struct{ label, model, opt string }{
-		{"sigmoid, N(0,0.2²) init", "deep-mlp:depth=12,width=32,act=sigmoid,init=normal,std=0.2", "gd:lr=0.5"},
-		{"sigmoid, N(0,0.2²) + layer norm", "deep-mlp:depth=12,width=32,act=sigmoid,init=normal,std=0.2,norm=true", "gd:lr=0.5"},
-		{"ReLU, He init", "deep-mlp:depth=12,width=32,act=relu,init=he", "gd:lr=0.05"},
-		{"tanh, N(0,2²) init", "deep-mlp:depth=12,width=32,act=tanh,init=normal,std=2", "gd:lr=0.05"},
-		{"tanh, N(0,2²) init + clip_norm=1", "deep-mlp:depth=12,width=32,act=tanh,init=normal,std=2", "gd:lr=0.05,clip_norm=1"},
-	}
-	table := Table{Caption: "Gradient norms of the first (input-side) and last hidden layers at step 0, and results after training.",
-		Header: []string{"network", "optimizer", "‖∇ first layer‖", "‖∇ last layer‖", "ratio first/last", "status", "final train loss", "test accuracy"}}
-	ratios := map[string]float64{}
-	for i, cs := range cases {
-		c := &experiment.SweepConfig{Base: experiment.Spec{Data: dataSpec, Model: cs.model, Batch: "full", Steps: nSteps, DType: "float32", LayerNorms: true},
-			Optimizers: []string{cs.opt}, Seeds: []uint64{1}}
-		_, res, err := s.sweep(fmt.Sprintf("deep/%d", i), c)
-		if err != nil {
-			return sec, err
-		}
-		r := res[0]
-		first, last := math.NaN(), math.NaN()
-		if len(r.History) > 0 && len(r.History[0].LayerGradNorms) >= 2 {
-			ln := r.History[0].LayerGradNorms
-			first, last = ln[0], ln[len(ln)-2] // last hidden layer (the output layer is last)
-		}
-		ratios[cs.label] = first / last
-		table.Rows = append(table.Rows, []string{cs.label, cs.opt, g(first), g(last), g(first / last), string(r.Status), g(r.Final["train_loss"]), g(r.Final["test_metric"])})
-		if i == 0 || i == 2 || i == 3 {
-			var rows [][]float64
-			for _, h := range r.History {
-				rows = append(rows, h.LayerGradNorms)
-			}
-			p := plots.LayerNorms(fmt.Sprintf("12-layer MLP, %s: gradient norm per layer", cs.label), steps(r.History), r.Layers, rows)
-			fig, err := s.figure(p, fmt.Sprintf("deep_layers_%d", i), fmt.Sprintf("%s: per-layer gradient norms during full-batch training (light = input side, dark = output side).", cs.label))
-			if err != nil {
-				return sec, err
-			}
-			sec.Figures = append(sec.Figures, fig)
-		}
-	}
-	sec.Tables = append(sec.Tables, table)
-	vanish := ratios["sigmoid, N(0,0.2²) init"]
-	ln := ratios["sigmoid, N(0,0.2²) + layer norm"]
-	he := ratios["ReLU, He init"]
-	claim := Claim{Statement: "“Gradients vanish in deep plain sigmoid networks; He initialization or normalization fixes it.”", Figure: "deep_layers_0"}
-	switch {
-	case vanish < 1e-3 && he > 1e-1 && ln > 1e-1:
-		claim.Verdict = "supported"
-	case vanish < 1e-3 && (he > 1e-1 || ln > 1e-1):
-		claim.Verdict = "nuanced"
-	default:
-		claim.Verdict = "nuanced"
-	}
-	claim.Evidence = fmt.Sprintf("at initialization the first layer's gradient is %s× the last hidden layer's with sigmoid/N(0,0.2²), %s× with layer norm added, %s× with ReLU/He.", g(vanish), g(ln), g(he))
-	sec.Claims = append(sec.Claims, claim)
-	return sec, nil
-}
-
-// ---------------------------------------------------------------------------
-
-func landscapeSection(s *study) (Section, error) {
-	sec := Section{Title: "6. Non-convex landscapes: where does BGD end up?",
-		Intro: "Gradient descent follows the local slope. On a double well it settles in whichever basin it starts in; on Rosenbrock's curved valley it crawls. Trajectories of GD, heavy ball, Adam and L-BFGS from the same start (circle = start, square = end, + = known minima)."}
-	fs := data.Functions2D()
-	cases := []struct {
-		fn    string
-		steps int
-		opts  []optim.Config
-	}{
-		{"double-well", 300, []optim.Config{optim.GD{LR: 0.05}, optim.Momentum{LR: 0.05, Momentum: 0.9}, optim.Adam{LR: 0.05}, optim.LBFGS{}}},
-		{"rosenbrock", 3000, []optim.Config{optim.GD{LR: 0.001}, optim.Momentum{LR: 0.001, Momentum: 0.9}, optim.Adam{LR: 0.02}, optim.LBFGS{}}},
-	}
-	table := Table{Caption: "Where each method ends.", Header: []string{"function", "method", "steps", "end point", "f(end)", "global minimum value", "nearest known minimum"}}
-	var gdEnd, globalF float64
-	for _, cs := range cases {
-		f := fs[cs.fn]
-		var trajs []plots.Trajectory
-		gmin := math.Inf(1)
-		for _, m := range f.Minima {
-			gmin = math.Min(gmin, f.F(m[0], m[1]))
-		}
-		for _, cfg := range cs.opts {
-			spec := cfg.String()
-			opt, err := optim.New(cfg)
-			if err != nil {
-				return sec, err
-			}
-			path, err := experiment.Trajectory2D(s.b, f, opt, f.Start, cs.steps)
-			if err != nil {
-				return sec, err
-			}
-			trajs = append(trajs, plots.Trajectory{Name: spec, X: path.X, Y: path.Y})
-			ex, ey := path.X[len(path.X)-1], path.Y[len(path.Y)-1]
-			near, nd := "", math.Inf(1)
-			for _, m := range f.Minima {
-				if d := math.Hypot(ex-m[0], ey-m[1]); d < nd {
-					nd, near = d, fmt.Sprintf("(%s, %s)", g(m[0]), g(m[1]))
-				}
-			}
-			status := ""
-			if path.Diverged {
-				status = " (diverged)"
-			}
-			table.Rows = append(table.Rows, []string{cs.fn, spec + status, fmt.Sprint(len(path.X) - 1), fmt.Sprintf("(%s, %s)", g(ex), g(ey)), g(f.F(ex, ey)), g(gmin), near + fmt.Sprintf(" at distance %s", g(nd))})
-			if cs.fn == "double-well" && strings.HasPrefix(spec, "gd:") {
-				gdEnd, globalF = f.F(ex, ey), gmin
-			}
-		}
-		p := plots.Contour(fmt.Sprintf("%s: trajectories from (%g, %g)", cs.fn, f.Start[0], f.Start[1]), f.F, f.XMin, f.XMax, f.YMin, f.YMax, f.Minima, trajs)
-		fig, err := s.figure(p, "landscape_"+cs.fn, fmt.Sprintf("%s: optimizer trajectories over the level sets.", cs.fn))
-		if err != nil {
-			return sec, err
-		}
-		sec.Figures = append(sec.Figures, fig)
-	}
-	sec.Tables = append(sec.Tables, table)
-	claim := Claim{Statement: "“BGD finds the global minimum.”", Figure: "landscape_double-well"}
-	if gdEnd-globalF > 1e-3 {
-		claim.Verdict = "refuted"
-		claim.Evidence = fmt.Sprintf("on the double well, full-batch GD from (1.6, 1) converged to the local minimum with f = %s, while the global minimum has f = %s; only for convex losses is every stationary point global.", g(gdEnd), g(globalF))
-	} else {
-		claim.Verdict = "supported"
-		claim.Evidence = fmt.Sprintf("GD reached f = %s, the global minimum value %s.", g(gdEnd), g(globalF))
-	}
-	sec.Claims = append(sec.Claims, claim)
-	return sec, nil
 }

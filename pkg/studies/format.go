@@ -1,0 +1,39 @@
+package studies
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+
+	"github.com/bgdlab/bgdlab/pkg/experiment"
+	"github.com/bgdlab/bgdlab/pkg/stats"
+)
+
+func g(v float64) string  { return strconv.FormatFloat(v, 'g', 4, 64) }
+func g6(v float64) string { return strconv.FormatFloat(v, 'g', 6, 64) }
+
+func column(h []experiment.Record, f func(experiment.Record) float64) []float64 {
+	out := make([]float64, len(h))
+	for i, r := range h {
+		out[i] = f(r)
+	}
+	return out
+}
+
+func steps(h []experiment.Record) []float64 {
+	return column(h, func(r experiment.Record) float64 { return float64(r.Step) })
+}
+
+func ci(st stats.Summary) string {
+	if math.IsNaN(st.CI95) {
+		return ""
+	}
+	return " ± " + g(st.CI95)
+}
+
+func ci4(st stats.Summary) string {
+	if math.IsNaN(st.CI95) {
+		return ""
+	}
+	return fmt.Sprintf(" ± %.4f", st.CI95)
+}
