@@ -16,157 +16,20 @@ import (
 func Batch(s *Env) (Study, error) {
 	sec := Study{Title: "3. Batch size: full batch vs mini-batch vs stochastic",
 		Intro: "Linear least squares (d = 50, κ = 10, noise 0.5). Each batch size gets the same budget in epochs, runs until the training loss reaches a target (f* + 0.1% of the initial gap) and uses its fastest constant step from a small grid. Loss against epochs, gradient evaluations and training seconds; time to reach the target; the constant-step noise floor against its theoretical value; and how the cost of a full-batch step grows with n."}
-	n, epochs, seeds := 8000, 60.0, []uint64{1, 2}
-	if s.Full {
-		n, epochs, seeds = 40000, 100, []uint64{1, 2, 3}
-	}
-	dataSpec := fmt.Sprintf("synthetic-linear:n=%d,d=50,kappa=10,noise=0.5", n)
-	fit, err := experiment.LeastSquares(dataSpec)
+	bs, err := runBatchSweep(s)
 	if err != nil {
 		return sec, err
 	}
-	curv, prob, star, fstar := fit.Curvature, fit.Problem, fit.ThetaStar, fit.FStar
-	f0 := prob.MSE(make([]float64, len(star)))
-	target := fstar + 0.001*(f0-fstar)
-	batches := []string{"full", "1024", "128", "16"}
-	grid := []any{1 / curv.L, 0.3 / curv.L, 0.1 / curv.L, 0.03 / curv.L}
-	c := &experiment.SweepConfig{Base: experiment.Spec{Data: dataSpec, Model: "linear", Epochs: epochs, DType: "float32", Init: "zeros", TrainLoss: "full", TargetLoss: &target},
-		Optimizers: []string{"gd"}, Grid: map[string][]any{"batch": toAny(batches), "lr": grid}, Seeds: seeds, TargetLoss: &target}
-	plans, res, err := s.sweep("batch", c)
+	sec.Tables = append(sec.Tables, bs.compare())
+	figs, err := bs.figures(s)
 	if err != nil {
 		return sec, err
 	}
-	sums := experiment.Summaries(c, plans, res)
-	// Fastest lr per batch size: every seed reached the target, least mean time.
-	best := map[string]experiment.ConfigSummary{}
-	for _, sm := range sums {
-		b := sm.Params["batch"]
-		cur, ok := best[b]
-		v := sm.TTT["seconds"].Mean
-		if sm.Diverged == 0 && sm.Reached == sm.Runs && (!ok || v < cur.TTT["seconds"].Mean) {
-			best[b] = sm
-		}
-	}
-	table := Table{Caption: fmt.Sprintf("Fastest step per batch size (f* = %s, target loss f* + 0.1%% of the initial gap = %s; budget %g epochs; %d seeds, mean ± 95%% CI).", g(fstar), g(target), epochs, len(seeds)),
-		Header: []string{"batch", "best lr", "seconds per epoch", "reached target", "time to target (s)", "epochs to target", "gradient evaluations (steps) to target"}}
-	var epochBands, timeBands, evalBands []plots.Band
-	var tttX, tttY, examplesY []float64
-	fullTTT, bestMiniTTT, bestMini := math.NaN(), math.Inf(1), ""
-	for bi, b := range batches {
-		sm, ok := best[b]
-		if !ok {
-			table.Rows = append(table.Rows, []string{b, "—", "", "not within the budget at any step size", "", "", ""})
-			continue
-		}
-		var hs [][]experiment.Record
-		for i, p := range plans {
-			if p.Config == sm.Config {
-				hs = append(hs, res[i].History)
-			}
-		}
-		x := column(hs[0], func(r experiment.Record) float64 { return r.Epoch })
-		runs := func(f func(experiment.Record) float64) [][]float64 {
-			var out [][]float64
-			for _, h := range hs {
-				out = append(out, column(h, f))
-			}
-			return out
-		}
-		gapOf := func(r experiment.Record) float64 { return r.TrainLoss - fstar }
-		name := "batch " + b
-		col := plots.Palette[bi%len(plots.Palette)]
-		band := plots.MeanBand(name, x, runs(gapOf))
-		band.Color = col
-		epochBands = append(epochBands, band)
-		tb := plots.MeanBand(name, plots.MeanBand("", x, runs(func(r experiment.Record) float64 { return r.WallS })).Mean, runs(gapOf))
-		tb.Color = col
-		timeBands = append(timeBands, tb)
-		eb := plots.MeanBand(name, column(hs[0], func(r experiment.Record) float64 { return float64(r.GradEvals) }), runs(gapOf))
-		eb.Color = col
-		evalBands = append(evalBands, eb)
-		secPerEpoch := sm.Stats["wall_s"].Mean / sm.Stats["epoch"].Mean
-		ttt := sm.TTT["seconds"]
-		reached := fmt.Sprintf("%d/%d", sm.Reached, sm.Runs)
-		tttStr, epStr, geStr := "—", "—", "—"
-		if sm.Reached > 0 {
-			tttStr = g(ttt.Mean) + ci(ttt)
-			epStr = g(sm.TTT["epochs"].Mean)
-			geStr = g(sm.TTT["grad_evals"].Mean)
-		}
-		table.Rows = append(table.Rows, []string{b, g(optimLR(sm.Config)), g(secPerEpoch), reached, tttStr, epStr, geStr})
-		bs := float64(fit.Train.N)
-		if b != "full" {
-			bs, _ = strconv.ParseFloat(b, 64)
-		}
-		if sm.Reached == sm.Runs {
-			tttX = append(tttX, bs)
-			tttY = append(tttY, ttt.Mean)
-			examplesY = append(examplesY, sm.TTT["epochs"].Mean*float64(fit.Train.N))
-			if b == "full" {
-				fullTTT = ttt.Mean
-			} else if ttt.Mean < bestMiniTTT {
-				bestMiniTTT, bestMini = ttt.Mean, b
-			}
-		}
-	}
-	sec.Tables = append(sec.Tables, table)
-	var figs []Figure
-	for _, f := range []struct {
-		name, x, caption string
-		bands            []plots.Band
-	}{
-		{"batch_loss_epochs", "epochs", "Per epoch, smaller batches make far more progress: BGD takes one step per pass over the data.", epochBands},
-		{"batch_loss_grad_evals", "gradient evaluations (steps)", "Per gradient evaluation (step), the full batch wins: each of its steps uses the exact gradient.", evalBands},
-		{"batch_loss_seconds", "training seconds", "Against wall-clock time on this machine: the trade-off that matters in practice.", timeBands},
-	} {
-		p := plots.Bands("Least squares (κ = 10): f − f* vs "+f.x, f.x, "f(θ) − f* (log scale)", true, f.bands)
-		fig, err := s.figure(p, f.name, f.caption)
-		if err != nil {
-			return sec, err
-		}
-		figs = append(figs, fig)
-	}
-	tp := plots.Tradeoff("Time and examples to the target loss vs batch size", "batch size (log)", "seconds / examples (log)",
-		plots.XY{Name: "seconds to target", X: tttX, Y: tttY}, plots.XY{Name: "examples to target (÷1000)", X: tttX, Y: scaleAll(examplesY, 1e-3)})
-	fig, err := s.figure(tp, "batch_tradeoff", "Time-to-target and examples-to-target against batch size.")
-	if err != nil {
-		return sec, err
-	}
-	figs = append(figs, fig)
 	sec.Figures = append(sec.Figures, figs...)
-
-	claim := Claim{Statement: "“BGD trains faster than SGD.” (least squares, κ = 10, time to a target loss)", Figure: "batch_loss_seconds"}
-	overlap := false // the two times to target are within each other's 95% intervals
-	if !math.IsNaN(fullTTT) && !math.IsInf(bestMiniTTT, 1) {
-		fc, mc := best["full"].TTT["seconds"].CI95, best[bestMini].TTT["seconds"].CI95
-		overlap = !math.IsNaN(fc) && !math.IsNaN(mc) && math.Abs(fullTTT-bestMiniTTT) <= fc+mc
-	}
-	switch {
-	case overlap:
-		claim.Verdict, claim.Evidence = Nuanced, fmt.Sprintf("full batch reached the target loss in %s s, mini-batch %s in %s s: the difference is within the 95%% intervals across seeds. BGD needs fewer steps (%s vs %s), each a full pass over the data; which wins in wall-clock time depends on how cheap a large-batch step is on this backend.",
-			g(fullTTT)+ci(best["full"].TTT["seconds"]), bestMini, g(bestMiniTTT)+ci(best[bestMini].TTT["seconds"]), g(best["full"].TTT["grad_evals"].Mean), g(best[bestMini].TTT["grad_evals"].Mean))
-	case math.IsNaN(fullTTT) && !math.IsInf(bestMiniTTT, 1):
-		claim.Verdict, claim.Evidence = Refuted, fmt.Sprintf("within %g epochs full-batch GD never reached the target loss; mini-batch %s did in %s s.", epochs, bestMini, g(bestMiniTTT))
-	case !math.IsInf(bestMiniTTT, 1) && bestMiniTTT < fullTTT:
-		fullSteps := best["full"].TTT["grad_evals"].Mean
-		miniSteps := best[bestMini].TTT["grad_evals"].Mean
-		perStep := "needs fewer steps"
-		switch {
-		case fullSteps == miniSteps:
-			perStep = "needs the same number of steps"
-		case fullSteps > miniSteps:
-			perStep = "needs even more steps"
-		}
-		claim.Verdict, claim.Evidence = Refuted, fmt.Sprintf("mini-batch %s reached the target loss in %s s, full batch in %s s (%.1f× slower); BGD %s (%s vs %s), but each of its steps costs a full pass over the data.", bestMini, g(bestMiniTTT), g(fullTTT), fullTTT/bestMiniTTT, perStep, g(fullSteps), g(miniSteps))
-	case !math.IsNaN(fullTTT):
-		claim.Verdict, claim.Evidence = Supported, fmt.Sprintf("full batch reached the target in %s s, the best mini-batch (%s) in %s s.", g(fullTTT), bestMini, g(bestMiniTTT))
-	default:
-		claim.Verdict, claim.Evidence = Nuanced, "no batch size reached the target within the budget."
-	}
-	sec.Claims = append(sec.Claims, claim)
+	sec.Claims = append(sec.Claims, bs.claim())
 
 	// Noise floor of constant-step SGD vs theory.
-	floor, err := noiseFloor(s, dataSpec, fit, fstar)
+	floor, err := noiseFloor(s, bs.dataSpec, bs.fit, bs.fstar)
 	if err != nil {
 		return sec, err
 	}
@@ -183,6 +46,187 @@ func Batch(s *Env) (Study, error) {
 	sec.Figures = append(sec.Figures, cost)
 	sec.Claims = append(sec.Claims, costClaim)
 	return sec, nil
+}
+
+// batchStudy holds the batch-size sweep and what compare derives from it.
+type batchStudy struct {
+	dataSpec             string
+	fit                  *experiment.LeastSquaresFit
+	fstar, target        float64
+	epochs               float64
+	seeds                []uint64
+	batches              []string
+	plans                []experiment.Plan
+	res                  []*experiment.Result
+	best                 map[string]experiment.ConfigSummary // fastest lr per batch size
+	epochBands           []plots.Band
+	timeBands, evalBands []plots.Band
+	tttX, tttY, examples []float64
+	fullTTT, bestMiniTTT float64
+	bestMini             string
+}
+
+// runBatchSweep runs every batch size at every step of a small grid until the
+// target loss, and keeps per batch size the step whose every seed reached the
+// target in the least mean time.
+func runBatchSweep(s *Env) (*batchStudy, error) {
+	bs := &batchStudy{epochs: 60, seeds: []uint64{1, 2}, batches: []string{"full", "1024", "128", "16"},
+		fullTTT: math.NaN(), bestMiniTTT: math.Inf(1), best: map[string]experiment.ConfigSummary{}}
+	n := 8000
+	if s.Full {
+		n, bs.epochs, bs.seeds = 40000, 100, []uint64{1, 2, 3}
+	}
+	bs.dataSpec = fmt.Sprintf("synthetic-linear:n=%d,d=50,kappa=10,noise=0.5", n)
+	fit, err := experiment.LeastSquares(bs.dataSpec)
+	if err != nil {
+		return nil, err
+	}
+	bs.fit, bs.fstar = fit, fit.FStar
+	f0 := fit.Problem.MSE(make([]float64, len(fit.ThetaStar)))
+	bs.target = bs.fstar + 0.001*(f0-bs.fstar)
+	l := fit.Curvature.L
+	c := &experiment.SweepConfig{Base: experiment.Spec{Data: bs.dataSpec, Model: "linear", Epochs: bs.epochs, DType: "float32", Init: "zeros", TrainLoss: "full", TargetLoss: &bs.target},
+		Optimizers: []string{"gd"}, Grid: map[string][]any{"batch": toAny(bs.batches), "lr": {1 / l, 0.3 / l, 0.1 / l, 0.03 / l}}, Seeds: bs.seeds, TargetLoss: &bs.target}
+	if bs.plans, bs.res, err = s.sweep("batch", c); err != nil {
+		return nil, err
+	}
+	for _, sm := range experiment.Summaries(c, bs.plans, bs.res) {
+		b := sm.Params["batch"]
+		cur, ok := bs.best[b]
+		v := sm.TTT["seconds"].Mean
+		if sm.Diverged == 0 && sm.Reached == sm.Runs && (!ok || v < cur.TTT["seconds"].Mean) {
+			bs.best[b] = sm
+		}
+	}
+	return bs, nil
+}
+
+// compare builds the table of the fastest step per batch size and the loss
+// bands and time-to-target points the figures show.
+func (bs *batchStudy) compare() Table {
+	table := Table{Caption: fmt.Sprintf("Fastest step per batch size (f* = %s, target loss f* + 0.1%% of the initial gap = %s; budget %g epochs; %d seeds, mean ± 95%% CI).", g(bs.fstar), g(bs.target), bs.epochs, len(bs.seeds)),
+		Header: []string{"batch", "best lr", "seconds per epoch", "reached target", "time to target (s)", "epochs to target", "gradient evaluations (steps) to target"}}
+	for bi, b := range bs.batches {
+		sm, ok := bs.best[b]
+		if !ok {
+			table.Rows = append(table.Rows, []string{b, "—", "", "not within the budget at any step size", "", "", ""})
+			continue
+		}
+		bs.addBands(bi, b, sm)
+		ttt := sm.TTT["seconds"]
+		tttStr, epStr, geStr := "—", "—", "—"
+		if sm.Reached > 0 {
+			tttStr, epStr, geStr = g(ttt.Mean)+ci(ttt), g(sm.TTT["epochs"].Mean), g(sm.TTT["grad_evals"].Mean)
+		}
+		secPerEpoch := sm.Stats["wall_s"].Mean / sm.Stats["epoch"].Mean
+		table.Rows = append(table.Rows, []string{b, g(optimLR(sm.Config)), g(secPerEpoch), fmt.Sprintf("%d/%d", sm.Reached, sm.Runs), tttStr, epStr, geStr})
+		if sm.Reached == sm.Runs {
+			bs.addTTT(b, sm)
+		}
+	}
+	return table
+}
+
+// addBands adds batch size b's loss bands (mean ± CI across seeds) against
+// epochs, seconds and gradient evaluations.
+func (bs *batchStudy) addBands(bi int, b string, sm experiment.ConfigSummary) {
+	var hs [][]experiment.Record
+	for i, p := range bs.plans {
+		if p.Config == sm.Config {
+			hs = append(hs, bs.res[i].History)
+		}
+	}
+	runs := func(f func(experiment.Record) float64) [][]float64 {
+		var out [][]float64
+		for _, h := range hs {
+			out = append(out, column(h, f))
+		}
+		return out
+	}
+	gapOf := func(r experiment.Record) float64 { return r.TrainLoss - bs.fstar }
+	name, col := "batch "+b, plots.Palette[bi%len(plots.Palette)]
+	x := column(hs[0], func(r experiment.Record) float64 { return r.Epoch })
+	band := plots.MeanBand(name, x, runs(gapOf))
+	tb := plots.MeanBand(name, plots.MeanBand("", x, runs(func(r experiment.Record) float64 { return r.WallS })).Mean, runs(gapOf))
+	eb := plots.MeanBand(name, column(hs[0], func(r experiment.Record) float64 { return float64(r.GradEvals) }), runs(gapOf))
+	band.Color, tb.Color, eb.Color = col, col, col
+	bs.epochBands, bs.timeBands, bs.evalBands = append(bs.epochBands, band), append(bs.timeBands, tb), append(bs.evalBands, eb)
+}
+
+// addTTT records batch size b's time and examples to the target.
+func (bs *batchStudy) addTTT(b string, sm experiment.ConfigSummary) {
+	size := float64(bs.fit.Train.N)
+	if b != "full" {
+		size, _ = strconv.ParseFloat(b, 64)
+	}
+	ttt := sm.TTT["seconds"].Mean
+	bs.tttX, bs.tttY = append(bs.tttX, size), append(bs.tttY, ttt)
+	bs.examples = append(bs.examples, sm.TTT["epochs"].Mean*float64(bs.fit.Train.N))
+	if b == "full" {
+		bs.fullTTT = ttt
+	} else if ttt < bs.bestMiniTTT {
+		bs.bestMiniTTT, bs.bestMini = ttt, b
+	}
+}
+
+// figures draws the loss against epochs, steps and seconds, and the
+// time-to-target trade-off.
+func (bs *batchStudy) figures(s *Env) ([]Figure, error) {
+	var figs []Figure
+	for _, f := range []struct {
+		name, x, caption string
+		bands            []plots.Band
+	}{
+		{"batch_loss_epochs", "epochs", "Per epoch, smaller batches make far more progress: BGD takes one step per pass over the data.", bs.epochBands},
+		{"batch_loss_grad_evals", "gradient evaluations (steps)", "Per gradient evaluation (step), the full batch wins: each of its steps uses the exact gradient.", bs.evalBands},
+		{"batch_loss_seconds", "training seconds", "Against wall-clock time on this machine: the trade-off that matters in practice.", bs.timeBands},
+	} {
+		p := plots.Bands("Least squares (κ = 10): f − f* vs "+f.x, f.x, "f(θ) − f* (log scale)", true, f.bands)
+		fig, err := s.figure(p, f.name, f.caption)
+		if err != nil {
+			return nil, err
+		}
+		figs = append(figs, fig)
+	}
+	tp := plots.Tradeoff("Time and examples to the target loss vs batch size", "batch size (log)", "seconds / examples (log)",
+		plots.XY{Name: "seconds to target", X: bs.tttX, Y: bs.tttY}, plots.XY{Name: "examples to target (÷1000)", X: bs.tttX, Y: scaleAll(bs.examples, 1e-3)})
+	fig, err := s.figure(tp, "batch_tradeoff", "Time-to-target and examples-to-target against batch size.")
+	return append(figs, fig), err
+}
+
+// claim decides "BGD trains faster than SGD" from the times to target: a
+// difference within both 95% intervals is nuanced.
+func (bs *batchStudy) claim() Claim {
+	claim := Claim{Statement: "“BGD trains faster than SGD.” (least squares, κ = 10, time to a target loss)", Figure: "batch_loss_seconds"}
+	full, mini := bs.best["full"].TTT, bs.best[bs.bestMini].TTT
+	fullTTT, bestMiniTTT, bestMini := bs.fullTTT, bs.bestMiniTTT, bs.bestMini
+	overlap := false // the two times to target are within each other's 95% intervals
+	if !math.IsNaN(fullTTT) && !math.IsInf(bestMiniTTT, 1) {
+		fc, mc := full["seconds"].CI95, mini["seconds"].CI95
+		overlap = !math.IsNaN(fc) && !math.IsNaN(mc) && math.Abs(fullTTT-bestMiniTTT) <= fc+mc
+	}
+	switch {
+	case overlap:
+		claim.Verdict, claim.Evidence = Nuanced, fmt.Sprintf("full batch reached the target loss in %s s, mini-batch %s in %s s: the difference is within the 95%% intervals across seeds. BGD needs fewer steps (%s vs %s), each a full pass over the data; which wins in wall-clock time depends on how cheap a large-batch step is on this backend.",
+			g(fullTTT)+ci(full["seconds"]), bestMini, g(bestMiniTTT)+ci(mini["seconds"]), g(full["grad_evals"].Mean), g(mini["grad_evals"].Mean))
+	case math.IsNaN(fullTTT) && !math.IsInf(bestMiniTTT, 1):
+		claim.Verdict, claim.Evidence = Refuted, fmt.Sprintf("within %g epochs full-batch GD never reached the target loss; mini-batch %s did in %s s.", bs.epochs, bestMini, g(bestMiniTTT))
+	case !math.IsInf(bestMiniTTT, 1) && bestMiniTTT < fullTTT:
+		fullSteps, miniSteps := full["grad_evals"].Mean, mini["grad_evals"].Mean
+		perStep := "needs fewer steps"
+		switch {
+		case fullSteps == miniSteps:
+			perStep = "needs the same number of steps"
+		case fullSteps > miniSteps:
+			perStep = "needs even more steps"
+		}
+		claim.Verdict, claim.Evidence = Refuted, fmt.Sprintf("mini-batch %s reached the target loss in %s s, full batch in %s s (%.1f× slower); BGD %s (%s vs %s), but each of its steps costs a full pass over the data.", bestMini, g(bestMiniTTT), g(fullTTT), fullTTT/bestMiniTTT, perStep, g(fullSteps), g(miniSteps))
+	case !math.IsNaN(fullTTT):
+		claim.Verdict, claim.Evidence = Supported, fmt.Sprintf("full batch reached the target in %s s, the best mini-batch (%s) in %s s.", g(fullTTT), bestMini, g(bestMiniTTT))
+	default:
+		claim.Verdict, claim.Evidence = Nuanced, "no batch size reached the target within the budget."
+	}
+	return claim
 }
 
 func toAny(xs []string) []any {

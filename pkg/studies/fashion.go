@@ -69,141 +69,169 @@ func Fashion(s *Env) (Study, error) { return runFashion(s, fashionPlanFor(s.Full
 func runFashion(s *Env, plan fashionPlan) (Study, error) {
 	sec := Study{Title: "4. Optimizers on Fashion-MNIST",
 		Intro: "Softmax regression and an MLP on Fashion-MNIST (pixels standardized on the training set). Every method gets the same budget in epochs (passes over the training data, line-search trials included), its learning rate tuned on the validation set over a small grid, several seeds; the table reports the tuned configuration on the test set (mean ± 95% CI across seeds). Time-to-target is training time until the validation accuracy first reaches the target."}
-	dataSpec, epochs, seeds, modelsList, methods := plan.dataSpec, plan.epochs, plan.seeds, plan.models, plan.methods
-	if _, err := data.Load(dataSpec); err != nil {
+	if _, err := data.Load(plan.dataSpec); err != nil {
 		return sec, fmt.Errorf("%w (the Fashion-MNIST study needs the data: scripts/setup installs it)", err)
 	}
-	table := Table{Caption: fmt.Sprintf("Learning rate tuned on the final validation accuracy (the metric reported), reported on test; budget %g epochs; %d seeds. “(grid edge)”: the tuned rate is the smallest or largest tried, so the optimum may lie outside the grid.", epochs, len(seeds)),
+	table := Table{Caption: fmt.Sprintf("Learning rate tuned on the final validation accuracy (the metric reported), reported on test; budget %g epochs; %d seeds. “(grid edge)”: the tuned rate is the smallest or largest tried, so the optimum may lie outside the grid.", plan.epochs, len(plan.seeds)),
 		Header: []string{"model", "method", "tuned lr", "test accuracy", "test loss", "epochs used", "training seconds", "reached val target", "time to target (s)"}}
-	// Per model, BGD vs plain mini-batch SGD for the claim.
-	type versus struct {
-		model                  string
-		bgdOK, sgdOK           bool // false: every configuration diverged
-		bgdReached, sgdReached int
-		seeds                  int
-		bgdTTT, sgdTTT         float64
-		bgdAcc, sgdAcc         float64
-	}
 	var vs []versus
-	for _, mc := range modelsList {
-		cmp := versus{model: mc.label, seeds: len(seeds)}
-		var accBands []plots.Band
-		var lrPts []plots.LRPoint
-		var barNames []string
-		var barVals, barErrs []float64
-		var barColors []color.Color
-		for _, m := range methods {
-			base := experiment.Spec{Data: dataSpec, Model: mc.spec, Batch: m.batch, Epochs: epochs, DType: "float32", TrainLoss: "batch"}
-			if m.lineSearch {
-				// Each L-BFGS iteration costs at least two passes (gradient +
-				// trial), usually about three.
-				base.Epochs, base.Steps = 0, max(1, int(epochs/3))
-			}
-			c := &experiment.SweepConfig{Base: base, Optimizers: []string{m.opt}, Seeds: seeds, Select: "val_metric"}
-			if len(m.lrs) > 0 {
-				c.Grid = map[string][]any{"lr": m.lrs}
-			}
-			id := fmt.Sprintf("fashion/%s/%s-%s", strings.SplitN(mc.spec, ":", 2)[0], m.opt, m.batch)
-			plans, res, err := s.sweep(id, c)
+	for _, mc := range plan.models {
+		fm := &fashionModelRuns{cmp: versus{model: mc.label, seeds: len(plan.seeds)}}
+		for _, m := range plan.methods {
+			row, err := fm.method(s, plan, mc, m)
 			if err != nil {
 				return sec, err
 			}
-			sums := experiment.Summaries(c, plans, res)
-			for _, sm := range sums {
-				for i, p := range plans {
-					if p.Config == sm.Config {
-						lrPts = append(lrPts, plots.LRPoint{Optimizer: m.label, LR: res[i].Optimizer["lr"], Value: res[i].Final["val_loss"], Diverged: res[i].Status == experiment.StatusDiverged, Color: m.color()})
-					}
-				}
-			}
-			best := experiment.Best(c, sums)
-			if len(best) == 0 {
-				table.Rows = append(table.Rows, []string{mc.label, m.label, "—", "all diverged", "", "", "", "", ""})
-				continue
-			}
-			b := best[0]
-			var hs [][]experiment.Record
-			var ttts []float64
-			reached := 0
-			for i, p := range plans {
-				if p.Config != b.Config {
-					continue
-				}
-				hs = append(hs, res[i].History)
-				if t, ok := experiment.TimeToTarget(res[i].History, "val_metric", mc.target, false); ok {
-					reached++
-					ttts = append(ttts, t.Seconds)
-				}
-			}
-			ttt := stats.Summarize(ttts)
-			lr := "line search"
-			if len(m.lrs) > 0 {
-				lr = g(optimLR(b.Config))
-				if atGridEdge(optimLR(b.Config), m.lrs) {
-					lr += " (grid edge)"
-				}
-			}
-			tttStr := "—"
-			if reached > 0 {
-				tttStr = g(ttt.Mean) + ci(ttt)
-			}
-			barNames, barColors = append(barNames, m.short), append(barColors, m.color())
-			barVals, barErrs = append(barVals, b.Stats["test_metric"].Mean), append(barErrs, b.Stats["test_metric"].CI95)
-			table.Rows = append(table.Rows, []string{mc.label, m.label, lr, fmt.Sprintf("%.4f", b.Stats["test_metric"].Mean) + ci4(b.Stats["test_metric"]),
-				g(b.Stats["test_loss"].Mean), g(b.Stats["epoch"].Mean), g(b.Stats["wall_s"].Mean) + ci(b.Stats["wall_s"]), fmt.Sprintf("%d/%d", reached, len(hs)), tttStr})
-			if m.opt == "gd" && m.batch == "full" {
-				cmp.bgdOK, cmp.bgdReached, cmp.bgdTTT, cmp.bgdAcc = true, reached, ttt.Mean, b.Stats["test_metric"].Mean
-			} else if m.opt == "gd" {
-				cmp.sgdOK, cmp.sgdReached, cmp.sgdTTT, cmp.sgdAcc = true, reached, ttt.Mean, b.Stats["test_metric"].Mean
-			}
-			// Test accuracy against training seconds (rows with test evaluations).
-			var xs [][]float64
-			var ys [][]float64
-			for _, h := range hs {
-				var x, y []float64
-				for _, r := range h {
-					if !math.IsNaN(r.TestMetric) {
-						x = append(x, r.WallS)
-						y = append(y, r.TestMetric)
-					}
-				}
-				xs, ys = append(xs, x), append(ys, y)
-			}
-			if len(xs) > 0 && len(xs[0]) > 0 {
-				meanX := plots.MeanBand("", xs[0], xs).Mean
-				band := plots.MeanBand(m.label, meanX, ys).Clamp(0, 1)
-				band.Color = m.color()
-				accBands = append(accBands, band)
-			}
+			table.Rows = append(table.Rows, row)
 		}
-		name := strings.SplitN(mc.spec, ":", 2)[0]
-		p := plots.Bands(fmt.Sprintf("Fashion-MNIST, %s: test accuracy vs training time (%d seeds, 95%% CI)", mc.label, len(seeds)), "training seconds", "test accuracy", false, accBands)
-		p.Y.Min, p.Y.Max = 0, 1
-		fig, err := s.figure(p, "fashion_"+name+"_accuracy", fmt.Sprintf("%s: test accuracy against training time for each method's tuned configuration.", mc.label))
+		figs, err := fm.figures(s, plan, mc)
 		if err != nil {
 			return sec, err
 		}
-		sec.Figures = append(sec.Figures, fig)
-		lp := plots.LRSensitivity(fmt.Sprintf("Fashion-MNIST, %s: validation loss vs learning rate", mc.label), "final validation loss", true, lrPts)
-		fig2, err := s.figure(lp, "fashion_"+name+"_lr", fmt.Sprintf("%s: final validation loss against the learning rate (diverged runs marked at the top). Large rates overfit — validation loss rises while accuracy holds — which is why the table tunes on validation accuracy.", mc.label))
-		if err != nil {
-			return sec, err
-		}
-		sec.Figures = append(sec.Figures, fig2)
-		bp, err := plots.Bars(fmt.Sprintf("Fashion-MNIST, %s: tuned test accuracy (%d seeds, 95%% CI)", mc.label, len(seeds)), "test accuracy", barNames, barVals, barErrs, barColors)
-		if err != nil {
-			return sec, err
-		}
-		fig3, err := s.figure(bp, "fashion_"+name+"_bars", fmt.Sprintf("%s: final test accuracy of each method's tuned configuration, same budget in epochs.", mc.label))
-		if err != nil {
-			return sec, err
-		}
-		sec.Figures = append(sec.Figures, fig3)
-		vs = append(vs, cmp)
+		sec.Figures = append(sec.Figures, figs...)
+		vs = append(vs, fm.cmp)
 	}
 	sec.Tables = append(sec.Tables, table)
+	sec.Claims = append(sec.Claims, fashionClaim(plan.epochs, vs))
+	return sec, nil
+}
 
-	// "BGD trains faster than SGD" at the same epoch budget, by model.
+// versus is, per model, BGD against plain mini-batch SGD for the claim.
+type versus struct {
+	model                  string
+	bgdOK, sgdOK           bool // false: every configuration diverged
+	bgdReached, sgdReached int
+	seeds                  int
+	bgdTTT, sgdTTT         float64
+	bgdAcc, sgdAcc         float64
+}
+
+// fashionModelRuns collects one model's methods for its figures and claim.
+type fashionModelRuns struct {
+	cmp       versus
+	accBands  []plots.Band
+	lrPts     []plots.LRPoint
+	barNames  []string
+	barVals   []float64
+	barErrs   []float64
+	barColors []color.Color
+}
+
+// method tunes m's learning rate on model mc and returns its table row.
+func (fm *fashionModelRuns) method(s *Env, plan fashionPlan, mc fashionModel, m method) ([]string, error) {
+	base := experiment.Spec{Data: plan.dataSpec, Model: mc.spec, Batch: m.batch, Epochs: plan.epochs, DType: "float32", TrainLoss: "batch"}
+	if m.lineSearch {
+		// Each L-BFGS iteration costs at least two passes (gradient + trial),
+		// usually about three.
+		base.Epochs, base.Steps = 0, max(1, int(plan.epochs/3))
+	}
+	c := &experiment.SweepConfig{Base: base, Optimizers: []string{m.opt}, Seeds: plan.seeds, Select: "val_metric"}
+	if len(m.lrs) > 0 {
+		c.Grid = map[string][]any{"lr": m.lrs}
+	}
+	id := fmt.Sprintf("fashion/%s/%s-%s", strings.SplitN(mc.spec, ":", 2)[0], m.opt, m.batch)
+	plans, res, err := s.sweep(id, c)
+	if err != nil {
+		return nil, err
+	}
+	sums := experiment.Summaries(c, plans, res)
+	for _, sm := range sums {
+		for i, p := range plans {
+			if p.Config == sm.Config {
+				fm.lrPts = append(fm.lrPts, plots.LRPoint{Optimizer: m.label, LR: res[i].Optimizer["lr"], Value: res[i].Final["val_loss"], Diverged: res[i].Status == experiment.StatusDiverged, Color: m.color()})
+			}
+		}
+	}
+	best := experiment.Best(c, sums)
+	if len(best) == 0 {
+		return []string{mc.label, m.label, "—", "all diverged", "", "", "", "", ""}, nil
+	}
+	b := best[0]
+	var hs [][]experiment.Record
+	var ttts []float64
+	for i, p := range plans {
+		if p.Config != b.Config {
+			continue
+		}
+		hs = append(hs, res[i].History)
+		if t, ok := experiment.TimeToTarget(res[i].History, "val_metric", mc.target, false); ok {
+			ttts = append(ttts, t.Seconds)
+		}
+	}
+	reached, ttt := len(ttts), stats.Summarize(ttts)
+	lr := "line search"
+	if len(m.lrs) > 0 {
+		lr = g(optimLR(b.Config))
+		if atGridEdge(optimLR(b.Config), m.lrs) {
+			lr += " (grid edge)"
+		}
+	}
+	tttStr := "—"
+	if reached > 0 {
+		tttStr = g(ttt.Mean) + ci(ttt)
+	}
+	acc := b.Stats["test_metric"]
+	fm.barNames, fm.barColors = append(fm.barNames, m.short), append(fm.barColors, m.color())
+	fm.barVals, fm.barErrs = append(fm.barVals, acc.Mean), append(fm.barErrs, acc.CI95)
+	if m.opt == "gd" && m.batch == "full" {
+		fm.cmp.bgdOK, fm.cmp.bgdReached, fm.cmp.bgdTTT, fm.cmp.bgdAcc = true, reached, ttt.Mean, acc.Mean
+	} else if m.opt == "gd" {
+		fm.cmp.sgdOK, fm.cmp.sgdReached, fm.cmp.sgdTTT, fm.cmp.sgdAcc = true, reached, ttt.Mean, acc.Mean
+	}
+	fm.addAccuracyBand(m, hs)
+	return []string{mc.label, m.label, lr, fmt.Sprintf("%.4f", acc.Mean) + ci4(acc),
+		g(b.Stats["test_loss"].Mean), g(b.Stats["epoch"].Mean), g(b.Stats["wall_s"].Mean) + ci(b.Stats["wall_s"]), fmt.Sprintf("%d/%d", reached, len(hs)), tttStr}, nil
+}
+
+// addAccuracyBand adds the test accuracy against training seconds (rows
+// with test evaluations) of the tuned runs hs.
+func (fm *fashionModelRuns) addAccuracyBand(m method, hs [][]experiment.Record) {
+	var xs, ys [][]float64
+	for _, h := range hs {
+		var x, y []float64
+		for _, r := range h {
+			if !math.IsNaN(r.TestMetric) {
+				x = append(x, r.WallS)
+				y = append(y, r.TestMetric)
+			}
+		}
+		xs, ys = append(xs, x), append(ys, y)
+	}
+	if len(xs) > 0 && len(xs[0]) > 0 {
+		meanX := plots.MeanBand("", xs[0], xs).Mean
+		band := plots.MeanBand(m.label, meanX, ys).Clamp(0, 1)
+		band.Color = m.color()
+		fm.accBands = append(fm.accBands, band)
+	}
+}
+
+// figures draws model mc's accuracy bands, learning-rate sensitivity and
+// tuned accuracies.
+func (fm *fashionModelRuns) figures(s *Env, plan fashionPlan, mc fashionModel) ([]Figure, error) {
+	name := strings.SplitN(mc.spec, ":", 2)[0]
+	p := plots.Bands(fmt.Sprintf("Fashion-MNIST, %s: test accuracy vs training time (%d seeds, 95%% CI)", mc.label, len(plan.seeds)), "training seconds", "test accuracy", false, fm.accBands)
+	p.Y.Min, p.Y.Max = 0, 1
+	fig, err := s.figure(p, "fashion_"+name+"_accuracy", fmt.Sprintf("%s: test accuracy against training time for each method's tuned configuration.", mc.label))
+	if err != nil {
+		return nil, err
+	}
+	lp := plots.LRSensitivity(fmt.Sprintf("Fashion-MNIST, %s: validation loss vs learning rate", mc.label), "final validation loss", true, fm.lrPts)
+	fig2, err := s.figure(lp, "fashion_"+name+"_lr", fmt.Sprintf("%s: final validation loss against the learning rate (diverged runs marked at the top). Large rates overfit — validation loss rises while accuracy holds — which is why the table tunes on validation accuracy.", mc.label))
+	if err != nil {
+		return nil, err
+	}
+	bp, err := plots.Bars(fmt.Sprintf("Fashion-MNIST, %s: tuned test accuracy (%d seeds, 95%% CI)", mc.label, len(plan.seeds)), "test accuracy", fm.barNames, fm.barVals, fm.barErrs, fm.barColors)
+	if err != nil {
+		return nil, err
+	}
+	fig3, err := s.figure(bp, "fashion_"+name+"_bars", fmt.Sprintf("%s: final test accuracy of each method's tuned configuration, same budget in epochs.", mc.label))
+	return []Figure{fig, fig2, fig3}, err
+}
+
+// fashionClaim decides "BGD trains faster than SGD" at the same epoch
+// budget: refuted when SGD reached the validation target sooner on every
+// model, supported when BGD did, nuanced otherwise.
+func fashionClaim(epochs float64, vs []versus) Claim {
 	claim := Claim{Statement: fmt.Sprintf("“BGD trains faster than SGD.” (Fashion-MNIST, same budget of %g epochs)", epochs), Figure: "fashion_softmax_accuracy"}
 	var ev []string
 	bgdWins, sgdWins := 0, 0
@@ -234,8 +262,7 @@ func runFashion(s *Env, plan fashionPlan) (Study, error) {
 		claim.Verdict = Nuanced
 	}
 	claim.Evidence = strings.Join(ev, "; ") + "."
-	sec.Claims = append(sec.Claims, claim)
-	return sec, nil
+	return claim
 }
 
 // color is the method's colour in every figure: its optimizer's, with plain
