@@ -3,8 +3,6 @@ package data
 import (
 	"fmt"
 	"reflect"
-	"sort"
-	"strings"
 
 	"github.com/bgdlab/bgdlab/pkg/spec"
 )
@@ -46,38 +44,23 @@ func (h Holdout) validate(name string) error {
 	return nil
 }
 
-// registry maps each name to its zero configuration.
-var registry = map[string]Config{
+// registry holds every data set's zero configuration.
+var registry = spec.NewRegistry("dataset", map[string]Config{
 	"textbook": Textbook{}, "synthetic-linear": SyntheticLinear{}, "blobs": Blobs{}, "moons": Moons{},
 	"spirals": Spirals{}, "localization": Localization{}, "fashion-mnist": FashionMNIST{}, "csv": CSV{},
-}
+})
 
 // Names returns the registered data set names, sorted.
-func Names() []string {
-	var out []string
-	for n := range registry {
-		out = append(out, n)
-	}
-	sort.Strings(out)
-	return out
-}
+func Names() []string { return registry.Names() }
 
 // Parse reads a spec such as "synthetic-linear:n=600,kappa=10" into its typed
 // configuration, with every field resolved to its value, and validates it.
 func Parse(s string) (Config, error) {
-	sp, err := spec.Parse(s)
+	c, err := registry.Decode(s)
 	if err != nil {
-		return nil, fmt.Errorf("data: %w", err)
-	}
-	zero, ok := registry[sp.Name]
-	if !ok {
-		return nil, fmt.Errorf("unknown dataset %q: valid datasets are %s", sp.Name, strings.Join(Names(), ", "))
-	}
-	ptr := reflect.New(reflect.TypeOf(zero))
-	if err := spec.Decode(sp, "dataset", ptr.Interface()); err != nil {
 		return nil, err
 	}
-	c := resolved(ptr.Elem().Interface().(Config))
+	c = resolved(c)
 	return c, c.Validate()
 }
 

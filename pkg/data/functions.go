@@ -6,7 +6,6 @@ import (
 	"sort"
 	"strings"
 
-	_ "github.com/bgdlab/bgdlab/pkg/vjp" // Slice gradients on every backend
 	"github.com/gomlx/gomlx/core/graph"
 )
 

@@ -2,8 +2,6 @@ package models
 
 import (
 	"fmt"
-	"reflect"
-	"sort"
 	"strings"
 
 	"github.com/bgdlab/bgdlab/pkg/spec"
@@ -198,9 +196,6 @@ func firstErr(errs ...error) error {
 	return nil
 }
 
-// registry maps each kind to its zero configuration.
-var registry = map[string]Config{"linear": Linear{}, "logistic": Logistic{}, "softmax": Softmax{}, "mlp": MLP{}, "deep-mlp": DeepMLP{}, "cnn": CNN{}}
-
 // Docs describes each kind for listings (`bgdlab models`), with its keys and
 // defaults.
 var Docs = map[string]string{
@@ -212,32 +207,20 @@ var Docs = map[string]string{
 	"cnn":      "LeNet-like CNN for images: conv5×5×6, conv5×5×16 stride 2, conv3×3×32 stride 2, dense 128, dense classes. init=he, l2=0",
 }
 
+// registry holds every model's zero configuration.
+var registry = spec.NewRegistry("model", map[string]Config{"linear": Linear{}, "logistic": Logistic{}, "softmax": Softmax{}, "mlp": MLP{}, "deep-mlp": DeepMLP{}, "cnn": CNN{}})
+
 // Names returns the registered model kinds, sorted.
-func Names() []string {
-	var out []string
-	for n := range registry {
-		out = append(out, n)
-	}
-	sort.Strings(out)
-	return out
-}
+func Names() []string { return registry.Names() }
 
 // Parse reads a spec such as "mlp:hidden=256x128,act=tanh" into its typed
 // configuration, every field resolved, and validates it.
 func Parse(s string) (Config, error) {
-	sp, err := spec.Parse(s)
+	c, err := registry.Decode(s)
 	if err != nil {
-		return nil, fmt.Errorf("model: %w", err)
-	}
-	zero, ok := registry[sp.Name]
-	if !ok {
-		return nil, fmt.Errorf("unknown model %q: valid models are %s", sp.Name, strings.Join(Names(), ", "))
-	}
-	ptr := reflect.New(reflect.TypeOf(zero))
-	if err := spec.Decode(sp, "model", ptr.Interface()); err != nil {
 		return nil, err
 	}
-	c := Resolved(ptr.Elem().Interface().(Config))
+	c = Resolved(c)
 	return c, c.Validate()
 }
 

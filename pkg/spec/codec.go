@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -223,4 +224,47 @@ func Resolved[T any](name string, cfg T) T {
 		}
 	}
 	return v.Interface().(T)
+}
+
+// Registry maps names to the zero configurations of one family (data sets,
+// models), each a tagged struct implementing T. Its Decode is the CLI's way
+// from a spec to a typed configuration.
+type Registry[T any] struct {
+	// What names the family in messages ("dataset", "model").
+	What  string
+	zeros map[string]T
+}
+
+// NewRegistry returns the registry of the given zero configurations.
+func NewRegistry[T any](what string, zeros map[string]T) Registry[T] {
+	return Registry[T]{What: what, zeros: zeros}
+}
+
+// Names returns the registered names, sorted.
+func (r Registry[T]) Names() []string {
+	var out []string
+	for n := range r.zeros {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Decode parses s and sets the named configuration's fields from its keys
+// (zero fields stay zero: defaults are the caller's Resolved).
+func (r Registry[T]) Decode(s string) (T, error) {
+	var zero T
+	sp, err := Parse(s)
+	if err != nil {
+		return zero, fmt.Errorf("%s: %w", r.What, err)
+	}
+	z, ok := r.zeros[sp.Name]
+	if !ok {
+		return zero, fmt.Errorf("unknown %s %q: valid %ss are %s", r.What, sp.Name, r.What, strings.Join(r.Names(), ", "))
+	}
+	ptr := reflect.New(reflect.TypeOf(z))
+	if err := Decode(sp, r.What, ptr.Interface()); err != nil {
+		return zero, err
+	}
+	return ptr.Elem().Interface().(T), nil
 }

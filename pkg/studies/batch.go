@@ -7,7 +7,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/bgdlab/bgdlab/pkg/data"
 	"github.com/bgdlab/bgdlab/pkg/experiment"
+	"github.com/bgdlab/bgdlab/pkg/optim"
 	"github.com/bgdlab/bgdlab/pkg/plots"
 	"github.com/bgdlab/bgdlab/pkg/theory"
 )
@@ -76,7 +78,7 @@ func runBatchSweep(s *Env) (*batchStudy, error) {
 	if s.Full {
 		n, bs.epochs, bs.seeds = 40000, 100, []uint64{1, 2, 3}
 	}
-	bs.dataSpec = fmt.Sprintf("synthetic-linear:n=%d,d=50,kappa=10,noise=0.5", n)
+	bs.dataSpec = data.SyntheticLinear{N: n, D: 50, Kappa: 10, Noise: 0.5}.String()
 	fit, err := experiment.LeastSquares(bs.dataSpec)
 	if err != nil {
 		return nil, err
@@ -275,7 +277,7 @@ func noiseFloor(s *Env, dataSpec string, fit *experiment.LeastSquaresFit, fstar 
 	// Equal steps for every batch size: the first half forgets the start, the
 	// second half measures the stationary spread.
 	c := &experiment.SweepConfig{Base: experiment.Spec{Data: dataSpec, Model: "linear", Steps: nSteps, DType: "float64", Init: "zeros", TrainLoss: "full"},
-		Optimizers: []string{fmt.Sprintf("gd:lr=%.17g", alpha)}, Grid: map[string][]any{"batch": miniReplace(batches)}, Seeds: []uint64{1}}
+		Optimizers: []string{optim.GD{LR: alpha}.String()}, Grid: map[string][]any{"batch": miniReplace(batches)}, Seeds: []uint64{1}}
 	out.table = Table{Caption: fmt.Sprintf("Noise floor of constant-step SGD (α = 0.2/L = %s, batches drawn with replacement): mean f − f* over the second half of the run vs the additive-noise formula (α/2B)·Σ Sᵢᵢ/(2 − αλᵢ) and its correction for state-dependent (multiplicative) noise with Gaussian features.", g(alpha)),
 		Header: []string{"batch B", "measured plateau f − f*", "additive-noise theory", "ratio", "with multiplicative noise", "ratio"}}
 	_, res, err := s.sweep("noise-floor", c)
@@ -328,10 +330,10 @@ func stepCost(s *Env) (Figure, Claim, error) {
 		ns = []int{2000, 8000, 32000, 128000}
 	}
 	c := &experiment.SweepConfig{Base: experiment.Spec{Model: "linear", Batch: "full", Steps: 30, DType: "float32", Init: "zeros", EvalEvery: 1000},
-		Optimizers: []string{"gd:lr=0.01"}, Seeds: []uint64{1}}
+		Optimizers: []string{optim.GD{LR: 0.01}.String()}, Seeds: []uint64{1}}
 	var specs []any
 	for _, n := range ns {
-		specs = append(specs, fmt.Sprintf("synthetic-linear:n=%d,d=50,kappa=10,noise=0.5,val=0,test=0", n))
+		specs = append(specs, data.SyntheticLinear{N: n, D: 50, Kappa: 10, Noise: 0.5, Holdout: data.NoHoldout}.String())
 	}
 	c.Grid = map[string][]any{"data": specs}
 	_, res, err := s.sweep("step-cost", c)

@@ -5,7 +5,9 @@ import (
 	"math"
 	"strings"
 
+	"github.com/bgdlab/bgdlab/pkg/data"
 	"github.com/bgdlab/bgdlab/pkg/experiment"
+	"github.com/bgdlab/bgdlab/pkg/optim"
 	"github.com/bgdlab/bgdlab/pkg/plots"
 	"github.com/bgdlab/bgdlab/pkg/theory"
 )
@@ -26,7 +28,7 @@ func Condition(s *Env) (Study, error) {
 	var gdSeries, accSeries []plots.Series
 	worstGap := 0.0
 	for ki, kappa := range kappas {
-		dataSpec := fmt.Sprintf("synthetic-linear:n=600,d=20,kappa=%g,noise=0.1,val=0,test=0", kappa)
+		dataSpec := data.SyntheticLinear{N: 600, D: 20, Kappa: kappa, Noise: 0.1, Holdout: data.NoHoldout}.String()
 		fit, err := experiment.LeastSquares(dataSpec)
 		if err != nil {
 			return sec, err
@@ -36,11 +38,11 @@ func Condition(s *Env) (Study, error) {
 		hbA, hbB, hbR := theory.HeavyBall(l, mu)
 		nS, nM, nR := theory.Nesterov(l, mu)
 		methods := []struct{ name, spec string }{
-			{"gd", fmt.Sprintf("gd:lr=%.17g", theory.GDOptimalStep(l, mu))},
+			{"gd", optim.GD{LR: theory.GDOptimalStep(l, mu)}.String()},
 		}
 		if kappa > 1 {
-			methods = append(methods, struct{ name, spec string }{"momentum", fmt.Sprintf("momentum:lr=%.17g,momentum=%.17g", hbA, hbB)},
-				struct{ name, spec string }{"nesterov", fmt.Sprintf("nesterov:lr=%.17g,momentum=%.17g", nS, nM)})
+			methods = append(methods, struct{ name, spec string }{"momentum", optim.Momentum{LR: hbA, Momentum: hbB}.String()},
+				struct{ name, spec string }{"nesterov", optim.Nesterov{LR: nS, Momentum: nM}.String()})
 		}
 		var opts []string
 		for _, m := range methods {
