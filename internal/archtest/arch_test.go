@@ -17,7 +17,7 @@ var layers = map[string]int{
 	"pkg/report":          7,
 	"pkg/studies":         6,
 	"pkg/bench":           6,
-	"pkg/lab":             6,
+	"pkg/lab":             7,
 	"pkg/experiment":      5,
 	"pkg/plots":           5,
 	"pkg/notebook":        5,

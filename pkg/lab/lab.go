@@ -10,6 +10,7 @@
 package lab
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -21,6 +22,7 @@ import (
 	"github.com/bgdlab/bgdlab/pkg/models"
 	"github.com/bgdlab/bgdlab/pkg/optim"
 	"github.com/bgdlab/bgdlab/pkg/plots"
+	"github.com/bgdlab/bgdlab/pkg/studies"
 	"github.com/bgdlab/bgdlab/pkg/theory"
 	"github.com/gomlx/compute"
 	"gonum.org/v1/plot"
@@ -134,6 +136,17 @@ func CacheDir() string {
 		return filepath.Join(out, "cache", "lab")
 	}
 	return filepath.Join(os.TempDir(), "bgdlab-cache", "lab")
+}
+
+// StudyEnv is where notebook cells run the report's studies (studies.Rates,
+// studies.NoiseFloors, …): the lab's backend, results kept under
+// CacheDir()/studies and reused by later cells.
+func StudyEnv() *studies.Env {
+	b, err := Backend()
+	if err != nil {
+		panic(err)
+	}
+	return &studies.Env{Backend: b, Ctx: context.Background(), Results: filepath.Join(CacheDir(), "studies")}
 }
 
 // LeastSquares returns the exact curvature (L, μ, κ of the MSE's Hessian) of

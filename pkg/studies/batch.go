@@ -9,6 +9,7 @@ import (
 
 	"github.com/bgdlab/bgdlab/pkg/data"
 	"github.com/bgdlab/bgdlab/pkg/experiment"
+	"github.com/bgdlab/bgdlab/pkg/models"
 	"github.com/bgdlab/bgdlab/pkg/optim"
 	"github.com/bgdlab/bgdlab/pkg/plots"
 	"github.com/bgdlab/bgdlab/pkg/theory"
@@ -31,7 +32,7 @@ func Batch(s *Env) (Study, error) {
 	sec.Claims = append(sec.Claims, bs.claim())
 
 	// Noise floor of constant-step SGD vs theory.
-	floor, err := noiseFloor(s, bs.dataSpec, bs.fit, bs.fstar)
+	floor, err := noiseFloor(s, bs.problem, bs.fit)
 	if err != nil {
 		return sec, err
 	}
@@ -52,6 +53,7 @@ func Batch(s *Env) (Study, error) {
 
 // batchStudy holds the batch-size sweep and what compare derives from it.
 type batchStudy struct {
+	problem              data.SyntheticLinear
 	dataSpec             string
 	fit                  *experiment.LeastSquaresFit
 	fstar, target        float64
@@ -78,7 +80,8 @@ func runBatchSweep(s *Env) (*batchStudy, error) {
 	if s.Full {
 		n, bs.epochs, bs.seeds = 40000, 100, []uint64{1, 2, 3}
 	}
-	bs.dataSpec = data.SyntheticLinear{N: n, D: 50, Kappa: 10, Noise: 0.5}.String()
+	bs.problem = data.SyntheticLinear{N: n, D: 50, Kappa: 10, Noise: 0.5}
+	bs.dataSpec = bs.problem.String()
 	fit, err := experiment.LeastSquares(bs.dataSpec)
 	if err != nil {
 		return nil, err
@@ -258,56 +261,81 @@ func optimLR(config string) float64 {
 	return math.NaN()
 }
 
-type floorResult struct {
-	table Table
-	fig   Figure
+// Floor is constant-step SGD's noise floor at one batch size: the mean of
+// f − f* over the second half of the run, and the additive-noise and
+// multiplicative-noise (Gaussian features) predictions.
+type Floor struct {
+	Batch                              int
+	Measured, Additive, Multiplicative float64
 }
 
-// noiseFloor runs constant-step SGD long enough to plateau for several batch
-// sizes and compares the plateau of f − f* with theory.NoiseFloorLeastSquares.
-func noiseFloor(s *Env, dataSpec string, fit *experiment.LeastSquaresFit, fstar float64) (floorResult, error) {
-	var out floorResult
-	train, star, curv := fit.Train, fit.ThetaStar, fit.Curvature
-	alpha := 0.2 / curv.L
-	batches := []int{4, 16, 64, 256}
-	nSteps := 3000
-	if s.Full {
-		nSteps = 10000
+// NoiseFloors runs constant-step SGD (step alpha, batches drawn with
+// replacement) for nSteps steps at each batch size on the least-squares
+// problem d, in float64 from θ = 0, and compares each plateau with theory
+// (results under noise-floor).
+func NoiseFloors(s *Env, d data.Config, alpha float64, batches []int, nSteps int) ([]Floor, error) {
+	fit, err := experiment.LeastSquares(d.String())
+	if err != nil {
+		return nil, err
 	}
 	// Equal steps for every batch size: the first half forgets the start, the
 	// second half measures the stationary spread.
-	c := &experiment.SweepConfig{Base: experiment.Spec{Data: dataSpec, Model: "linear", Steps: nSteps, DType: "float64", Init: "zeros", TrainLoss: "full"},
+	c := &experiment.SweepConfig{Base: experiment.Spec{Data: d.String(), Model: models.Linear{}.String(), Steps: nSteps, DType: "float64", Init: "zeros", TrainLoss: "full"},
 		Optimizers: []string{optim.GD{LR: alpha}.String()}, Grid: map[string][]any{"batch": miniReplace(batches)}, Seeds: []uint64{1}}
-	out.table = Table{Caption: fmt.Sprintf("Noise floor of constant-step SGD (α = 0.2/L = %s, batches drawn with replacement): mean f − f* over the second half of the run vs the additive-noise formula (α/2B)·Σ Sᵢᵢ/(2 − αλᵢ) and its correction for state-dependent (multiplicative) noise with Gaussian features.", g(alpha)),
-		Header: []string{"batch B", "measured plateau f − f*", "additive-noise theory", "ratio", "with multiplicative noise", "ratio"}}
 	_, res, err := s.sweep("noise-floor", c)
 	if err != nil {
-		return out, err
+		return nil, err
 	}
-	var xs, meas, pred, predG []float64
+	var out []Floor
 	for i, r := range res {
-		b := batches[i]
+		f := Floor{Batch: batches[i]}
 		h := r.History
 		var sum float64
 		var cnt int
 		for _, rec := range h[len(h)/2:] {
 			if !math.IsNaN(rec.TrainLoss) {
-				sum += rec.TrainLoss - fstar
+				sum += rec.TrainLoss - fit.FStar
 				cnt++
 			}
 		}
-		m := sum / float64(max(cnt, 1))
-		p, err := theory.NoiseFloorLeastSquares(train, star, true, alpha, b, false)
-		if err != nil {
-			return out, err
+		f.Measured = sum / float64(max(cnt, 1))
+		if f.Additive, err = theory.NoiseFloorLeastSquares(fit.Train, fit.ThetaStar, true, alpha, f.Batch, false); err != nil {
+			return nil, err
 		}
-		pg, err := theory.NoiseFloorLeastSquaresGaussian(train, star, true, alpha, b)
-		if err != nil {
-			return out, err
+		if f.Multiplicative, err = theory.NoiseFloorLeastSquaresGaussian(fit.Train, fit.ThetaStar, true, alpha, f.Batch); err != nil {
+			return nil, err
 		}
-		out.table.Rows = append(out.table.Rows, []string{strconv.Itoa(b), g(m), g(p), fmt.Sprintf("%.2f", m/p), g(pg), fmt.Sprintf("%.2f", m/pg)})
-		xs, meas, pred = append(xs, float64(b)), append(meas, m), append(pred, p)
-		predG = append(predG, pg)
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+// floorResult is the noise-floor part of the batch study.
+type floorResult struct {
+	table Table
+	fig   Figure
+}
+
+// noiseFloor measures the plateau of constant-step SGD (α = 0.2/L) at four
+// batch sizes and compares it with theory.
+func noiseFloor(s *Env, d data.Config, fit *experiment.LeastSquaresFit) (floorResult, error) {
+	var out floorResult
+	alpha := 0.2 / fit.Curvature.L
+	nSteps := 3000
+	if s.Full {
+		nSteps = 10000
+	}
+	floors, err := NoiseFloors(s, d, alpha, []int{4, 16, 64, 256}, nSteps)
+	if err != nil {
+		return out, err
+	}
+	out.table = Table{Caption: fmt.Sprintf("Noise floor of constant-step SGD (α = 0.2/L = %s, batches drawn with replacement): mean f − f* over the second half of the run vs the additive-noise formula (α/2B)·Σ Sᵢᵢ/(2 − αλᵢ) and its correction for state-dependent (multiplicative) noise with Gaussian features.", g(alpha)),
+		Header: []string{"batch B", "measured plateau f − f*", "additive-noise theory", "ratio", "with multiplicative noise", "ratio"}}
+	var xs, meas, pred, predG []float64
+	for _, f := range floors {
+		m, p, pg := f.Measured, f.Additive, f.Multiplicative
+		out.table.Rows = append(out.table.Rows, []string{strconv.Itoa(f.Batch), g(m), g(p), fmt.Sprintf("%.2f", m/p), g(pg), fmt.Sprintf("%.2f", m/pg)})
+		xs, meas, pred, predG = append(xs, float64(f.Batch)), append(meas, m), append(pred, p), append(predG, pg)
 	}
 	tp := plots.Tradeoff("Constant-step SGD noise floor vs batch size", "batch size (log)", "f − f* plateau (log)",
 		plots.XY{Name: "measured", X: xs, Y: meas}, plots.XY{Name: "theory, additive noise", X: xs, Y: pred}, plots.XY{Name: "theory, + multiplicative noise", X: xs, Y: predG})
