@@ -43,14 +43,12 @@ func runReport(args []string, stdout, stderr io.Writer) error {
 	if *sections != "" {
 		secs = strings.Split(*sections, ",")
 	}
-	b, err := openBackend(stderr)
+	b, ctx, done, err := session(stderr)
 	if err != nil {
 		return err
 	}
-	defer b.Finalize()
+	defer done()
 	absTools, _ := filepath.Abs(*tools)
-	ctx, cancel := interruptible()
-	defer cancel()
 	index, err := report.Run(ctx, report.Config{Out: *out, Full: *full, Backend: b, Progress: stderr, Notebooks: *nbDir, Tools: absTools,
 		Command: commandLine(append([]string{"bgdlab", "report"}, args...)), Sections: secs, RepoFigures: *figures})
 	if err != nil {

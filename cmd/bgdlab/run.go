@@ -16,6 +16,7 @@ import (
 	"github.com/bgdlab/bgdlab/pkg/experiment"
 	"github.com/bgdlab/bgdlab/pkg/models"
 	"github.com/bgdlab/bgdlab/pkg/optim"
+	"github.com/gomlx/compute"
 )
 
 func init() {
@@ -39,6 +40,16 @@ func isTerminal(w io.Writer) bool {
 // interruptible returns a context cancelled by Ctrl-C.
 func interruptible() (context.Context, func()) {
 	return signal.NotifyContext(context.Background(), os.Interrupt)
+}
+
+// session opens the backend (saying once on stderr when it falls back) and a
+// context that Ctrl-C cancels; done releases both.
+func session(stderr io.Writer) (b compute.Backend, ctx context.Context, done func(), err error) {
+	if b, err = openBackend(stderr); err != nil {
+		return nil, nil, nil, err
+	}
+	ctx, cancel := interruptible()
+	return b, ctx, func() { cancel(); b.Finalize() }, nil
 }
 
 func runRun(args []string, stdout, stderr io.Writer) error {
@@ -85,13 +96,11 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 	if _, err := experiment.Resolve(s); err != nil {
 		return usagef("%v", err)
 	}
-	b, err := openBackend(stderr)
+	b, ctx, done, err := session(stderr)
 	if err != nil {
 		return err
 	}
-	defer b.Finalize()
-	ctx, cancel := interruptible()
-	defer cancel()
+	defer done()
 	opts := experiment.Options{}
 	if !*quiet {
 		opts.Progress, opts.Terminal = stderr, isTerminal(stderr)
@@ -107,10 +116,10 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 	if res.DivergedAt != nil {
 		fmt.Fprintf(stdout, " at step %d", *res.DivergedAt)
 	}
-	fmt.Fprintf(stdout, "\nsteps: %d, training time: %.3fs\n", res.Steps, res.Final["wall_s"])
+	fmt.Fprintf(stdout, "\nsteps: %d, training time: %.3fs\n", res.Steps, res.Final.WallS)
 	keys := []string{"train_loss", "val_loss", "val_metric", "test_loss", "test_metric"}
 	for _, k := range keys {
-		if v, ok := res.Final[k]; ok && !math.IsNaN(v) {
+		if v, _ := res.Final.Get(k); !math.IsNaN(v) {
 			fmt.Fprintf(stdout, "%s: %.6g\n", strings.Replace(k, "metric", res.Metric, 1), v)
 		}
 	}
@@ -152,13 +161,11 @@ func runSweep(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	mine, _ := experiment.Shard(plans, i, n)
-	b, err := openBackend(stderr)
+	b, ctx, done, err := session(stderr)
 	if err != nil {
 		return err
 	}
-	defer b.Finalize()
-	ctx, cancel := interruptible()
-	defer cancel()
+	defer done()
 	fmt.Fprintf(stderr, "sweep: %d runs (shard %d/%d of %d)\n", len(mine), i, n, len(plans))
 	res, err := experiment.RunSweep(ctx, b, c, mine, *out, experiment.SweepOptions{Workers: *workers, Progress: stderr})
 	if err != nil {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/bgdlab/bgdlab/pkg/backend"
 	"github.com/bgdlab/bgdlab/pkg/data"
 	"github.com/bgdlab/bgdlab/pkg/lsq"
 	"github.com/bgdlab/bgdlab/pkg/optim"
@@ -47,13 +46,11 @@ func Curvature(ctx context.Context, b compute.Backend, s Spec, at string, iters 
 	if err != nil {
 		return nil, err
 	}
-	if b == nil {
-		b, _, err = backend.New()
-		if err != nil {
-			return nil, err
-		}
-		defer b.Finalize()
+	b, release, err := ownBackend(b)
+	if err != nil {
+		return nil, err
 	}
+	defer release()
 	tr, err := train.New(b, r.Model, dtypes.Float64, s.Seed, s.Init)
 	if err != nil {
 		return nil, err

@@ -89,7 +89,7 @@ func TestGDContractsAtPredictedRate(t *testing.T) {
 		t.Errorf("1.95/L diverged")
 	}
 	if r := run(2.05/c.L, 2000); r.Status != experiment.StatusDiverged {
-		t.Errorf("2.05/L did not diverge: %s, final loss %g", r.Status, r.Final["train_loss"])
+		t.Errorf("2.05/L did not diverge: %s, final loss %g", r.Status, r.Final.TrainLoss)
 	}
 }
 
@@ -103,7 +103,7 @@ func minMSE(t *testing.T, d *data.Dataset) float64 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return res.Final["train_loss"]
+	return res.Final.TrainLoss
 }
 
 func ftoa(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }

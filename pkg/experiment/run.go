@@ -47,7 +47,7 @@ type Result struct {
 	Layers       []string           `json:"layers,omitempty"`
 	DataInfo     map[string]float64 `json:"data_info,omitempty"`
 	Optimizer    map[string]float64 `json:"optimizer_params"`
-	Final        map[string]float64 `json:"final"`
+	Final        Final              `json:"final"`
 	History      []Record           `json:"-"`
 }
 
@@ -79,6 +79,19 @@ func loadCached(s string) (data.Splits, error) {
 	return sp, nil
 }
 
+// ownBackend returns b, or a backend of its own (backend.New) when b is nil,
+// with the function that releases what it opened.
+func ownBackend(b compute.Backend) (compute.Backend, func(), error) {
+	if b != nil {
+		return b, func() {}, nil
+	}
+	b, _, err := backend.New()
+	if err != nil {
+		return nil, nil, err
+	}
+	return b, b.Finalize, nil
+}
+
 // Run executes one run on backend b (nil: backend.New()). Divergence is a
 // status, not an error; errors are for bad specs and failures.
 func Run(ctx context.Context, b compute.Backend, s Spec, opts Options) (res *Result, err error) {
@@ -86,13 +99,11 @@ func Run(ctx context.Context, b compute.Backend, s Spec, opts Options) (res *Res
 	if err != nil {
 		return nil, err
 	}
-	if b == nil {
-		b, _, err = backend.New()
-		if err != nil {
-			return nil, err
-		}
-		defer b.Finalize()
+	b, release, err := ownBackend(b)
+	if err != nil {
+		return nil, err
 	}
+	defer release()
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("run %s: %v", s.Name(), p)
@@ -142,7 +153,7 @@ func run(ctx context.Context, b compute.Backend, r *Resolved, opts Options) (*Re
 func newResult(b compute.Backend, r *Resolved) *Result {
 	res := &Result{Format: ResultFormat, Spec: r.Spec, Backend: b.Description(), Versions: backend.Versions(), Start: time.Now().UTC(),
 		Metric: r.Model.MetricName(), Params: r.Model.ParamCount(), DataInfo: r.Splits.Info,
-		Optimizer: r.Opt.Params(), Final: map[string]float64{}, Examples: map[string]int{"train": r.Splits.Train.N}}
+		Optimizer: r.Opt.Params(), Final: NaNFinal(), Examples: map[string]int{"train": r.Splits.Train.N}}
 	for i := 0; i < b.NumDevices(); i++ {
 		res.Devices = append(res.Devices, b.DeviceDescription(compute.DeviceNum(i)))
 	}
@@ -210,15 +221,12 @@ func fillFinal(res *Result) {
 		return
 	}
 	last := res.History[len(res.History)-1]
-	res.Final["train_loss"] = last.TrainLoss
-	res.Final["wall_s"] = last.WallS
-	res.Final["epoch"] = last.Epoch
-	res.Final["grad_evals"] = float64(last.GradEvals)
+	f := &res.Final
+	f.TrainLoss, f.WallS, f.Epoch, f.GradEvals = last.TrainLoss, last.WallS, last.Epoch, float64(last.GradEvals)
 	for i := len(res.History) - 1; i >= 0; i-- {
 		h := res.History[i]
 		if !math.IsNaN(h.ValLoss) || !math.IsNaN(h.TestLoss) {
-			res.Final["val_loss"], res.Final["val_metric"] = h.ValLoss, h.ValMetric
-			res.Final["test_loss"], res.Final["test_metric"] = h.TestLoss, h.TestMetric
+			f.ValLoss, f.ValMetric, f.TestLoss, f.TestMetric = h.ValLoss, h.ValMetric, h.TestLoss, h.TestMetric
 			break
 		}
 	}
@@ -230,6 +238,6 @@ func fillFinal(res *Result) {
 		}
 	}
 	if !math.IsInf(best, -1) {
-		res.Final["best_val_metric"] = best
+		f.BestValMetric = best
 	}
 }

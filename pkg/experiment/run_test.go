@@ -38,7 +38,7 @@ func TestTextbookMatchesClosedForm(t *testing.T) {
 			t.Fatalf("step %d: train loss %.17g, closed form %.17g", r.Step, r.TrainLoss, want)
 		}
 	}
-	t.Logf("training wall time %.3fs for 1000 steps", res.Final["wall_s"])
+	t.Logf("training wall time %.3fs for 1000 steps", res.Final.WallS)
 }
 
 func TestDeterministicHistories(t *testing.T) {

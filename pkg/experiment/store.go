@@ -26,19 +26,6 @@ const (
 var HistoryColumns = []string{"step", "epoch", "examples", "grad_evals", "wall_s", "lr", "train_loss", "grad_norm", "update_norm",
 	"val_loss", "val_metric", "test_loss", "test_metric"}
 
-// jsonFloat marshals NaN/Inf as null so run.json stays valid JSON.
-func cleanFinal(m map[string]float64) map[string]any {
-	out := map[string]any{}
-	for k, v := range m {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			out[k] = nil
-		} else {
-			out[k] = v
-		}
-	}
-	return out
-}
-
 // Write stores res in dir: history.csv first, then run.json, each atomically.
 func Write(dir string, res *Result) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -51,11 +38,7 @@ func Write(dir string, res *Result) error {
 	if err := atomicfile.Write(filepath.Join(dir, HistoryFile), buf.Bytes()); err != nil {
 		return err
 	}
-	type alias Result
-	raw, err := json.MarshalIndent(struct {
-		*alias
-		Final map[string]any `json:"final"`
-	}{(*alias)(res), cleanFinal(res.Final)}, "", "  ")
+	raw, err := json.MarshalIndent(res, "", "  ")
 	if err != nil {
 		return err
 	}
@@ -105,23 +88,9 @@ func Read(dir string) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	type alias Result
-	var tmp struct {
-		*alias
-		Final map[string]*float64 `json:"final"`
-	}
-	res := &Result{}
-	tmp.alias = (*alias)(res)
-	if err := json.Unmarshal(raw, &tmp); err != nil {
+	res := &Result{Final: NaNFinal()}
+	if err := json.Unmarshal(raw, res); err != nil {
 		return nil, fmt.Errorf("%s: corrupt run.json: %w", dir, err)
-	}
-	res.Final = map[string]float64{}
-	for k, v := range tmp.Final {
-		if v == nil {
-			res.Final[k] = math.NaN()
-		} else {
-			res.Final[k] = *v
-		}
 	}
 	f, err := os.Open(filepath.Join(dir, HistoryFile))
 	if err != nil {

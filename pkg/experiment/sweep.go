@@ -450,7 +450,7 @@ func RunSweep(ctx context.Context, b compute.Backend, c *SweepConfig, plans []Pl
 				mu.Lock()
 				done++
 				if opt.Progress != nil {
-					fmt.Fprintf(opt.Progress, "sweep: %d/%d done (%s: %s, final train loss %.4g)\n", done, len(plans), p.ID, res.Status, res.Final["train_loss"])
+					fmt.Fprintf(opt.Progress, "sweep: %d/%d done (%s: %s, final train loss %.4g)\n", done, len(plans), p.ID, res.Status, res.Final.TrainLoss)
 				}
 				mu.Unlock()
 			}
@@ -523,7 +523,7 @@ func Summaries(c *SweepConfig, plans []Plan, results []*Result) []ConfigSummary 
 			out[j].Diverged++
 		}
 		for _, m := range SummaryMetrics {
-			v, ok := r.Final[m]
+			v, ok := r.Final.Get(m)
 			if !ok || r.Status == StatusDiverged {
 				v = math.NaN()
 			}

@@ -233,8 +233,8 @@ func TestConvergedAndLineSearch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Status != experiment.StatusConverged || res.Final["train_loss"] > target {
-		t.Fatalf("lbfgs: %s, loss %g", res.Status, res.Final["train_loss"])
+	if res.Status != experiment.StatusConverged || res.Final.TrainLoss > target {
+		t.Fatalf("lbfgs: %s, loss %g", res.Status, res.Final.TrainLoss)
 	}
 	if _, err := experiment.Run(context.Background(), nil, experiment.Spec{Data: "textbook", Model: "linear", Optimizer: "armijo", Batch: "2", Steps: 5}, experiment.Options{}); err == nil ||
 		!strings.Contains(err.Error(), "full-batch") {
@@ -255,7 +255,7 @@ func TestWriteReadRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(back.History) != len(res.History) || back.Status != res.Status || back.Final["test_metric"] != res.Final["test_metric"] {
+	if len(back.History) != len(res.History) || back.Status != res.Status || back.Final.TestMetric != res.Final.TestMetric {
 		t.Fatalf("round trip lost data: %d vs %d rows", len(back.History), len(res.History))
 	}
 	if len(back.History[0].LayerGradNorms) != 1 {

@@ -371,7 +371,7 @@ func stepCost(s *Env) (Figure, Claim, error) {
 	var xs, ys []float64
 	for i, r := range res {
 		xs = append(xs, float64(ns[i]))
-		ys = append(ys, r.Final["wall_s"]/float64(r.Steps))
+		ys = append(ys, r.Final.WallS/float64(r.Steps))
 	}
 	sort.Float64s(xs)
 	tp := plots.Tradeoff("Cost of one full-batch gradient step vs n", "training examples n (log)", "seconds per step (log)", plots.XY{Name: "full-batch step", X: xs, Y: ys})

@@ -41,7 +41,7 @@ func Deep(s *Env) (Study, error) {
 			first, last = ln[0], ln[len(ln)-2] // last hidden layer (the output layer is last)
 		}
 		ratios[cs.label] = first / last
-		table.Rows = append(table.Rows, []string{cs.label, cs.opt, g(first), g(last), g(first / last), string(r.Status), g(r.Final["train_loss"]), g(r.Final["test_metric"])})
+		table.Rows = append(table.Rows, []string{cs.label, cs.opt, g(first), g(last), g(first / last), string(r.Status), g(r.Final.TrainLoss), g(r.Final.TestMetric)})
 		if i == 0 || i == 2 || i == 3 {
 			var rows [][]float64
 			for _, h := range r.History {

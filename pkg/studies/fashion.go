@@ -138,7 +138,7 @@ func (fm *fashionModelRuns) method(s *Env, plan fashionPlan, mc fashionModel, m 
 	for _, sm := range sums {
 		for i, p := range plans {
 			if p.Config == sm.Config {
-				fm.lrPts = append(fm.lrPts, plots.LRPoint{Optimizer: m.label, LR: res[i].Optimizer["lr"], Value: res[i].Final["val_loss"], Diverged: res[i].Status == experiment.StatusDiverged, Color: m.color()})
+				fm.lrPts = append(fm.lrPts, plots.LRPoint{Optimizer: m.label, LR: res[i].Optimizer["lr"], Value: res[i].Final.ValLoss, Diverged: res[i].Status == experiment.StatusDiverged, Color: m.color()})
 			}
 		}
 	}

@@ -62,7 +62,7 @@ func Textbook(s *Env) (Study, error) {
 			convergedBelow = append(convergedBelow, g(lr))
 		}
 		table.Rows = append(table.Rows, []string{g(lr), string(r.Status) + map[bool]string{true: fmt.Sprintf(" at step %d", derefInt(r.DivergedAt)), false: ""}[r.DivergedAt != nil],
-			thStr, g(r.Final["train_loss"]), g(pred[min(r.Steps, 1000)]), g(maxErr)})
+			thStr, g(r.Final.TrainLoss), g(pred[min(r.Steps, 1000)]), g(maxErr)})
 	}
 	sec.Tables = append(sec.Tables, table)
 	p := plots.Curves("Textbook example, full batch: MSE per step (measured solid, predicted dashed)", "step", "MSE (log scale)", true, series...)
