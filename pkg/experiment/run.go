@@ -48,7 +48,10 @@ type Result struct {
 	DataInfo     map[string]float64 `json:"data_info,omitempty"`
 	Optimizer    map[string]float64 `json:"optimizer_params"`
 	Final        Final              `json:"final"`
-	History      []Record           `json:"-"`
+	// FullBatchChunk is the chunk a full-batch step was summed over (0: the
+	// whole training split at once).
+	FullBatchChunk int      `json:"full_batch_chunk,omitempty"`
+	History        []Record `json:"-"`
 }
 
 // ResultFormat versions the meaning of run.json and history.csv. Format 2:
@@ -133,10 +136,11 @@ func run(ctx context.Context, b compute.Backend, r *Resolved, opts Options) (*Re
 		return nil, err
 	}
 	defer tr.Close()
-	sp, err := uploadSplits(b, r, dt)
+	sp, chunked, err := uploadSplits(b, r, dt, full)
 	if err != nil {
 		return nil, err
 	}
+	res.FullBatchChunk = chunked
 	prog := newProgress(opts, r.MaxSteps, s)
 	out, err := tr.Run(ctx, r.Opt, batcher, sp, loopOf(r, full, prog.update))
 	prog.done()
@@ -170,22 +174,40 @@ func newResult(b compute.Backend, r *Resolved) *Result {
 }
 
 // uploadSplits puts the splits on the backend, evaluated in chunks of 16 384
-// examples (2 048 for the CNN, whose patches are large).
-func uploadSplits(b compute.Backend, r *Resolved, dt dtypes.DType) (train.Splits, error) {
+// examples (2 048 for the CNN, whose patches are large). A full batch whose
+// activations exceed the memory budget (or Spec.Chunk) is uploaded in
+// chunks only; the chunk is returned (0: not split).
+func uploadSplits(b compute.Backend, r *Resolved, dt dtypes.DType, full bool) (train.Splits, int, error) {
 	chunk := 16384
 	if r.Model.Kind == "cnn" {
 		chunk = 2048
 	}
+	n, split := r.Splits.Train.N, 0
+	if full {
+		switch c := r.Spec.Chunk; {
+		case c > 0 && c < n:
+			split = c
+		case c == 0:
+			if auto := train.ChunkFor(n, r.Model.ActivationsPerExample(), dt, train.DefaultMemoryBudget); auto < n {
+				split = auto
+			}
+		}
+	}
 	var sp train.Splits
 	var err error
-	if sp.Train, err = train.Upload(b, r.Splits.Train, dt, chunk, true); err != nil {
-		return sp, err
+	if split > 0 {
+		sp.Train, err = train.Upload(b, r.Splits.Train, dt, split, false)
+	} else {
+		sp.Train, err = train.Upload(b, r.Splits.Train, dt, chunk, true)
+	}
+	if err != nil {
+		return sp, 0, err
 	}
 	if sp.Val, err = train.Upload(b, r.Splits.Val, dt, chunk, false); err != nil {
-		return sp, err
+		return sp, 0, err
 	}
 	sp.Test, err = train.Upload(b, r.Splits.Test, dt, chunk, false)
-	return sp, err
+	return sp, split, err
 }
 
 // loopOf turns the spec's budget, targets and logging into the loop's rules:

@@ -132,3 +132,31 @@ func TestEvaluationColumnsDescribeTheirStep(t *testing.T) {
 		}
 	}
 }
+
+// Spec.Chunk splits a full-batch step without changing it (float64: equal
+// to 1e-12 relative), and the run records the chunk it used.
+func TestChunkedRunMatchesOneShot(t *testing.T) {
+	b := backendForTest(t)
+	base := experiment.Spec{Data: "blobs:n=250,val=0.2,test=0", Model: "mlp:hidden=8", Optimizer: "adam:lr=0.01",
+		Batch: "full", Steps: 20, DType: "float64", Seed: 3, LogEvery: 1}
+	runs := map[int]*experiment.Result{}
+	for _, chunk := range []int{-1, 37} {
+		s := base
+		s.Chunk = chunk
+		res, err := experiment.Run(context.Background(), b, s, experiment.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		runs[chunk] = res
+	}
+	one, split := runs[-1], runs[37]
+	if one.FullBatchChunk != 0 || split.FullBatchChunk != 37 {
+		t.Fatalf("recorded chunks %d and %d, want 0 and 37", one.FullBatchChunk, split.FullBatchChunk)
+	}
+	for i, r := range one.History {
+		c := split.History[i]
+		if math.Abs(c.TrainLoss-r.TrainLoss) > 1e-12*r.TrainLoss || math.Abs(c.ValMetric-r.ValMetric) > 1e-12 {
+			t.Fatalf("row %d: chunked loss %.15g val %.15g, one-shot %.15g %.15g", r.Step, c.TrainLoss, c.ValMetric, r.TrainLoss, r.ValMetric)
+		}
+	}
+}

@@ -56,6 +56,11 @@ type Spec struct {
 	TrainLoss string `json:"train_loss,omitempty"`
 	// LayerNorms logs per-layer gradient norms in the history (deep models).
 	LayerNorms bool `json:"layer_norms,omitempty"`
+	// Chunk splits a full-batch step into chunks of this many examples whose
+	// gradients are summed before one update (the same step up to rounding,
+	// with memory set by the chunk): 0 chooses from train.DefaultMemoryBudget
+	// and the model's activations per example, a negative value never splits.
+	Chunk int `json:"chunk,omitempty"`
 }
 
 // Resolved is a Spec with its parsed parts and defaults filled in.

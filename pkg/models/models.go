@@ -353,3 +353,25 @@ func meanIoU(p, t *graph.Node) *graph.Node {
 	union := graph.Sub(graph.Add(areaP, areaT), inter)
 	return graph.ReduceAllMean(graph.Div(inter, graph.MaxScalar(union, 1e-12)))
 }
+
+// ActivationsPerExample estimates the floats one example needs in a
+// training step: every layer's input and output, and a convolution's patch
+// matrix (im2col: kernel area × input channels per output position), which
+// dominates for the CNN. Bind must have been called.
+func (m *Model) ActivationsPerExample() int {
+	total := m.inputs
+	h, w := 0, 0
+	if len(m.featureShape) == 3 {
+		h, w = m.featureShape[0], m.featureShape[1]
+	}
+	for _, l := range m.layers() {
+		if l.conv {
+			h, w = (h+l.stride-1)/l.stride, (w+l.stride-1)/l.stride
+			total += h * w * (l.w[0] * l.w[1] * l.w[2]) // patches
+			total += h * w * l.w[3]                     // output
+			continue
+		}
+		total += l.w[len(l.w)-1]
+	}
+	return total
+}

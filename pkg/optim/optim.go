@@ -146,9 +146,21 @@ func (o *Optimizer) UpdateGraphWithStats(ctx *model.Scope, g *graph.Graph, loss 
 			vars = append(vars, v)
 		}
 	}
+	return o.UpdateWithGradients(ctx, g, loss, vars, grads)
+}
+
+// UpdateWithGradients adds to g the update of vars from their gradients
+// grads (in the same order), with loss the value they are the gradient of
+// (used by Polyak's step). It serves callers that accumulate the gradient
+// themselves, as a full-batch step summed over chunks does.
+func (o *Optimizer) UpdateWithGradients(ctx *model.Scope, g *graph.Graph, loss *graph.Node, vars []*model.Variable, grads []*graph.Node) Stats {
+	if o.FullBatchOnly() {
+		panic(fmt.Errorf("optimizer %s needs the loss at trial points: use optim.Minimize (or the experiment runner), not UpdateGraph", o.method))
+	}
 	if len(vars) != len(grads) {
 		panic(fmt.Errorf("optimizer %s: %d trainable variables but %d gradients", o.method, len(vars), len(grads)))
 	}
+	grads = append([]*graph.Node(nil), grads...) // clipping replaces entries
 	dt := loss.DType()
 	st := &stepper{o: o, ctx: ctx, g: g, dt: dt}
 	stats := Stats{GradNorm: globalNorm(grads, dt)}

@@ -19,6 +19,7 @@ import (
 // x is all trainable parameters flattened in store order. Evaluating it sets
 // the parameters to x; its evaluation time counts as training time.
 type Objective struct {
+	t     *Trainer
 	vars  []*model.Variable
 	sizes []int
 	dt    dtypes.DType
@@ -31,7 +32,7 @@ type Objective struct {
 
 // NewObjective compiles the loss and its gradient on train.
 func (t *Trainer) NewObjective(train *Data) (*Objective, error) {
-	o := &Objective{dt: t.dt, train: train}
+	o := &Objective{t: t, dt: t.dt, train: train}
 	for v := range t.scope.IterVariables() {
 		if v.Trainable {
 			o.vars = append(o.vars, v)
@@ -100,6 +101,11 @@ func (o *Objective) Eval(x, grad []float64) (float64, error) {
 	defer func() { o.Wall += time.Since(start) }()
 	if err := o.SetParams(x); err != nil {
 		return 0, err
+	}
+	if o.train.x == nil { // chunked: sum over the chunks on the host
+		f, g, err := o.t.chunkedLossGrad(o.train, grad != nil)
+		copy(grad, g)
+		return f, err
 	}
 	if grad == nil {
 		outs, err := o.loss.Exec(o.train.x, o.train.y)

@@ -52,7 +52,16 @@ func (t *Trainer) Run(ctx context.Context, o *optim.Optimizer, batcher *data.Bat
 	if o.FullBatchOnly() {
 		return t.RunLineSearch(ctx, o, sp, l)
 	}
-	step, err := t.NewStep(o, batcher.Full(), l.LayerNorms)
+	if !batcher.Full() && sp.Train.x == nil {
+		return Outcome{}, fmt.Errorf("train: mini-batch steps gather from the whole training split: upload it with whole = true")
+	}
+	var step *Step
+	var err error
+	if batcher.Full() && sp.Train.x == nil {
+		step, err = t.NewChunkedStep(o, l.LayerNorms) // the full batch does not fit at once
+	} else {
+		step, err = t.NewStep(o, batcher.Full(), l.LayerNorms)
+	}
 	if err != nil {
 		return Outcome{}, err
 	}

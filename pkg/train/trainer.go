@@ -16,6 +16,10 @@ import (
 // Trainer is a bound model with its parameters, on one backend, with the
 // evaluation graphs compiled. Create it with New; Close frees the graphs.
 type Trainer struct {
+	// chunkLoss and chunkGrad give one chunk's weighted loss (and
+	// gradient), compiled when first needed.
+	chunkLoss, chunkGrad *model.Exec
+
 	b        compute.Backend
 	model    *models.Model
 	scope    *model.Scope
@@ -64,6 +68,11 @@ func New(b compute.Backend, m *models.Model, dt dtypes.DType, seed uint64, init 
 func (t *Trainer) Close() {
 	t.eval.Finalize()
 	t.gradNorm.Finalize()
+	for _, e := range []*model.Exec{t.chunkLoss, t.chunkGrad} {
+		if e != nil {
+			e.Finalize()
+		}
+	}
 }
 
 // Scope returns the scope holding the parameters (and optimizer state).
@@ -89,8 +98,16 @@ func (t *Trainer) Evaluate(d *Data) (loss, metric float64) {
 }
 
 // LossAndGradNorm returns the loss on all of d and the global norm of its
-// gradient at the current parameters.
+// gradient at the current parameters (summed over chunks when d was
+// uploaded without its whole).
 func (t *Trainer) LossAndGradNorm(d *Data) (float64, float64) {
+	if d.x == nil {
+		loss, grad, err := t.chunkedLossGrad(d, true)
+		if err != nil {
+			panic(err)
+		}
+		return loss, norm(grad)
+	}
 	outs, err := t.gradNorm.Exec(d.x, d.y)
 	if err != nil {
 		panic(err)
@@ -112,12 +129,25 @@ type StepStats struct {
 type Step struct {
 	exec *model.Exec
 	full bool
+	// chunkGrad accumulates one chunk's gradient when the full batch is
+	// processed in chunks; exec then only updates.
+	chunkGrad *model.Exec
 }
 
 // NewStep compiles o's update: on all of the training data (full) or on the
 // examples whose indices Run is given. layerNorms adds per-layer gradient
 // norms to the stats.
 func (t *Trainer) NewStep(o *optim.Optimizer, full, layerNorms bool) (*Step, error) {
+	return t.newStep(o, full, layerNorms)
+}
+
+// NewChunkedStep compiles a full-batch step that sums the gradient over the
+// training data's chunks before one update (see Upload's chunk).
+func (t *Trainer) NewChunkedStep(o *optim.Optimizer, layerNorms bool) (*Step, error) {
+	return t.newChunkedStep(o, layerNorms)
+}
+
+func (t *Trainer) newStep(o *optim.Optimizer, full, layerNorms bool) (*Step, error) {
 	m := t.model
 	stepFn := func(ctx *model.Scope, x, y *graph.Node) []*graph.Node {
 		loss := m.Loss(ctx, m.Forward(ctx, x), y)
@@ -145,20 +175,31 @@ func (t *Trainer) NewStep(o *optim.Optimizer, full, layerNorms bool) (*Step, err
 }
 
 // Close frees the compiled step.
-func (s *Step) Close() { s.exec.Finalize() }
+func (s *Step) Close() {
+	s.exec.Finalize()
+	if s.chunkGrad != nil {
+		s.chunkGrad.Finalize()
+	}
+}
 
 // Run makes one update on train (all of it, or the examples idx for a
 // mini-batch step).
 func (s *Step) Run(train *Data, idx []int) (StepStats, error) {
-	args := []any{train.x, train.y}
-	if !s.full {
-		i32 := make([]int32, len(idx))
-		for i, v := range idx {
-			i32[i] = int32(v)
+	var outs []*tensors.Tensor
+	var err error
+	if s.chunkGrad != nil {
+		outs, err = s.runChunked(train)
+	} else {
+		args := []any{train.x, train.y}
+		if !s.full {
+			i32 := make([]int32, len(idx))
+			for i, v := range idx {
+				i32[i] = int32(v)
+			}
+			args = append(args, tensors.FromFlatDataAndDimensions(i32, len(i32)))
 		}
-		args = append(args, tensors.FromFlatDataAndDimensions(i32, len(i32)))
+		outs, err = s.exec.Exec(args...)
 	}
-	outs, err := s.exec.Exec(args...)
 	if err != nil {
 		return StepStats{}, err
 	}
