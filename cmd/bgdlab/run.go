@@ -73,7 +73,7 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 	targetLoss := fs.String("target-loss", "", "stop as converged when the training loss reaches this value")
 	fs.Float64Var(&s.GradTol, "grad-tol", 0, "stop as converged when the full-batch gradient norm reaches this value")
 	fs.BoolVar(&s.LayerNorms, "layer-norms", false, "log per-layer gradient norms")
-	fs.IntVar(&s.Chunk, "chunk", 0, "sum a full-batch step over chunks of N examples (same step, less memory); 0: automatic from a 2 GiB budget, -1: never")
+	fs.IntVar(&s.Chunk, "chunk", 0, "sum a full-batch step over chunks of N examples (same step, less memory); 0: automatic from a 1 GiB activation budget, -1: never")
 	fs.StringVar(&s.TrainLoss, "train-loss", "full", "train_loss of mini-batch runs: full (all training data at each logged row) or batch (running mini-batch average, cheaper)")
 	out := fs.String("out", "", "output folder for run.json and history.csv (required)")
 	quiet := fs.Bool("quiet", false, "no progress output")

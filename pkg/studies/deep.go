@@ -60,15 +60,27 @@ func Deep(s *Env) (Study, error) {
 	ln := ratios["sigmoid, N(0,0.2²) + layer norm"]
 	he := ratios["ReLU, He init"]
 	claim := Claim{Statement: "“Gradients vanish in deep plain sigmoid networks; He initialization or normalization fixes it.”", Figure: "deep_layers_0"}
-	switch {
-	case vanish < 1e-3 && he > 1e-1 && ln > 1e-1:
-		claim.Verdict = Supported
-	case vanish < 1e-3 && (he > 1e-1 || ln > 1e-1):
-		claim.Verdict = Nuanced
-	default:
-		claim.Verdict = Nuanced
-	}
+	claim.Verdict = vanishingVerdict(vanish, ln, he)
 	claim.Evidence = fmt.Sprintf("at initialization the first layer's gradient is %s× the last hidden layer's with sigmoid/N(0,0.2²), %s× with layer norm added, %s× with ReLU/He.", g(vanish), g(ln), g(he))
 	sec.Claims = append(sec.Claims, claim)
 	return sec, nil
+}
+
+// vanishingVerdict judges "gradients vanish in deep plain sigmoid networks;
+// He initialization or normalization fixes it" from the ratio of the first
+// layer's gradient norm to the last hidden layer's: plain sigmoid (vanish),
+// with layer norm (ln), ReLU with He initialization (he). A ratio below
+// 10⁻³ has vanished; above 10⁻¹ it has not.
+//   - supported: plain sigmoid vanishes and both remedies restore it;
+//   - refuted: plain sigmoid does not vanish, or neither remedy helps;
+//   - nuanced: otherwise (one remedy helps, or values in between).
+func vanishingVerdict(vanish, ln, he float64) Verdict {
+	const gone, fine = 1e-3, 1e-1
+	switch {
+	case vanish < gone && he > fine && ln > fine:
+		return Supported
+	case vanish >= fine || (vanish < gone && he < gone && ln < gone):
+		return Refuted
+	}
+	return Nuanced
 }

@@ -19,3 +19,21 @@ func TestAtGridEdge(t *testing.T) {
 		}
 	}
 }
+
+// Every outcome of the vanishing-gradient claim is reachable.
+func TestVanishingVerdict(t *testing.T) {
+	for _, tc := range []struct {
+		vanish, ln, he float64
+		want           Verdict
+	}{
+		{1e-6, 0.5, 0.8, Supported},
+		{0.5, 0.5, 0.8, Refuted},    // plain sigmoid does not vanish
+		{1e-6, 1e-5, 1e-4, Refuted}, // neither remedy helps
+		{1e-6, 1e-5, 0.8, Nuanced},  // only He helps
+		{1e-2, 0.5, 0.8, Nuanced},   // in between
+	} {
+		if got := vanishingVerdict(tc.vanish, tc.ln, tc.he); got != tc.want {
+			t.Errorf("vanishingVerdict(%g, %g, %g) = %s, want %s", tc.vanish, tc.ln, tc.he, got, tc.want)
+		}
+	}
+}

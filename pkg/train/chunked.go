@@ -12,8 +12,10 @@ import (
 )
 
 // DefaultMemoryBudget is the memory a full-batch step's activations may take
-// (2 GiB) before ChunkFor splits the batch.
-const DefaultMemoryBudget = 2 << 30
+// (1 GiB) before ChunkFor splits the batch. The CNN on Fashion-MNIST then
+// runs in chunks of about 1 000 images: 1.4 GB peak RSS on the pure-Go
+// backend, against 3.3 GB at 2 GiB (measured with 5 000 images, 2 steps).
+const DefaultMemoryBudget = 1 << 30
 
 // ChunkFor returns how many examples of a full batch of n to process at a
 // time so that their activations (perExample floats of dtype dt, counted
