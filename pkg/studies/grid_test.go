@@ -1,6 +1,10 @@
 package studies
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/bgdlab/bgdlab/pkg/train"
+)
 
 func TestAtGridEdge(t *testing.T) {
 	grid := []any{0.01, 0.03, 0.1}
@@ -34,6 +38,32 @@ func TestVanishingVerdict(t *testing.T) {
 	} {
 		if got := vanishingVerdict(tc.vanish, tc.ln, tc.he); got != tc.want {
 			t.Errorf("vanishingVerdict(%g, %g, %g) = %s, want %s", tc.vanish, tc.ln, tc.he, got, tc.want)
+		}
+	}
+}
+
+// Every outcome of the network-stability claim is reachable from
+// measurements; runs above 2/λmax(θ₀) do not decide it.
+func TestSharpnessClaim(t *testing.T) {
+	const l0 = 10.0 // 2/λmax(θ₀) = 0.2
+	run := func(lr float64, status train.Status, lambda, loss []float64) SharpnessRun {
+		return SharpnessRun{LR: lr, Status: status, LambdaMax: lambda, Loss: loss}
+	}
+	falling := []float64{3, 2, 1, 0.5}
+	for _, tc := range []struct {
+		name string
+		runs []SharpnessRun
+		want Verdict
+	}{
+		{"stable, sharpness well below", []SharpnessRun{run(0.1, train.Budget, []float64{10, 9, 11}, falling)}, Supported},
+		{"at the edge", []SharpnessRun{run(0.1, train.Budget, []float64{10, 15, 19.5}, falling)}, Nuanced},
+		{"loss rose", []SharpnessRun{run(0.1, train.Budget, []float64{10, 9, 9}, []float64{3, 2, 2.5, 1})}, Refuted},
+		{"diverged", []SharpnessRun{run(0.18, train.Diverged, []float64{10, 30}, falling)}, Refuted},
+		{"only above the limit misbehaves", []SharpnessRun{run(0.1, train.Budget, []float64{10, 9}, falling),
+			run(0.3, train.Budget, []float64{10, 7}, []float64{3, 4, 2, 1})}, Supported},
+	} {
+		if got := sharpnessClaim(tc.runs, l0).Verdict; got != tc.want {
+			t.Errorf("%s: %s, want %s", tc.name, got, tc.want)
 		}
 	}
 }

@@ -87,6 +87,7 @@ var All = []struct {
 	{"fashion", Fashion},
 	{"deep", Deep},
 	{"landscape", Landscape},
+	{"sharpness", Sharpness},
 }
 
 // IDs lists the studies' IDs.

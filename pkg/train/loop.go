@@ -38,6 +38,11 @@ type Loop struct {
 	LayerNorms bool
 	// Progress, if set, observes every update: step, loss and training time.
 	Progress func(step int, loss float64, wall time.Duration)
+	// Observe, if set, is called with k before update k whenever k is a
+	// multiple of ObserveEvery (default 1), at the parameters θ_k and outside
+	// the timed region: a measurement such as the Hessian's top eigenvalue.
+	Observe      func(k int) error
+	ObserveEvery int
 }
 
 // Splits are the uploaded training, validation and test data (val and test
@@ -129,6 +134,11 @@ type stop struct {
 
 // update makes update k → k+1, completes row k and logs row k+1 when due.
 func (r *loopRun) update(k int) (stop, error) {
+	if r.l.Observe != nil && k%max(r.l.ObserveEvery, 1) == 0 {
+		if err := r.l.Observe(k); err != nil {
+			return stop{}, fmt.Errorf("observing step %d: %w", k, err)
+		}
+	}
 	// Row k's validation and test columns describe θ_k: evaluate them before
 	// the update (its training loss and gradient come from the step itself).
 	if r.pending != nil && r.pending.Step == k && k%r.l.EvalEvery == 0 {
