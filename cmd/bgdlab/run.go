@@ -117,6 +117,9 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 	if res.DivergedAt != nil {
 		fmt.Fprintf(stdout, " at step %d", *res.DivergedAt)
 	}
+	if res.Divergence != nil {
+		fmt.Fprintf(stdout, "\nwhy: %s", res.Divergence.Summary)
+	}
 	fmt.Fprintf(stdout, "\nsteps: %d, training time: %.3fs\n", res.Steps, res.Final.WallS)
 	keys := []string{"train_loss", "val_loss", "val_metric", "test_loss", "test_metric"}
 	for _, k := range keys {

@@ -29,25 +29,27 @@ type Record = train.Record
 type Result struct {
 	// Format is the ResultFormat of the bgdlab that wrote the run; sweeps
 	// redo finished runs written in another format.
-	Format       int                `json:"format"`
-	Spec         Spec               `json:"spec"`
-	Status       train.Status       `json:"status"`
-	StatusDetail string             `json:"status_detail,omitempty"`
-	DivergedAt   *int               `json:"diverged_at,omitempty"`
-	Steps        int                `json:"steps"`
-	Backend      string             `json:"backend"`
-	Devices      []string           `json:"devices"`
-	Versions     map[string]string  `json:"versions"`
-	Start        time.Time          `json:"start"`
-	End          time.Time          `json:"end"`
-	TrainLossIs  string             `json:"train_loss_is"`
-	Metric       string             `json:"metric"`
-	Params       int                `json:"params"`
-	Examples     map[string]int     `json:"examples"`
-	Layers       []string           `json:"layers,omitempty"`
-	DataInfo     map[string]float64 `json:"data_info,omitempty"`
-	Optimizer    map[string]float64 `json:"optimizer_params"`
-	Final        Final              `json:"final"`
+	Format       int          `json:"format"`
+	Spec         Spec         `json:"spec"`
+	Status       train.Status `json:"status"`
+	StatusDetail string       `json:"status_detail,omitempty"`
+	DivergedAt   *int         `json:"diverged_at,omitempty"`
+	// Divergence explains a diverged run (nil otherwise).
+	Divergence  *Divergence        `json:"divergence,omitempty"`
+	Steps       int                `json:"steps"`
+	Backend     string             `json:"backend"`
+	Devices     []string           `json:"devices"`
+	Versions    map[string]string  `json:"versions"`
+	Start       time.Time          `json:"start"`
+	End         time.Time          `json:"end"`
+	TrainLossIs string             `json:"train_loss_is"`
+	Metric      string             `json:"metric"`
+	Params      int                `json:"params"`
+	Examples    map[string]int     `json:"examples"`
+	Layers      []string           `json:"layers,omitempty"`
+	DataInfo    map[string]float64 `json:"data_info,omitempty"`
+	Optimizer   map[string]float64 `json:"optimizer_params"`
+	Final       Final              `json:"final"`
 	// FullBatchChunk is the chunk a full-batch step was summed over (0: the
 	// whole training split at once).
 	FullBatchChunk int      `json:"full_batch_chunk,omitempty"`
@@ -149,6 +151,11 @@ func run(ctx context.Context, b compute.Backend, r *Resolved, opts Options) (*Re
 	}
 	res.History, res.Status, res.StatusDetail, res.DivergedAt, res.Steps = out.History, out.Status, out.Detail, out.DivergedAt, out.Steps
 	res.End = time.Now().UTC()
+	if res.DivergedAt != nil {
+		if res.Divergence, err = explainDivergence(ctx, b, r, dt, *res.DivergedAt); err != nil {
+			return nil, fmt.Errorf("explaining the divergence: %w", err)
+		}
+	}
 	fillFinal(res)
 	return res, nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/bgdlab/bgdlab/pkg/backend"
@@ -158,5 +159,33 @@ func TestChunkedRunMatchesOneShot(t *testing.T) {
 		if math.Abs(c.TrainLoss-r.TrainLoss) > 1e-12*r.TrainLoss || math.Abs(c.ValMetric-r.ValMetric) > 1e-12 {
 			t.Fatalf("row %d: chunked loss %.15g val %.15g, one-shot %.15g %.15g", r.Step, c.TrainLoss, c.ValMetric, r.TrainLoss, r.ValMetric)
 		}
+	}
+}
+
+// A diverged run says why: on the textbook points GD at α = 0.09 passes
+// 2/L, and η·λmax at the last finite step is α times the Hessian's top
+// eigenvalue, 12 + √136 for (2/n)·XᵀX with a bias column (closed form).
+func TestDivergenceExplained(t *testing.T) {
+	b := backendForTest(t)
+	res, err := experiment.Run(context.Background(), b, experiment.Spec{Data: "textbook", Model: "linear", Optimizer: "gd:lr=0.09",
+		Batch: "full", Steps: 1000, DType: "float64", Init: "zeros"}, experiment.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := res.Divergence
+	if res.Status != experiment.StatusDiverged || d == nil || d.LRTimesLambdaMax == nil {
+		t.Fatalf("status %s, divergence %+v", res.Status, d)
+	}
+	want := 0.09 * (12 + math.Sqrt(136))
+	if math.Abs(*d.LRTimesLambdaMax-want) > 1e-6*want || d.Step != *res.DivergedAt || d.LastFinite != d.Step-1 {
+		t.Errorf("η·λmax %v at step %d (diverged %d), want %v", *d.LRTimesLambdaMax, d.LastFinite, d.Step, want)
+	}
+	if !strings.Contains(d.Summary, "at or above 2") {
+		t.Errorf("summary %q", d.Summary)
+	}
+	ok, err := experiment.Run(context.Background(), b, experiment.Spec{Data: "textbook", Model: "linear", Optimizer: "gd:lr=0.05",
+		Batch: "full", Steps: 100, DType: "float64"}, experiment.Options{})
+	if err != nil || ok.Divergence != nil {
+		t.Errorf("a converging run has a divergence record: %+v (%v)", ok.Divergence, err)
 	}
 }

@@ -306,8 +306,9 @@ func norm(v []float64) float64 {
 }
 
 // HVP returns v ↦ Hv for the full loss on d at the current parameters:
-// H·v = ∇(∇f·v), built as a second reverse-mode pass in GoMLX. Vectors are
-// the parameters flattened in store order, as for Objective.
+// H·v = ∇(∇f·v), built as a second reverse-mode pass in GoMLX, in the
+// parameters' dtype. Vectors are the parameters flattened in store order, as
+// for Objective.
 func (t *Trainer) HVP(d *Data) (theory.HVP, error) {
 	var vars []*model.Variable
 	var sizes []int
@@ -343,7 +344,7 @@ func (t *Trainer) HVP(d *Data) (theory.HVP, error) {
 		args := []any{d.x, d.y}
 		off := 0
 		for i, vv := range vars {
-			args = append(args, tensors.FromFlatDataAndDimensions(append([]float64(nil), v[off:off+sizes[i]]...), vv.Shape().Dimensions...))
+			args = append(args, data.Tensor(v[off:off+sizes[i]], vv.DType(), vv.Shape().Dimensions...))
 			off += sizes[i]
 		}
 		outs, err := exec.Exec(args...)
