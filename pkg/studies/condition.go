@@ -118,10 +118,7 @@ func Condition(s *Env) (Study, error) {
 		}
 		sec.Figures = append(sec.Figures, fig2)
 	}
-	verdict := Supported
-	if worstGap > 0.01 {
-		verdict = Nuanced
-	}
+	verdict := rateVerdict(worstGap)
 	sec.Claims = append(sec.Claims, Claim{Statement: "“With step 2/(L+μ), BGD converges linearly at rate (κ−1)/(κ+1).”", Verdict: verdict, Figure: fig1.Name,
 		Evidence: fmt.Sprintf("measured contraction within %.2f%% of (κ−1)/(κ+1) for every κ in %v.", 100*worstGap, kappas)})
 	return sec, nil
@@ -146,4 +143,18 @@ func rateRow(r Rate) ([]string, float64) {
 		gap = math.Inf(1)
 	}
 	return []string{g(r.Kappa), r.Method, params, g6(r.Predicted), g6(r.Measured), fmt.Sprintf("%.2f%%", 100*rel)}, gap
+}
+
+// rateVerdict judges "with step 2/(L+μ), BGD converges linearly at rate
+// (κ−1)/(κ+1)" from the worst relative gap between measured and predicted
+// rate: supported within 1%, nuanced within 10%, refuted beyond (or when a
+// rate could not be measured).
+func rateVerdict(worstGap float64) Verdict {
+	switch {
+	case worstGap <= 0.01:
+		return Supported
+	case worstGap <= 0.1:
+		return Nuanced
+	}
+	return Refuted
 }
