@@ -11,6 +11,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -412,8 +413,8 @@ func RunSweep(ctx context.Context, b compute.Backend, c *SweepConfig, plans []Pl
 				p := plans[i]
 				dir := filepath.Join(out, "runs", p.ID)
 				if Finished(dir) {
-					res, err := Read(dir)
-					if err == nil && res.Format == ResultFormat {
+					res, why := reusable(dir, p)
+					if res != nil {
 						results[i] = res
 						mu.Lock()
 						done++
@@ -422,11 +423,7 @@ func RunSweep(ctx context.Context, b compute.Backend, c *SweepConfig, plans []Pl
 					}
 					if opt.Progress != nil {
 						mu.Lock()
-						if err == nil {
-							fmt.Fprintf(opt.Progress, "sweep: redoing %s: written in result format %d, this bgdlab writes %d\n", p.ID, res.Format, ResultFormat)
-						} else {
-							fmt.Fprintf(opt.Progress, "sweep: redoing %s: %v\n", p.ID, err)
-						}
+						fmt.Fprintf(opt.Progress, "sweep: redoing %s: %s\n", p.ID, why)
 						mu.Unlock()
 					}
 				}
@@ -720,4 +717,46 @@ func TimeToTarget(h []Record, column string, target float64, lowerIsBetter bool)
 		}
 	}
 	return TTT{}, false
+}
+
+// reusable returns the finished run in dir when it is complete, in this
+// bgdlab's result format and of exactly the spec p asks for; otherwise nil
+// and why it must be redone.
+func reusable(dir string, p Plan) (*Result, string) {
+	res, err := Read(dir)
+	switch {
+	case err != nil:
+		return nil, err.Error()
+	case res.Format != ResultFormat:
+		return nil, fmt.Sprintf("written in result format %d, this bgdlab writes %d", res.Format, ResultFormat)
+	}
+	if diff := specDiff(res.Spec, p.Spec.WithDefaults()); diff != "" {
+		return nil, "its run.json records a different experiment (" + diff + ")"
+	}
+	return res, ""
+}
+
+// specDiff lists the spec fields (run.json keys) where a and b differ, as
+// key: old → new; empty when they are equal.
+func specDiff(a, b Spec) string {
+	var ma, mb map[string]any
+	ra, _ := json.Marshal(a)
+	rb, _ := json.Marshal(b)
+	json.Unmarshal(ra, &ma)
+	json.Unmarshal(rb, &mb)
+	keys := map[string]bool{}
+	for k := range ma {
+		keys[k] = true
+	}
+	for k := range mb {
+		keys[k] = true
+	}
+	var diffs []string
+	for k := range keys {
+		if !reflect.DeepEqual(ma[k], mb[k]) {
+			diffs = append(diffs, fmt.Sprintf("%s: %v → %v", k, ma[k], mb[k]))
+		}
+	}
+	sort.Strings(diffs)
+	return strings.Join(diffs, "; ")
 }

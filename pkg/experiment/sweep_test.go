@@ -305,3 +305,35 @@ func TestSweepRedoesRunsOfAnotherFormat(t *testing.T) {
 		t.Error("a current-format run was redone instead of reused")
 	}
 }
+
+// Resuming after the sweep's config was edited redoes the runs whose
+// experiment changed, says why, and keeps those that did not.
+func TestSweepRedoesRunsOfAnEditedConfig(t *testing.T) {
+	out := t.TempDir()
+	sweep := func(steps int) ([]*experiment.Result, string) {
+		c := &experiment.SweepConfig{Base: experiment.Spec{Data: "textbook", Model: "linear", Batch: "full", Steps: steps, DType: "float64"},
+			Optimizers: []string{"gd:lr=0.01"}, Seeds: []uint64{1}}
+		plans, err := c.Expand()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var log strings.Builder
+		res, err := experiment.RunSweep(context.Background(), nil, c, plans, out, experiment.SweepOptions{Progress: &log})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res, log.String()
+	}
+	first, _ := sweep(5)
+	same, log := sweep(5)
+	if !same[0].Start.Equal(first[0].Start) || strings.Contains(log, "redoing") {
+		t.Fatalf("an unchanged run was redone:\n%s", log)
+	}
+	edited, log := sweep(7)
+	if edited[0].Steps != 7 || edited[0].Spec.Steps != 7 {
+		t.Errorf("after the edit the run has %d steps (spec %d), want 7", edited[0].Steps, edited[0].Spec.Steps)
+	}
+	if !strings.Contains(log, "redoing") || !strings.Contains(log, "steps: 5 → 7") {
+		t.Errorf("the log does not say why the run was redone:\n%s", log)
+	}
+}
