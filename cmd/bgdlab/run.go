@@ -183,6 +183,7 @@ func runMerge(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("merge", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	out := fs.String("out", "", "folder for the merged summary.csv and best.csv (default: the first folder)")
+	partial := fs.Bool("partial", false, "merge even when runs of the sweep are missing (summaries of the runs found)")
 	if err := fs.Parse(args); err != nil {
 		return usagef("%v", err)
 	}
@@ -193,7 +194,7 @@ func runMerge(args []string, stdout, stderr io.Writer) error {
 	if *out == "" {
 		*out = dirs[0]
 	}
-	n, err := experiment.Merge(*out, dirs)
+	n, err := experiment.Merge(*out, dirs, experiment.MergeOptions{Partial: *partial})
 	if err != nil {
 		return err
 	}

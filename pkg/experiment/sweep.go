@@ -618,66 +618,115 @@ func writeSummaryCSV(path string, sums []ConfigSummary) error {
 	return atomicfile.Write(path, buf.Bytes())
 }
 
-// Merge reads the finished runs under each directory's runs/ folder (shards
-// of one sweep), deduplicated by run ID, and writes the summaries into out.
-func Merge(out string, dirs []string) (int, error) {
-	var c *SweepConfig
-	seen := map[string]bool{}
-	type item struct {
-		p Plan
-		r *Result
+// MergeOptions control Merge.
+type MergeOptions struct {
+	// Partial merges even when runs of the sweep are missing (the summaries
+	// then cover only the runs found); otherwise missing runs are an error.
+	Partial bool
+}
+
+// Merge combines the finished runs of sweep folders (shards of one sweep)
+// into out's summary.csv and best.csv, and returns how many runs it merged.
+// Every folder must hold the same sweep (equal sweep.json); a run ID found
+// in two folders with different experiments, or a run whose experiment is
+// not the one its sweep asks for, is an error; so are missing runs unless
+// opt.Partial.
+func Merge(out string, dirs []string, opt MergeOptions) (int, error) {
+	c, err := sameSweep(dirs)
+	if err != nil {
+		return 0, err
 	}
-	var items []item
+	plans, err := c.Expand()
+	if err != nil {
+		return 0, fmt.Errorf("merge: %w", err)
+	}
+	byID := map[string]Plan{}
+	for _, p := range plans {
+		byID[p.ID] = p
+	}
+	found := map[string]*Result{}
 	for _, d := range dirs {
-		if c == nil {
-			if raw, err := os.ReadFile(filepath.Join(d, "sweep.json")); err == nil {
-				c = &SweepConfig{}
-				if err := json.Unmarshal(raw, c); err != nil {
-					return 0, fmt.Errorf("%s/sweep.json: %w", d, err)
-				}
-			}
-		}
-		entries, err := os.ReadDir(filepath.Join(d, "runs"))
-		if err != nil {
-			return 0, fmt.Errorf("merge: %s is not a sweep output (no runs/ folder): %w", d, err)
-		}
-		for _, e := range entries {
-			dir := filepath.Join(d, "runs", e.Name())
-			if seen[e.Name()] || !Finished(dir) {
-				continue
-			}
-			res, err := Read(dir)
-			if err != nil {
-				return 0, err
-			}
-			seen[e.Name()] = true
-			items = append(items, item{Plan{ID: e.Name(), Config: configOf(e.Name()), Spec: res.Spec}, res})
+		if err := collectRuns(d, byID, found); err != nil {
+			return 0, err
 		}
 	}
-	if c != nil {
-		if plans, err := c.Expand(); err == nil {
-			byID := map[string]Plan{}
-			for _, p := range plans {
-				byID[p.ID] = p
-			}
-			for i := range items {
-				if p, ok := byID[items[i].p.ID]; ok {
-					items[i].p = p
-				}
-			}
-		}
-	}
-	sort.Slice(items, func(i, j int) bool { return items[i].p.ID < items[j].p.ID })
-	var plans []Plan
+	var missing []string
+	var mp []Plan
 	var results []*Result
-	for _, it := range items {
-		plans = append(plans, it.p)
-		results = append(results, it.r)
+	for _, p := range plans {
+		if r, ok := found[p.ID]; ok {
+			mp, results = append(mp, p), append(results, r)
+		} else {
+			missing = append(missing, p.ID)
+		}
+	}
+	if len(missing) > 0 && !opt.Partial {
+		return 0, fmt.Errorf("merge: %d of %d runs of the sweep are missing or unfinished (first: %s): run the missing shards, or merge with --partial to summarize the %d found",
+			len(missing), len(plans), missing[0], len(results))
 	}
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return 0, err
 	}
-	return len(results), WriteSummaries(out, c, plans, results)
+	return len(results), WriteSummaries(out, c, mp, results)
+}
+
+// sameSweep reads every folder's sweep.json and checks they hold one sweep.
+func sameSweep(dirs []string) (*SweepConfig, error) {
+	var c *SweepConfig
+	var first, firstDir string
+	for _, d := range dirs {
+		raw, err := os.ReadFile(filepath.Join(d, "sweep.json"))
+		if err != nil {
+			return nil, fmt.Errorf("merge: %s is not a sweep output (no sweep.json): %w", d, err)
+		}
+		cur := &SweepConfig{}
+		if err := json.Unmarshal(raw, cur); err != nil {
+			return nil, fmt.Errorf("merge: %s/sweep.json: %w", d, err)
+		}
+		canon, _ := json.Marshal(cur)
+		if c == nil {
+			c, first, firstDir = cur, string(canon), d
+			continue
+		}
+		if string(canon) != first {
+			return nil, fmt.Errorf("merge: %s and %s hold different sweeps (their sweep.json differ): merge only shards of one sweep", firstDir, d)
+		}
+	}
+	return c, nil
+}
+
+// collectRuns adds d's finished runs to found, checking each against the
+// sweep's plan and against a run of the same ID found in another folder.
+func collectRuns(d string, byID map[string]Plan, found map[string]*Result) error {
+	entries, err := os.ReadDir(filepath.Join(d, "runs"))
+	if err != nil {
+		return fmt.Errorf("merge: %s is not a sweep output (no runs/ folder): %w", d, err)
+	}
+	for _, e := range entries {
+		dir := filepath.Join(d, "runs", e.Name())
+		if !Finished(dir) {
+			continue
+		}
+		res, err := Read(dir)
+		if err != nil {
+			return err
+		}
+		p, ok := byID[e.Name()]
+		if !ok {
+			return fmt.Errorf("merge: %s is not a run of this sweep (no such run ID in sweep.json's plan)", dir)
+		}
+		if diff := specDiff(res.Spec, p.Spec.WithDefaults()); diff != "" {
+			return fmt.Errorf("merge: %s records a different experiment than its sweep asks for (%s): rerun the sweep there", dir, diff)
+		}
+		if prev, dup := found[e.Name()]; dup {
+			if diff := specDiff(prev.Spec, res.Spec); diff != "" {
+				return fmt.Errorf("merge: run %s appears in two folders with different experiments (%s)", e.Name(), diff)
+			}
+			continue
+		}
+		found[e.Name()] = res
+	}
+	return nil
 }
 
 // configOf strips the index and seed from a run ID.

@@ -141,7 +141,13 @@ func TestShardsPartitionTheSweep(t *testing.T) {
 		}
 	}
 	merged := t.TempDir()
-	n, err := experiment.Merge(merged, dirs)
+	if _, err := experiment.Merge(merged, dirs[:1], experiment.MergeOptions{}); err == nil || !strings.Contains(err.Error(), "9 of 18 runs of the sweep are missing") {
+		t.Errorf("half a sweep merged without a word: %v", err)
+	}
+	if n, err := experiment.Merge(merged, dirs[:1], experiment.MergeOptions{Partial: true}); err != nil || n != 9 {
+		t.Errorf("partial merge: %d runs, %v", n, err)
+	}
+	n, err := experiment.Merge(merged, dirs, experiment.MergeOptions{})
 	if err != nil || n != 18 {
 		t.Fatalf("merged %d runs, err %v", n, err)
 	}
@@ -336,4 +342,37 @@ func TestSweepRedoesRunsOfAnEditedConfig(t *testing.T) {
 	if !strings.Contains(log, "redoing") || !strings.Contains(log, "steps: 5 → 7") {
 		t.Errorf("the log does not say why the run was redone:\n%s", log)
 	}
+}
+
+// Merge refuses folders of two different sweeps, and a run whose recorded
+// experiment is not the one its sweep asks for.
+func TestMergeRefusesMixedSweeps(t *testing.T) {
+	run := func(steps int) string {
+		d := t.TempDir()
+		c := &experiment.SweepConfig{Base: experiment.Spec{Data: "textbook", Model: "linear", Batch: "full", Steps: steps, DType: "float64"},
+			Optimizers: []string{"gd:lr=0.01"}, Seeds: []uint64{1, 2}}
+		plans, _ := c.Expand()
+		if _, err := experiment.RunSweep(context.Background(), nil, c, plans, d, experiment.SweepOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	a, b := run(5), run(7)
+	if _, err := experiment.Merge(t.TempDir(), []string{a, b}, experiment.MergeOptions{}); err == nil || !strings.Contains(err.Error(), "hold different sweeps") {
+		t.Errorf("two sweeps merged: %v", err)
+	}
+	// b's runs copied under a's config: same IDs, other experiments.
+	os.WriteFile(filepath.Join(b, "sweep.json"), mustRead(t, filepath.Join(a, "sweep.json")), 0o644)
+	if _, err := experiment.Merge(t.TempDir(), []string{a, b}, experiment.MergeOptions{}); err == nil || !strings.Contains(err.Error(), "records a different experiment") {
+		t.Errorf("foreign runs merged: %v", err)
+	}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
 }
