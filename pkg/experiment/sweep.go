@@ -389,11 +389,18 @@ const startedFile = "STARTED"
 
 // RunSweep runs plans into out/runs/<ID>, skipping finished runs and redoing
 // half-written ones, then writes out/summary.csv and out/best.csv. Errors of
-// individual runs (bad specs) are returned after all runs are attempted.
+// individual runs (bad specs) are returned after all runs are attempted. A
+// second sweep into the same folder while one runs is refused (a lock in
+// out/.sweep.lock, released when the process ends, however it ends).
 func RunSweep(ctx context.Context, b compute.Backend, c *SweepConfig, plans []Plan, out string, opt SweepOptions) ([]*Result, error) {
 	if err := os.MkdirAll(filepath.Join(out, "runs"), 0o755); err != nil {
 		return nil, err
 	}
+	unlock, err := lockFolder(out)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	cfgRaw, _ := json.MarshalIndent(c, "", "  ")
 	if err := atomicfile.Write(filepath.Join(out, "sweep.json"), append(cfgRaw, '\n')); err != nil {
 		return nil, err

@@ -376,3 +376,34 @@ func mustRead(t *testing.T, path string) []byte {
 	}
 	return raw
 }
+
+// A second sweep into a folder another process is writing is refused; the
+// lock goes with the process (kill -9 included).
+func TestSweepFolderLock(t *testing.T) {
+	out := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "BGDLAB_TEST_SWEEP_CHILD="+out, "BGDLAB_BACKEND=go")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		if entries, _ := os.ReadDir(filepath.Join(out, "runs")); len(entries) > 0 {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	c := slowSweep()
+	plans, _ := c.Expand()
+	_, err := experiment.RunSweep(context.Background(), nil, c, plans, out, experiment.SweepOptions{})
+	cmd.Process.Kill()
+	cmd.Wait()
+	if err == nil || !strings.Contains(err.Error(), "another bgdlab sweep is writing") {
+		t.Fatalf("a second sweep into a busy folder: %v", err)
+	}
+	// The killed sweep's lock is gone: resuming works.
+	c.Base.Seconds = 0.05
+	if _, err := experiment.RunSweep(context.Background(), nil, c, plans, out, experiment.SweepOptions{}); err != nil && strings.Contains(err.Error(), "another bgdlab sweep") {
+		t.Fatalf("the lock outlived its process: %v", err)
+	}
+}
