@@ -434,7 +434,12 @@ func RunSweep(ctx context.Context, b compute.Backend, c *SweepConfig, plans []Pl
 						mu.Unlock()
 					}
 				}
-				// Half-written (or corrupt): start afresh.
+				// Half-written (or corrupt): start afresh — but never delete
+				// what is not a run folder.
+				if st, err := os.Lstat(dir); err == nil && !st.IsDir() {
+					errs[i] = fmt.Errorf("sweep: %s is a file, not a run folder: move it out of the way (bgdlab deletes only run folders it wrote)", dir)
+					continue
+				}
 				os.RemoveAll(dir)
 				if err := os.MkdirAll(dir, 0o755); err != nil {
 					errs[i] = err

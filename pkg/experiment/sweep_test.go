@@ -407,3 +407,21 @@ func TestSweepFolderLock(t *testing.T) {
 		t.Fatalf("the lock outlived its process: %v", err)
 	}
 }
+
+// A file where a run folder should be is reported, never deleted.
+func TestSweepKeepsAFileInARunsPlace(t *testing.T) {
+	out := t.TempDir()
+	c := &experiment.SweepConfig{Base: experiment.Spec{Data: "textbook", Model: "linear", Batch: "full", Steps: 3, DType: "float64"},
+		Optimizers: []string{"gd:lr=0.01"}, Seeds: []uint64{1}}
+	plans, _ := c.Expand()
+	squatter := filepath.Join(out, "runs", plans[0].ID)
+	os.MkdirAll(filepath.Dir(squatter), 0o755)
+	os.WriteFile(squatter, []byte("notes"), 0o644)
+	_, err := experiment.RunSweep(context.Background(), nil, c, plans, out, experiment.SweepOptions{})
+	if err == nil || !strings.Contains(err.Error(), "is a file, not a run folder") {
+		t.Errorf("sweep over a file: %v", err)
+	}
+	if raw, _ := os.ReadFile(squatter); string(raw) != "notes" {
+		t.Errorf("the file was deleted or changed: %q", raw)
+	}
+}

@@ -146,6 +146,9 @@ func Run(ctx context.Context, cfg Config) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if err := claimFolder(out); err != nil {
+		return "", err
+	}
 	env := &studies.Env{Backend: cfg.Backend, Ctx: ctx, Results: filepath.Join(out, "results"), Full: cfg.Full, Progress: cfg.Progress}
 	figs := filepath.Join(out, "figures")
 	var info backend.Info
@@ -208,6 +211,34 @@ func Run(ctx context.Context, cfg Config) (string, error) {
 		return "", err
 	}
 	return index, atomicfile.Write(index, html)
+}
+
+// reportMarker marks a folder as a bgdlab report's, so a rerun may reuse
+// and overwrite what is in it.
+const reportMarker = ".bgdlab-report"
+
+// claimFolder makes out a report folder: a new or empty folder, or one an
+// earlier report wrote (its marker, or results/run-hashes.sha256 of reports
+// from before the marker). A folder holding anything else is refused, so
+// nobody's index.html is overwritten.
+func claimFolder(out string) error {
+	entries, err := os.ReadDir(out)
+	if err != nil && !os.IsNotExist(err) {
+		return fmt.Errorf("report: %w", err)
+	}
+	_, errMarker := os.Stat(filepath.Join(out, reportMarker))
+	_, errHashes := os.Stat(filepath.Join(out, "results", "run-hashes.sha256"))
+	if len(entries) > 0 && errMarker != nil && errHashes != nil {
+		var names []string
+		for _, e := range entries[:min(3, len(entries))] {
+			names = append(names, e.Name())
+		}
+		return fmt.Errorf("report: %s already holds files that are not a bgdlab report (%s…): give --out a new or empty folder", out, strings.Join(names, ", "))
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
+	return atomicfile.Write(filepath.Join(out, reportMarker), []byte("written by bgdlab report; a rerun reuses the finished runs here\n"))
 }
 
 func contains(xs []string, x string) bool {
