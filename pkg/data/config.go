@@ -2,7 +2,6 @@ package data
 
 import (
 	"fmt"
-	"reflect"
 
 	"github.com/bgdlab/bgdlab/pkg/spec"
 )
@@ -65,10 +64,7 @@ func Parse(s string) (Config, error) {
 }
 
 // resolved fills c's zero fields with their defaults.
-func resolved(c Config) Config {
-	v := reflect.ValueOf(spec.Resolved(c.Name(), any(c)))
-	return v.Interface().(Config)
-}
+func resolved(c Config) Config { return spec.Resolved(c.Name(), c) }
 
 // Load parses a data set spec and loads it: Parse, then Config.Load.
 func Load(s string) (Splits, error) {

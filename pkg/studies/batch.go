@@ -54,7 +54,6 @@ func Batch(s *Env) (Study, error) {
 // batchStudy holds the batch-size sweep and what compare derives from it.
 type batchStudy struct {
 	problem              data.SyntheticLinear
-	dataSpec             string
 	fit                  *experiment.LeastSquaresFit
 	fstar, target        float64
 	epochs               float64
@@ -81,8 +80,7 @@ func runBatchSweep(s *Env) (*batchStudy, error) {
 		n, bs.epochs, bs.seeds = 40000, 100, []uint64{1, 2, 3}
 	}
 	bs.problem = data.SyntheticLinear{N: n, D: 50, Kappa: 10, Noise: 0.5}
-	bs.dataSpec = bs.problem.String()
-	fit, err := experiment.LeastSquares(bs.dataSpec)
+	fit, err := experiment.LeastSquares(bs.problem.String())
 	if err != nil {
 		return nil, err
 	}
@@ -90,7 +88,7 @@ func runBatchSweep(s *Env) (*batchStudy, error) {
 	f0 := fit.Problem.MSE(make([]float64, len(fit.ThetaStar)))
 	bs.target = bs.fstar + 0.001*(f0-bs.fstar)
 	l := fit.Curvature.L
-	c := &experiment.SweepConfig{Base: experiment.Spec{Data: bs.dataSpec, Model: "linear", Epochs: bs.epochs, DType: "float32", Init: "zeros", TrainLoss: "full", TargetLoss: &bs.target},
+	c := &experiment.SweepConfig{Base: experiment.Spec{Data: bs.problem.String(), Model: "linear", Epochs: bs.epochs, DType: "float32", Init: "zeros", TrainLoss: "full", TargetLoss: &bs.target},
 		Optimizers: []string{"gd"}, Grid: map[string][]any{"batch": toAny(bs.batches), "lr": {1 / l, 0.3 / l, 0.1 / l, 0.03 / l}}, Seeds: bs.seeds, TargetLoss: &bs.target}
 	if bs.plans, bs.res, err = s.sweep("batch", c); err != nil {
 		return nil, err

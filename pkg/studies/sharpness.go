@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"strings"
 
 	"github.com/bgdlab/bgdlab/internal/atomicfile"
 	"github.com/bgdlab/bgdlab/pkg/data"
@@ -51,6 +52,10 @@ func SharpnessAlongTraining(s *Env, lrs []float64, nSteps, every int) ([]Sharpne
 	if err != nil {
 		return nil, err
 	}
+	return alongTraining(s, m, d, lrs, nSteps, every)
+}
+
+func alongTraining(s *Env, m *models.Model, d *data.Dataset, lrs []float64, nSteps, every int) ([]SharpnessRun, error) {
 	var out []SharpnessRun
 	for _, lr := range lrs {
 		run, err := sharpnessRun(s, m, d, lr, nSteps, every)
@@ -69,6 +74,10 @@ func InitialSharpness(s *Env) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
+	return initialSharpness(s, m, d)
+}
+
+func initialSharpness(s *Env, m *models.Model, d *data.Dataset) (float64, error) {
 	tr, all, err := sharpnessTrainer(s, m, d)
 	if err != nil {
 		return 0, err
@@ -140,7 +149,11 @@ func Sharpness(s *Env) (Study, error) {
 	if s.Full {
 		nSteps, every = 1500, 25
 	}
-	l0, err := InitialSharpness(s)
+	m, d, err := sharpnessSetup(s) // Fashion-MNIST read once for all runs
+	if err != nil {
+		return sec, err
+	}
+	l0, err := initialSharpness(s, m, d)
 	if err != nil {
 		return sec, err
 	}
@@ -149,7 +162,7 @@ func Sharpness(s *Env) (Study, error) {
 	for _, c := range fractions {
 		lrs = append(lrs, c*2/l0)
 	}
-	runs, err := SharpnessAlongTraining(s, lrs, nSteps, every)
+	runs, err := alongTraining(s, m, d, lrs, nSteps, every)
 	if err != nil {
 		return sec, err
 	}
@@ -204,7 +217,7 @@ func sharpnessClaim(runs []SharpnessRun, l0 float64) Claim {
 	default:
 		claim.Verdict = Supported
 	}
-	claim.Evidence = joinSemis(ev) + "."
+	claim.Evidence = strings.Join(ev, "; ") + "."
 	return claim
 }
 
@@ -226,17 +239,6 @@ func maxOf(xs []float64) float64 {
 		m = math.Max(m, x)
 	}
 	return m
-}
-
-func joinSemis(xs []string) string {
-	var b bytes.Buffer
-	for i, x := range xs {
-		if i > 0 {
-			b.WriteString("; ")
-		}
-		b.WriteString(x)
-	}
-	return b.String()
 }
 
 // writeSharpnessCSV keeps the measurements with the report's raw results.
