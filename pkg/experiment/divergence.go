@@ -51,18 +51,18 @@ func explainDivergence(ctx context.Context, b compute.Backend, r *Resolved, dt d
 	if err != nil {
 		return nil, err
 	}
-	sp, chunked, err := uploadSplits(b, r, dt, batcher.Full())
+	trainData, chunked, err := uploadTrain(b, r, dt, batcher.Full()) // the replay evaluates nothing else
 	if err != nil {
 		return nil, err
 	}
-	out, err := tr.Run(ctx, r.Opt, batcher, train.Splits{Train: sp.Train}, train.Loop{Steps: d.LastFinite, BlowUp: math.Inf(1),
+	out, err := tr.Run(ctx, r.Opt, batcher, train.Splits{Train: trainData}, train.Loop{Steps: d.LastFinite, BlowUp: math.Inf(1),
 		LogEvery: 1, EvalEvery: math.MaxInt32, BatchLoss: true, LayerNorms: true})
 	if err != nil {
 		return nil, err
 	}
 	d.Layer, d.LayerStep = firstExploding(out.History, r.Model.LayerNames())
 	if batcher.Full() && chunked == 0 && r.Opt.Method() == "gd" {
-		if err := d.measureSharpness(tr, sp.Train, r); err != nil {
+		if err := d.measureSharpness(tr, trainData, r); err != nil {
 			return nil, err
 		}
 	}

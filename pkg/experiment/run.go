@@ -180,15 +180,38 @@ func newResult(b compute.Backend, r *Resolved) *Result {
 	return res
 }
 
-// uploadSplits puts the splits on the backend, evaluated in chunks of 16 384
-// examples (2 048 for the CNN, whose patches are large). A full batch whose
-// activations exceed the memory budget (or Spec.Chunk) is uploaded in
-// chunks only; the chunk is returned (0: not split).
+// uploadSplits puts the splits on the backend, evaluated in chunks of
+// evalChunk examples; the training split as uploadTrain does. It returns the
+// full-batch chunk (0: not split).
 func uploadSplits(b compute.Backend, r *Resolved, dt dtypes.DType, full bool) (train.Splits, int, error) {
-	chunk := 16384
-	if r.Model.Kind == "cnn" {
-		chunk = 2048
+	var sp train.Splits
+	var split int
+	var err error
+	if sp.Train, split, err = uploadTrain(b, r, dt, full); err != nil {
+		return sp, 0, err
 	}
+	chunk := evalChunk(r)
+	if sp.Val, err = train.Upload(b, r.Splits.Val, dt, chunk, false); err != nil {
+		return sp, 0, err
+	}
+	sp.Test, err = train.Upload(b, r.Splits.Test, dt, chunk, false)
+	return sp, split, err
+}
+
+// evalChunk is how many examples an evaluation processes at once: 16 384,
+// or 2 048 for the CNN, whose patches are large.
+func evalChunk(r *Resolved) int {
+	if r.Model.Kind == "cnn" {
+		return 2048
+	}
+	return 16384
+}
+
+// uploadTrain puts the training split on the backend. A full batch whose
+// activations exceed the memory budget (or Spec.Chunk) is uploaded in chunks
+// only, and the chunk is returned; otherwise the split goes up whole (and in
+// evaluation chunks) and the chunk is 0.
+func uploadTrain(b compute.Backend, r *Resolved, dt dtypes.DType, full bool) (*train.Data, int, error) {
 	n, split := r.Splits.Train.N, 0
 	if full {
 		switch c := r.Spec.Chunk; {
@@ -200,21 +223,12 @@ func uploadSplits(b compute.Backend, r *Resolved, dt dtypes.DType, full bool) (t
 			}
 		}
 	}
-	var sp train.Splits
-	var err error
 	if split > 0 {
-		sp.Train, err = train.Upload(b, r.Splits.Train, dt, split, false)
-	} else {
-		sp.Train, err = train.Upload(b, r.Splits.Train, dt, chunk, true)
+		d, err := train.Upload(b, r.Splits.Train, dt, split, false)
+		return d, split, err
 	}
-	if err != nil {
-		return sp, 0, err
-	}
-	if sp.Val, err = train.Upload(b, r.Splits.Val, dt, chunk, false); err != nil {
-		return sp, 0, err
-	}
-	sp.Test, err = train.Upload(b, r.Splits.Test, dt, chunk, false)
-	return sp, split, err
+	d, err := train.Upload(b, r.Splits.Train, dt, evalChunk(r), true)
+	return d, 0, err
 }
 
 // loopOf turns the spec's budget, targets and logging into the loop's rules:
