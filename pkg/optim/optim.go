@@ -140,13 +140,19 @@ func (o *Optimizer) UpdateGraphWithStats(ctx *model.Scope, g *graph.Graph, loss 
 		panic(fmt.Errorf("optimizer %s: loss must be a scalar, got shape %s", o.method, loss.Shape()))
 	}
 	grads := ctx.BuildTrainableVariablesGradientsGraph(loss)
+	return o.UpdateWithGradients(ctx, g, loss, TrainableIn(ctx, g), grads)
+}
+
+// TrainableIn lists the trainable variables g uses, in the order
+// BuildTrainableVariablesGradientsGraph returns their gradients.
+func TrainableIn(ctx *model.Scope, g *graph.Graph) []*model.Variable {
 	var vars []*model.Variable
 	for v := range ctx.IterVariables() {
 		if v.Trainable && v.InUseByGraph(g) {
 			vars = append(vars, v)
 		}
 	}
-	return o.UpdateWithGradients(ctx, g, loss, vars, grads)
+	return vars
 }
 
 // UpdateWithGradients adds to g the update of vars from their gradients

@@ -49,7 +49,7 @@ func (t *Trainer) newChunkedStep(o *optim.Optimizer, layerNorms bool) (*Step, er
 	grad, err := model.NewExec(t.b, t.scope.Store(), func(ctx *model.Scope, x, y, w *graph.Node) *graph.Node {
 		loss := m.Loss(ctx, m.Forward(ctx, x), y)
 		grads := ctx.BuildTrainableVariablesGradientsGraph(loss)
-		for i, v := range trainable(ctx, x.Graph()) {
+		for i, v := range optim.TrainableIn(ctx, x.Graph()) {
 			a := acc(ctx, v)
 			a.SetNodeValue(graph.Add(a.NodeValue(x.Graph()), graph.Mul(grads[i], graph.ConvertDType(w, grads[i].DType()))))
 		}
@@ -99,18 +99,6 @@ func (s *Step) runChunked(train *Data) ([]*tensors.Tensor, error) {
 		finalize(out)
 	}
 	return s.exec.Exec()
-}
-
-// trainable lists the trainable variables g uses, in the order GoMLX
-// returns their gradients.
-func trainable(ctx *model.Scope, g *graph.Graph) []*model.Variable {
-	var vars []*model.Variable
-	for v := range ctx.IterVariables() {
-		if v.Trainable && v.InUseByGraph(g) {
-			vars = append(vars, v)
-		}
-	}
-	return vars
 }
 
 // weight is chunk i's share of the examples, n_i/n, as a scalar of dtype dt.
