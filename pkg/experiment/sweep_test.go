@@ -38,13 +38,20 @@ func slowSweep() *experiment.SweepConfig {
 	}
 }
 
-func TestSweepResumesAfterKill(t *testing.T) {
-	out := t.TempDir()
+// startChildSweep runs slowSweep into out in a child process (TestMain).
+func startChildSweep(t *testing.T, out string) *exec.Cmd {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), "BGDLAB_TEST_SWEEP_CHILD="+out, "BGDLAB_BACKEND=go")
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	return cmd
+}
+
+func TestSweepResumesAfterKill(t *testing.T) {
+	out := t.TempDir()
+	cmd := startChildSweep(t, out)
 	// Wait until run 0 finished and run 1 is in the middle, then kill -9.
 	deadline := time.Now().Add(60 * time.Second)
 	var first, second string
@@ -381,11 +388,7 @@ func mustRead(t *testing.T, path string) []byte {
 // lock goes with the process (kill -9 included).
 func TestSweepFolderLock(t *testing.T) {
 	out := t.TempDir()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "BGDLAB_TEST_SWEEP_CHILD="+out, "BGDLAB_BACKEND=go")
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	cmd := startChildSweep(t, out)
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
 		if entries, _ := os.ReadDir(filepath.Join(out, "runs")); len(entries) > 0 {
