@@ -22,12 +22,20 @@ import (
 // workspace that points GoNB at this repository was created.
 const SetupMarker = "SETUP-OK"
 
-// Python is the interpreter that has Jupyter's nbconvert. Setup installs
-// Debian's python3-nbconvert, so /usr/bin/python3 is the default;
-// $BGDLAB_PYTHON overrides it.
-func Python() string {
+// Python is the interpreter that has Jupyter's nbconvert (and nbgrader):
+// $BGDLAB_PYTHON when set, else the one scripts/setup links as
+// .tools/python beside toolsBin (.tools/bin) — the project's pinned
+// .tools/pyenv, or Debian's /usr/bin/python3 when PyPI was unreachable —
+// else /usr/bin/python3.
+func Python(toolsBin string) string {
 	if p := os.Getenv("BGDLAB_PYTHON"); p != "" {
 		return p
+	}
+	if toolsBin != "" {
+		link := filepath.Join(filepath.Dir(toolsBin), "python")
+		if _, err := os.Stat(link); err == nil {
+			return link
+		}
 	}
 	return "/usr/bin/python3"
 }
@@ -101,7 +109,7 @@ func Execute(ctx context.Context, path string, opt Options) (Result, error) {
 		fmt.Sprintf("--ExecutePreprocessor.timeout=%d", int(timeout.Seconds())),
 		"--ExecutePreprocessor.kernel_name=gonb",
 		"--output-dir", opt.OutDir, path}
-	cmd := exec.CommandContext(ctx, Python(), args...)
+	cmd := exec.CommandContext(ctx, Python(opt.ToolsBin), args...)
 	cmd.Env = env
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -127,7 +135,7 @@ func Execute(ctx context.Context, path string, opt Options) (Result, error) {
 	}
 	res.Problems = append(res.Problems, probs...)
 	if opt.HTML {
-		cmd := exec.CommandContext(ctx, Python(), "-m", "nbconvert", "--to", "html", "--output-dir", opt.OutDir, res.Executed)
+		cmd := exec.CommandContext(ctx, Python(opt.ToolsBin), "-m", "nbconvert", "--to", "html", "--output-dir", opt.OutDir, res.Executed)
 		cmd.Env = env
 		if out, err := cmd.CombinedOutput(); err != nil {
 			return res, fmt.Errorf("notebook %s: converting to HTML: %v\n%s", path, err, lastLines(string(out), 10))
