@@ -29,6 +29,7 @@ var layers = map[string]int{
 	"pkg/data":            2,
 	"pkg/spec":            1,
 	"pkg/stats":           1,
+	"pkg/exercise":        1,
 	"pkg/backend":         1,
 	"pkg/vjp":             0,
 	"internal/testenv":    0,
