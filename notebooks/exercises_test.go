@@ -1,0 +1,278 @@
+package notebooks
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/bgdlab/bgdlab/internal/testenv"
+	"github.com/bgdlab/bgdlab/pkg/notebook"
+)
+
+// wrongAnswers are two plausible mistakes per solution cell (grade_id), each
+// written as a replacement in the source solution: the test submits them and
+// their checks must give no points.
+var wrongAnswers = map[string][2][2]string{
+	"gd_update":  {{"theta[j] - alpha*grad[j]", "theta[j] + alpha*grad[j]"}, {"2 * r * x / float64(n)", "r * x / float64(n)"}},
+	"curvature":  {{"2*row[j]*row[k]/float64(n)", "row[j]*row[k]/float64(n)"}, {"return vals[d-1], vals[0]", "return vals[0], vals[d-1]"}},
+	"step_size":  {{"return 2 / (L + mu)", "return 2 / L"}, {"return 2 / (L + mu)", "return 1 / L"}},
+	"batch_plan": {{"math.Floor(p.Budget", "math.Ceil(p.Budget"}, {"int(math.Floor(p.Budget / p.StepSeconds[i]))", "int(math.Floor(p.Budget/p.StepSeconds[i])) - 1"}},
+	"heavy_ball": {{"beta*(theta[i]-prev[i])", "beta*(prev[i]-theta[i])"}, {"theta[i] - alpha*grad[i]", "theta[i] + alpha*grad[i]"}},
+	"adam_bias":  {{"(1 - math.Pow(beta1, float64(t)))", "1"}, {"float64(t)", "float64(t+1)"}},
+}
+
+// checkOf maps each graded check cell to the solution cell it tests.
+var checkOf = map[string]string{
+	"gd_update_check": "gd_update", "curvature_check": "curvature", "step_size_check": "step_size",
+	"batch_plan_check": "batch_plan", "heavy_ball_check": "heavy_ball", "adam_bias_check": "adam_bias",
+}
+
+type score struct {
+	Student, Notebook, Cell string
+	AutoScore               *float64 `json:"auto_score"`
+	Max                     float64
+}
+
+// TestExercises is the nbgrader round trip on a copy of the course folder:
+// nbgrader generates the student versions (which must equal the committed
+// ones), then autogrades four submissions — the source with its solutions
+// (full marks, every cell clean), the unmodified student version (zero, with
+// the checker's hint in the output) and two wrong answers per exercise (zero
+// on that exercise's check).
+func TestExercises(t *testing.T) {
+	if os.Getenv("BGDLAB_SKIP_NOTEBOOKS") == "1" {
+		t.Skip("BGDLAB_SKIP_NOTEBOOKS=1")
+	}
+	root, _ := filepath.Abs("..")
+	pyBin := filepath.Join(root, ".tools", "pyenv", "bin")
+	if _, err := os.Stat(filepath.Join(pyBin, "nbgrader")); err != nil {
+		testenv.Missing(t, "nbgrader (.tools/pyenv)", "run scripts/setup (it installs scripts/python/requirements.txt from PyPI)")
+	}
+	course := t.TempDir()
+	copyTree(t, filepath.Join("exercises", "source"), filepath.Join(course, "source"))
+	copyFile(t, filepath.Join("exercises", "nbgrader_config.py"), filepath.Join(course, "nbgrader_config.py"))
+	nbgrader := func(args ...string) {
+		t.Helper()
+		cmd := exec.Command(filepath.Join(pyBin, "nbgrader"), args...)
+		cmd.Dir = course
+		cmd.Env = append(os.Environ(), "PATH="+pyBin+":"+filepath.Join(root, ".tools", "bin")+":"+os.Getenv("PATH"),
+			"JUPYTER_DATA_DIR="+filepath.Join(root, ".tools", "jupyter"), "BGDLAB_ROOT="+root)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("nbgrader %s: %v\n%s", strings.Join(args, " "), err, tail(string(out), 30))
+		}
+	}
+	nbgrader("generate_assignment", "bgd", "--force")
+	sources, _ := filepath.Glob(filepath.Join(course, "source", "bgd", "*.ipynb"))
+	if len(sources) < 5 {
+		t.Fatalf("%d exercise notebooks, want at least 5", len(sources))
+	}
+	for _, src := range sources {
+		name := filepath.Base(src)
+		compareCells(t, filepath.Join(course, "release", "bgd", name), filepath.Join("exercises", "release", "bgd", name))
+		copyFile(t, src, filepath.Join(course, "submitted", "solution", "bgd", name))
+		copyFile(t, filepath.Join(course, "release", "bgd", name), filepath.Join(course, "submitted", "stub", "bgd", name))
+		for i, student := range []string{"wrong1", "wrong2"} {
+			writeWrong(t, src, filepath.Join(course, "submitted", student, "bgd", name), i)
+		}
+	}
+	nbgrader("autograde", "bgd", "--force")
+	checkScores(t, readScores(t, course, pyBin, root))
+	checkAutograded(t, course)
+}
+
+// checkScores: full marks for the solution, zero for the stub, zero on the
+// checks of every exercise the wrong answers touched.
+func checkScores(t *testing.T, scores []score) {
+	seen := map[string]int{}
+	for _, s := range scores {
+		if _, ok := checkOf[s.Cell]; !ok { // a written answer, graded by the teacher
+			continue
+		}
+		if s.AutoScore == nil {
+			t.Errorf("%s/%s/%s was not autograded", s.Student, s.Notebook, s.Cell)
+			continue
+		}
+		seen[s.Student]++
+		got := *s.AutoScore
+		switch s.Student {
+		case "solution":
+			if got != s.Max {
+				t.Errorf("the solution scores %g of %g on %s/%s", got, s.Max, s.Notebook, s.Cell)
+			}
+		default:
+			if got != 0 {
+				t.Errorf("submission %q scores %g of %g on %s/%s, want 0 (the check accepted a wrong answer)", s.Student, got, s.Max, s.Notebook, s.Cell)
+			}
+		}
+	}
+	for _, st := range []string{"solution", "stub", "wrong1", "wrong2"} {
+		if seen[st] != len(checkOf) {
+			t.Errorf("%s: %d autograded checks, want %d", st, seen[st], len(checkOf))
+		}
+	}
+}
+
+// checkAutograded: the graded solution ran without a cell error, and each
+// stub's check printed the checker's hint rather than only a panic.
+func checkAutograded(t *testing.T, course string) {
+	graded, _ := filepath.Glob(filepath.Join(course, "autograded", "solution", "bgd", "*.ipynb"))
+	for _, p := range graded {
+		probs, err := notebook.Check(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, pr := range probs {
+			t.Errorf("%s (solution): %s", filepath.Base(p), pr)
+		}
+	}
+	stubs, _ := filepath.Glob(filepath.Join(course, "autograded", "stub", "bgd", "*.ipynb"))
+	for _, p := range stubs {
+		raw, _ := os.ReadFile(p)
+		if !strings.Contains(string(raw), `hint: replace the panic(\"not implemented\") line with your code`) {
+			t.Errorf("%s (stub): the check's output lacks the hint to replace the stub", filepath.Base(p))
+		}
+	}
+}
+
+func readScores(t *testing.T, course, pyBin, root string) []score {
+	cmd := exec.Command(filepath.Join(pyBin, "python"), filepath.Join(root, "scripts", "python", "scores.py"))
+	cmd.Dir = course
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("scores.py: %v", err)
+	}
+	var scores []score
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		var s score
+		if err := json.Unmarshal(sc.Bytes(), &s); err != nil {
+			t.Fatalf("scores.py printed %q: %v", sc.Text(), err)
+		}
+		scores = append(scores, s)
+	}
+	return scores
+}
+
+type nbFile struct {
+	Cells []map[string]any `json:"cells"`
+}
+
+func readNB(t *testing.T, path string) (map[string]any, []map[string]any) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var whole map[string]any
+	var nb nbFile
+	if err := json.Unmarshal(raw, &whole); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	_ = json.Unmarshal(raw, &nb)
+	return whole, nb.Cells
+}
+
+func cellSource(c map[string]any) string {
+	switch s := c["source"].(type) {
+	case string:
+		return s
+	case []any:
+		var b strings.Builder
+		for _, l := range s {
+			b.WriteString(fmt.Sprint(l))
+		}
+		return b.String()
+	}
+	return ""
+}
+
+func gradeID(c map[string]any) string {
+	md, _ := c["metadata"].(map[string]any)
+	nbg, _ := md["nbgrader"].(map[string]any)
+	id, _ := nbg["grade_id"].(string)
+	return id
+}
+
+// compareCells fails when the committed student version differs from what
+// nbgrader generates now (cell by cell, sources only).
+func compareCells(t *testing.T, generated, committed string) {
+	_, g := readNB(t, generated)
+	if _, err := os.Stat(committed); err != nil {
+		t.Errorf("%s is missing: run scripts/course generate and commit notebooks/exercises/release", committed)
+		return
+	}
+	_, c := readNB(t, committed)
+	same := len(g) == len(c)
+	for i := 0; same && i < len(g); i++ {
+		same = cellSource(g[i]) == cellSource(c[i])
+	}
+	if !same {
+		t.Errorf("%s is stale (differs from nbgrader's student version of the source): run scripts/course generate and commit it", committed)
+	}
+}
+
+// writeWrong writes the source notebook with the k-th wrong answer in every
+// solution cell that has one.
+func writeWrong(t *testing.T, src, dst string, k int) {
+	whole, cells := readNB(t, src)
+	for _, c := range cells {
+		w, ok := wrongAnswers[gradeID(c)]
+		if !ok {
+			continue
+		}
+		s := cellSource(c)
+		changed := strings.Replace(s, w[k][0], w[k][1], -1)
+		if changed == s {
+			t.Fatalf("%s: wrong answer %d for %s does not apply (%q not in the solution)", filepath.Base(src), k+1, gradeID(c), w[k][0])
+		}
+		c["source"] = changed
+	}
+	whole["cells"] = cells
+	raw, _ := json.MarshalIndent(whole, "", " ")
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dst, raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func copyFile(t *testing.T, src, dst string) {
+	raw, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dst, raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func copyTree(t *testing.T, src, dst string) {
+	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		copyFile(t, p, filepath.Join(dst, rel))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func tail(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
