@@ -62,7 +62,7 @@ func TestExercises(t *testing.T) {
 		cmd := exec.Command(filepath.Join(pyBin, "nbgrader"), args...)
 		cmd.Dir = course
 		cmd.Env = append(os.Environ(), "PATH="+pyBin+":"+filepath.Join(root, ".tools", "bin")+":"+os.Getenv("PATH"),
-			"JUPYTER_DATA_DIR="+filepath.Join(root, ".tools", "jupyter"), "BGDLAB_ROOT="+root)
+			"JUPYTER_DATA_DIR="+filepath.Join(root, ".tools", "jupyter"), "BGDLAB_ROOT="+root, "BGDLAB_HEADLESS=1")
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("nbgrader %s: %v\n%s", strings.Join(args, " "), err, tail(string(out), 30))
 		}

@@ -201,3 +201,21 @@ func FigurePaths(name string) []string {
 	}
 	return []string{filepath.Join("figures", name)}
 }
+
+// Trajectory follows the optimizer cfg on the 2-D test function f from start
+// for steps updates (float64, the lab's backend); it panics on a bad config.
+func Trajectory(f data.Function2D, cfg optim.Config, start [2]float64, steps int) experiment.Path {
+	b, err := Backend()
+	if err != nil {
+		panic(err)
+	}
+	opt, err := optim.New(cfg)
+	if err != nil {
+		panic(err)
+	}
+	path, err := experiment.Trajectory2D(b, f, opt, start, steps)
+	if err != nil {
+		panic(err)
+	}
+	return path
+}

@@ -98,6 +98,8 @@ func Execute(ctx context.Context, path string, opt Options) (Result, error) {
 	if opt.JupyterDataDir != "" {
 		env = append(env, "JUPYTER_DATA_DIR="+opt.JupyterDataDir)
 	}
+	// Headless: widgets draw a fixed grid instead of waiting for a person.
+	env = append(env, "BGDLAB_HEADLESS=1")
 	env = append(env, opt.Env...)
 	res.Executed = filepath.Join(opt.OutDir, filepath.Base(path))
 	// A stale copy from an earlier run must not be mistaken for this run's.

@@ -66,6 +66,34 @@ func HeavyBall(l, mu float64) (alpha, beta, rate float64) {
 	return alpha, beta, (sk - 1) / (sk + 1)
 }
 
+// HeavyBallRate is the asymptotic contraction per step of the heavy-ball
+// method θₖ₊₁ = θₖ − α∇f(θₖ) + β(θₖ − θₖ₋₁) on a quadratic whose Hessian has
+// the eigenvalues lambdas: the largest spectral radius, over λ, of the
+// iteration matrix [[1+β−αλ, −β], [1, 0]] (Polyak 1964; Goh 2017, "Why
+// Momentum Really Works"). Above 1 the method diverges; β = 0 gives
+// GDRate.
+func HeavyBallRate(alpha, beta float64, lambdas ...float64) float64 {
+	worst := 0.0
+	for _, l := range lambdas {
+		t := 1 + beta - alpha*l // z² − t·z + β = 0
+		disc := t*t - 4*beta
+		r := math.Sqrt(math.Abs(beta)) // complex pair: |z| = √β
+		if disc >= 0 {
+			r = math.Max(math.Abs(t+math.Sqrt(disc)), math.Abs(t-math.Sqrt(disc))) / 2
+		}
+		worst = math.Max(worst, r)
+	}
+	return worst
+}
+
+// CriticalMomentum is the momentum β = (1 − √(αλ))² at which the heavy-ball
+// iteration along eigenvalue λ is critically damped (a repeated real root):
+// below it the error decays without oscillating, above it it spirals at
+// rate √β. It needs 0 < αλ; for αλ > 1 it is (√(αλ) − 1)².
+func CriticalMomentum(alpha, lambda float64) float64 {
+	return math.Pow(1-math.Sqrt(alpha*lambda), 2)
+}
+
 // Nesterov returns the step 1/L, momentum (√κ−1)/(√κ+1) and the rate
 // 1 − 1/√κ of Nesterov's accelerated method for μ-strongly convex L-smooth
 // functions: f(θ_k) − f* ≤ (1 − 1/√κ)^k·(f(θ₀) − f* + μ‖θ₀ − θ*‖²/2)

@@ -132,3 +132,39 @@ func TestMeasuredRateUsesLoggedSteps(t *testing.T) {
 		t.Errorf("mismatched lengths gave %g, want NaN", got)
 	}
 }
+
+// TestHeavyBallRate checks the rate map against Polyak's optimum, against
+// GD at β = 0, and against a simulation of the iteration on a 2-D quadratic.
+func TestHeavyBallRate(t *testing.T) {
+	L, mu := 100.0, 1.0
+	alpha, beta, rate := theory.HeavyBall(L, mu)
+	if got := theory.HeavyBallRate(alpha, beta, mu, L); math.Abs(got-rate) > 1e-6 {
+		t.Errorf("at Polyak's parameters: rate %.8f, want %.8f", got, rate)
+	}
+	for _, a := range []float64{0.001, 0.01, 0.019, 0.021} {
+		if got, want := theory.HeavyBallRate(a, 0, mu, L), theory.GDRate(a, L, mu); math.Abs(got-want) > 1e-12 {
+			t.Errorf("β = 0, α = %g: %.10f, want GD's %.10f", a, got, want)
+		}
+	}
+	for _, tc := range []struct{ alpha, beta float64 }{{0.01, 0.5}, {0.015, 0.9}, {0.03, 0.2}, {0.005, 0.0}} {
+		x, px := []float64{1, 1}, []float64{1, 1} // coordinates along μ and L
+		lam := []float64{mu, L}
+		var n0, n1 float64
+		for k := range 2000 {
+			for i := range x {
+				x[i], px[i] = x[i]-tc.alpha*lam[i]*x[i]+tc.beta*(x[i]-px[i]), x[i]
+			}
+			if k == 999 {
+				n0 = math.Hypot(x[0], x[1])
+			}
+		}
+		n1 = math.Hypot(x[0], x[1])
+		measured := math.Pow(n1/n0, 1.0/1000)
+		if want := theory.HeavyBallRate(tc.alpha, tc.beta, mu, L); math.Abs(measured-want) > 0.01*want {
+			t.Errorf("α=%g β=%g: simulated rate %.5f, HeavyBallRate %.5f", tc.alpha, tc.beta, measured, want)
+		}
+	}
+	if b := theory.CriticalMomentum(alpha, mu); math.Abs(b-beta) > 1e-12 {
+		t.Errorf("Polyak's β %.6f is critical damping for μ: CriticalMomentum = %.6f", beta, b)
+	}
+}
