@@ -361,3 +361,27 @@ func TestFunctions2DMinima(t *testing.T) {
 		}
 	}
 }
+
+// TestSyntheticLinearAligned: with aligned=true, XᵀX/n is diagonal with the
+// geometric spectrum on its diagonal (badly scaled, uncorrelated features).
+func TestSyntheticLinearAligned(t *testing.T) {
+	s, err := data.Load(data.SyntheticLinear{N: 300, D: 4, Kappa: 1000, Aligned: true, Holdout: data.NoHoldout}.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := s.Train
+	x := mat.NewDense(d.N, d.D, d.X)
+	var cov mat.SymDense
+	cov.SymOuterK(1/float64(d.N), x.T())
+	for i := range d.D {
+		for j := range d.D {
+			want := 0.0
+			if i == j {
+				want = math.Pow(1000, float64(i)/3)
+			}
+			if math.Abs(cov.At(i, j)-want) > 1e-9*math.Max(1, want) {
+				t.Errorf("XᵀX/n[%d,%d] = %g, want %g", i, j, cov.At(i, j), want)
+			}
+		}
+	}
+}

@@ -24,6 +24,9 @@ type SyntheticLinear struct {
 	Noise float64 `spec:"noise" default:"0.1"`
 	// Seed seeds the generator, ≥ 1. Default 1.
 	Seed uint64 `spec:"seed" default:"1"`
+	// Aligned puts the curvature on the coordinate axes (badly scaled,
+	// uncorrelated features) instead of a random rotation. Default false.
+	Aligned bool `spec:"aligned"`
 	Holdout
 }
 
@@ -229,7 +232,7 @@ func (c SyntheticLinear) Load() (Splits, error) {
 		return Splits{}, err
 	}
 	r := resolved(c).(SyntheticLinear)
-	out, err := SyntheticLinearSplits(SyntheticLinearConfig{N: r.N, D: r.D, Kappa: r.Kappa, Noise: r.Noise + 0, Seed: r.Seed, Val: r.Val + 0, Test: r.Test + 0})
+	out, err := SyntheticLinearSplits(SyntheticLinearConfig{N: r.N, D: r.D, Kappa: r.Kappa, Noise: r.Noise + 0, Seed: r.Seed, Val: r.Val + 0, Test: r.Test + 0, Aligned: r.Aligned})
 	return finish(c, out, err)
 }
 

@@ -19,12 +19,16 @@ type SyntheticLinearConfig struct {
 	// examples (i.i.d. from the same feature distribution); the remaining
 	// training examples carry the exact spectrum.
 	Val, Test float64
+	// Aligned makes the Hessian's eigenvectors the coordinate axes (V = I):
+	// badly scaled, uncorrelated features, the case per-coordinate methods
+	// such as AdaGrad and Adam can undo. The draws are the same as rotated.
+	Aligned bool
 }
 
 // SyntheticLinearSplits builds y = Xw* + b* + noise·ε where the training features
 // have zero mean and XᵀX/n has eigenvalues λᵢ = κ^(i/(d−1)), geometric
 // between 1 and κ exactly: X = √n·Q·diag(√λ)·Vᵀ with Q orthonormal, centred
-// columns and V a random rotation. With the MSE loss and an intercept the
+// columns and V a random rotation (the identity when Aligned). With the MSE loss and an intercept the
 // Hessian is 2·blockdiag(XᵀX/n, 1), so L = 2κ, μ = 2 (returned in Info with
 // w*, b*). Validation and test features are Gaussian with the same
 // population covariance V·diag(λ)·Vᵀ.
@@ -73,6 +77,9 @@ func SyntheticLinearSplits(c SyntheticLinearConfig) (Splits, error) {
 	}
 	q.Mul(z, &rInv)
 	v := randomRotation(rng, d)
+	if c.Aligned {
+		v = identity(d)
+	}
 	lam := make([]float64, d)
 	scale := mat.NewDiagDense(d, nil)
 	for i := range lam {
@@ -131,6 +138,14 @@ func SyntheticLinearSplits(c SyntheticLinearConfig) (Splits, error) {
 	}
 	out.Val, out.Test = heldOut(nVal), heldOut(nTest)
 	return out, nil
+}
+
+func identity(d int) *mat.Dense {
+	m := mat.NewDense(d, d, nil)
+	for i := range d {
+		m.Set(i, i, 1)
+	}
+	return m
 }
 
 func randomRotation(rng *rand.Rand, d int) *mat.Dense {
