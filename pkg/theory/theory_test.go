@@ -168,3 +168,53 @@ func TestHeavyBallRate(t *testing.T) {
 		t.Errorf("Polyak's β %.6f is critical damping for μ: CriticalMomentum = %.6f", beta, b)
 	}
 }
+
+// TestLogisticNewton checks Newton's method on regularized logistic
+// regression: the loss at zero is ln 2, the losses fall to a floor, and at
+// the end a central finite difference of an independently written loss has
+// no slope.
+func TestLogisticNewton(t *testing.T) {
+	sp, err := data.Load(data.Blobs{N: 400, D: 3, Sep: 1, Holdout: data.NoHoldout}.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, l2 := sp.Train, 0.01
+	losses, theta, err := theory.LogisticNewton(d, l2, 12)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(losses[0]-math.Ln2) > 1e-13 {
+		t.Errorf("loss at zero %.17g, want ln 2", losses[0])
+	}
+	if last := losses[len(losses)-1]; math.Abs(losses[len(losses)-2]-last) > 1e-14 || last >= losses[0] {
+		t.Errorf("Newton did not settle: %v", losses)
+	}
+	loss := func(th []float64) float64 {
+		var sum float64
+		for i := range d.N {
+			z := th[d.D]
+			for j := range d.D {
+				z += d.X[i*d.D+j] * th[j]
+			}
+			y := float64(d.Labels[i])
+			sum += -(y*math.Log(1/(1+math.Exp(-z))) + (1-y)*math.Log(1-1/(1+math.Exp(-z))))
+		}
+		reg := 0.0
+		for j := range d.D {
+			reg += th[j] * th[j]
+		}
+		return sum/float64(d.N) + l2/2*reg
+	}
+	if math.Abs(loss(theta)-losses[len(losses)-1]) > 1e-12 {
+		t.Errorf("final loss %.15g, independent formula %.15g", losses[len(losses)-1], loss(theta))
+	}
+	for j := range theta {
+		h := 1e-5
+		up, down := append([]float64(nil), theta...), append([]float64(nil), theta...)
+		up[j] += h
+		down[j] -= h
+		if g := (loss(up) - loss(down)) / (2 * h); math.Abs(g) > 1e-8 {
+			t.Errorf("∂f/∂θ%d = %.3g at Newton's end point, want 0", j, g)
+		}
+	}
+}
