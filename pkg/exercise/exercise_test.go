@@ -100,7 +100,9 @@ func TestCheckers(t *testing.T) {
 		wantHint string
 	}{
 		{"gd/right", func() Result { return GDStep(gd(1)) }, true, ""},
-		{"gd/stub", func() Result { return GDStep(func([]float64, [][]float64, []float64, float64) []float64 { stub(); return nil }) }, false, "replace the panic"},
+		{"gd/stub", func() Result {
+			return GDStep(func([]float64, [][]float64, []float64, float64) []float64 { stub(); return nil })
+		}, false, "replace the panic"},
 		{"gd/flipped sign (y − ŷ)", func() Result { return GDStep(gd(-1)) }, false, "climbs"},
 		{"gd/1/n instead of 2/n", func() Result { return GDStep(gd(0.5)) }, false, "factor 2"},
 		{"gd/short slice", func() Result {
@@ -116,7 +118,9 @@ func TestCheckers(t *testing.T) {
 		{"step/1/L", func() Result { return FastestStableStep(func(L, _ float64) float64 { return 1 / L }) }, false, "not the fastest"},
 		{"step/2/μ", func() Result { return FastestStableStep(func(_, mu float64) float64 { return 2 / mu }) }, false, "not stable"},
 		{"heavy/right", func() Result { return HeavyBall(heavy(1, 1)) }, true, ""},
-		{"heavy/stub", func() Result { return HeavyBall(func(_, _, _ []float64, _, _ float64) []float64 { stub(); return nil }) }, false, "replace the panic"},
+		{"heavy/stub", func() Result {
+			return HeavyBall(func(_, _, _ []float64, _, _ float64) []float64 { stub(); return nil })
+		}, false, "replace the panic"},
 		{"heavy/momentum sign", func() Result { return HeavyBall(heavy(1, -1)) }, false, "backwards"},
 		{"heavy/no momentum", func() Result { return HeavyBall(heavy(1, 0)) }, false, "plain GD"},
 		{"heavy/gradient sign", func() Result { return HeavyBall(heavy(-1, 1)) }, false, "wrong sign"},
