@@ -52,8 +52,11 @@ type Result struct {
 	Final       Final              `json:"final"`
 	// FullBatchChunk is the chunk a full-batch step was summed over (0: the
 	// whole training split at once).
-	FullBatchChunk int      `json:"full_batch_chunk,omitempty"`
-	History        []Record `json:"-"`
+	FullBatchChunk int `json:"full_batch_chunk,omitempty"`
+	// TestPredictions is the predicted class of each test example at the
+	// end of training, in the test split's order (Spec.KeepPredictions).
+	TestPredictions []int    `json:"test_predictions,omitempty"`
+	History         []Record `json:"-"`
 }
 
 // ResultFormat versions the meaning of run.json and history.csv. Format 2:
@@ -150,6 +153,11 @@ func run(ctx context.Context, b compute.Backend, r *Resolved, opts Options) (*Re
 		return nil, err
 	}
 	res.History, res.Status, res.StatusDetail, res.DivergedAt, res.Steps = out.History, out.Status, out.Detail, out.DivergedAt, out.Steps
+	if s.KeepPredictions && sp.Test != nil && r.Splits.Train.Classes > 2 {
+		if res.TestPredictions, err = tr.PredictClasses(sp.Test); err != nil {
+			return nil, err
+		}
+	}
 	res.End = time.Now().UTC()
 	if res.DivergedAt != nil {
 		if res.Divergence, err = explainDivergence(ctx, b, r, dt, *res.DivergedAt); err != nil {

@@ -3,7 +3,10 @@ package experiment_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -12,6 +15,7 @@ import (
 	"github.com/bgdlab/bgdlab/pkg/experiment"
 	"github.com/bgdlab/bgdlab/pkg/lsq"
 	"github.com/bgdlab/bgdlab/pkg/optim"
+	"github.com/bgdlab/bgdlab/pkg/spec"
 	"github.com/gomlx/compute"
 )
 
@@ -187,5 +191,45 @@ func TestDivergenceExplained(t *testing.T) {
 		Batch: "full", Steps: 100, DType: "float64"}, experiment.Options{})
 	if err != nil || ok.Divergence != nil {
 		t.Errorf("a converging run has a divergence record: %+v (%v)", ok.Divergence, err)
+	}
+}
+
+// TestKeepPredictions: the recorded test predictions of a three-class
+// softmax agree with the run's own test accuracy, computed independently
+// from them and the test split's labels.
+func TestKeepPredictions(t *testing.T) {
+	var csv strings.Builder
+	csv.WriteString("x1,x2,label\n")
+	for i := range 300 {
+		c := i % 3
+		a := 2 * math.Pi * float64(c) / 3
+		fmt.Fprintf(&csv, "%.4f,%.4f,%d\n", 2*math.Cos(a)+math.Sin(float64(7*i)), 2*math.Sin(a)+math.Cos(float64(11*i)), c)
+	}
+	path := filepath.Join(t.TempDir(), "three.csv")
+	if err := os.WriteFile(path, []byte(csv.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dcfg := data.CSV{Path: path, Task: data.Classification, Holdout: data.Holdout{Val: spec.Zero, Test: 0.3}}
+	res, err := experiment.Run(context.Background(), backendForTest(t), experiment.Spec{Data: dcfg.String(), Model: "softmax",
+		Optimizer: "adam:lr=0.05", Batch: "full", Steps: 100, DType: "float64", KeepPredictions: true}, experiment.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp, err := data.Load(dcfg.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.TestPredictions) != sp.Test.N {
+		t.Fatalf("%d predictions for %d test examples", len(res.TestPredictions), sp.Test.N)
+	}
+	right := 0
+	for i, p := range res.TestPredictions {
+		if p == sp.Test.Labels[i] {
+			right++
+		}
+	}
+	acc := float64(right) / float64(sp.Test.N)
+	if want := res.Last().TestMetric; math.Abs(acc-want) > 1e-12 || acc < 0.5 {
+		t.Errorf("accuracy from the predictions %.6f, the run's test accuracy %.6f (want equal, and above chance)", acc, want)
 	}
 }

@@ -61,6 +61,10 @@ type Spec struct {
 	// with memory set by the chunk): 0 chooses from train.DefaultMemoryBudget
 	// and the model's activations per example, a negative value never splits.
 	Chunk int `json:"chunk,omitempty"`
+	// KeepPredictions records the predicted class of every test example
+	// (classifiers of three or more classes) in run.json's test_predictions, for confusion
+	// matrices and pictures of the mistakes.
+	KeepPredictions bool `json:"keep_predictions,omitempty"`
 }
 
 // Resolved is a Spec with its parsed parts and defaults filled in.

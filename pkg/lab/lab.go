@@ -12,6 +12,7 @@ package lab
 import (
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"sync"
@@ -71,6 +72,11 @@ func Float32() Option { return func(s *experiment.Spec) { s.DType = "float32" } 
 
 // LogEvery logs a history row every k steps.
 func LogEvery(k int) Option { return func(s *experiment.Spec) { s.LogEvery = k } }
+
+// BatchTrainLoss logs the running average of the mini-batch losses as the
+// training loss instead of evaluating the loss on all training data at every
+// logged row: much cheaper for large models (a CNN), noisier.
+func BatchTrainLoss() Option { return func(s *experiment.Spec) { s.TrainLoss = "batch" } }
 
 // TargetLoss stops the run as converged once the full training loss falls
 // to target.
@@ -218,4 +224,45 @@ func Trajectory(f data.Function2D, cfg optim.Config, start [2]float64, steps int
 		panic(err)
 	}
 	return path
+}
+
+// Tuned is the result of Tune: the best run and its learning rate.
+type Tuned struct {
+	LR   float64
+	Best *experiment.Result
+	// Runs are all runs, in the order of the learning rates.
+	Runs []*experiment.Result
+}
+
+// Tune trains with opt(lr) for each learning rate and keeps the run with the
+// best final validation metric (the lowest validation loss for models
+// without one); diverged runs never win. Every run is cached.
+func Tune(d data.Config, m models.Config, opt func(lr float64) optim.Config, lrs []float64, b Budget, opts ...Option) (*Tuned, error) {
+	t := &Tuned{}
+	best := math.Inf(-1)
+	for _, lr := range lrs {
+		res, err := Run(d, m, opt(lr), b, opts...)
+		if err != nil {
+			return nil, err
+		}
+		t.Runs = append(t.Runs, res)
+		last := res.Last()
+		score := last.ValMetric
+		if math.IsNaN(score) {
+			score = -last.ValLoss
+		}
+		if res.Status != experiment.StatusDiverged && score > best {
+			best, t.LR, t.Best = score, lr, res
+		}
+	}
+	if t.Best == nil {
+		return nil, fmt.Errorf("lab.Tune: every learning rate in %v diverged or left no validation score", lrs)
+	}
+	return t, nil
+}
+
+// OnEdge reports whether the best learning rate is the smallest or the
+// largest of the grid: the true optimum may lie outside it.
+func (t *Tuned) OnEdge() bool {
+	return len(t.Runs) > 1 && (t.Best == t.Runs[0] || t.Best == t.Runs[len(t.Runs)-1])
 }

@@ -130,3 +130,33 @@ func TestMeanBand(t *testing.T) {
 		t.Fatalf("CI half-width %g", b.Hi[0]-2)
 	}
 }
+
+// TestConfusionAndImages renders both picture figures and refuses shapes
+// that do not match.
+func TestConfusionAndImages(t *testing.T) {
+	names := []string{"a", "b", "c"}
+	if _, err := plots.Confusion("c", names, [][]int{{1, 2}, {3, 4}}); err == nil {
+		t.Error("Confusion accepted 2 rows for 3 classes")
+	}
+	p, err := plots.Confusion("c", names, [][]int{{5, 1, 0}, {0, 6, 0}, {2, 0, 4}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if png, err := plots.PNG(p); err != nil || len(png) < 1000 {
+		t.Fatalf("confusion PNG: %d bytes, %v", len(png), err)
+	}
+	pic := make([]float64, 16)
+	for i := range pic {
+		pic[i] = float64(i)
+	}
+	if _, err := plots.Images("i", [][]float64{pic, pic[:15]}, 4, 4, 2, nil); err == nil {
+		t.Error("Images accepted a picture of the wrong size")
+	}
+	p, err = plots.Images("i", [][]float64{pic, pic, pic}, 4, 4, 2, []string{"x", "y", "z"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if png, err := plots.PNG(p); err != nil || len(png) < 1000 {
+		t.Fatalf("images PNG: %d bytes, %v", len(png), err)
+	}
+}

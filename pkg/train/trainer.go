@@ -26,6 +26,7 @@ type Trainer struct {
 	dt       dtypes.DType
 	eval     *model.Exec
 	gradNorm *model.Exec
+	forward  *model.Exec // compiled by PredictClasses when first needed
 }
 
 // New initializes m's parameters (bound to its data set already) in dtype
@@ -68,7 +69,7 @@ func New(b compute.Backend, m *models.Model, dt dtypes.DType, seed uint64, init 
 func (t *Trainer) Close() {
 	t.eval.Finalize()
 	t.gradNorm.Finalize()
-	for _, e := range []*model.Exec{t.chunkLoss, t.chunkGrad} {
+	for _, e := range []*model.Exec{t.chunkLoss, t.chunkGrad, t.forward} {
 		if e != nil {
 			e.Finalize()
 		}
@@ -95,6 +96,33 @@ func (t *Trainer) Evaluate(d *Data) (loss, metric float64) {
 		finalize(outs)
 	}
 	return sl / float64(d.n), sm / float64(d.n)
+}
+
+// PredictClasses returns the predicted class (the index of the largest
+// output) of every example of d at the current parameters, chunk by chunk.
+// It is meant for multi-class classifiers (softmax outputs).
+func (t *Trainer) PredictClasses(d *Data) ([]int, error) {
+	if t.forward == nil {
+		var err error
+		t.forward, err = model.NewExec(t.b, t.scope.Store(), func(ctx *model.Scope, x *graph.Node) *graph.Node {
+			return graph.ArgMax(t.model.Forward(ctx, x), -1, dtypes.Int32)
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	classes := make([]int, 0, d.n)
+	for _, c := range d.chunks {
+		outs, err := t.forward.Exec(c[0])
+		if err != nil {
+			return nil, err
+		}
+		for _, v := range tensors.MustCopyFlatData[int32](outs[0]) {
+			classes = append(classes, int(v))
+		}
+		finalize(outs)
+	}
+	return classes, nil
 }
 
 // LossAndGradNorm returns the loss on all of d and the global norm of its
