@@ -266,3 +266,7 @@ func Tune(d data.Config, m models.Config, opt func(lr float64) optim.Config, lrs
 func (t *Tuned) OnEdge() bool {
 	return len(t.Runs) > 1 && (t.Best == t.Runs[0] || t.Best == t.Runs[len(t.Runs)-1])
 }
+
+// LayerNorms logs each layer's gradient norm at every logged row
+// (Result.Layers names the layers; Record.LayerGradNorms holds the norms).
+func LayerNorms() Option { return func(s *experiment.Spec) { s.LayerNorms = true } }
