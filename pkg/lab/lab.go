@@ -13,6 +13,8 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"sort"
+	"strconv"
 	"os"
 	"path/filepath"
 	"sync"
@@ -230,39 +232,78 @@ func Trajectory(f data.Function2D, cfg optim.Config, start [2]float64, steps int
 type Tuned struct {
 	LR   float64
 	Best *experiment.Result
-	// Runs are all runs, in the order of the learning rates.
+	// LRs are the learning rates tried, ascending (the grid and its
+	// extensions); Runs their runs, in the same order.
+	LRs  []float64
 	Runs []*experiment.Result
+	// Extended counts the rates Tune added beyond the grid's edges.
+	Extended int
 }
 
-// Tune trains with opt(lr) for each learning rate and keeps the run with the
-// best final validation metric (the lowest validation loss for models
-// without one); diverged runs never win. Every run is cached.
+// MaxExtensions bounds how many rates Tune adds beyond a grid's edges.
+const MaxExtensions = 3
+
+// Tune trains with opt(lr) for each learning rate of the ascending,
+// log-spaced grid lrs and keeps the run with the best final validation
+// metric (the lowest validation loss for models without one); diverged
+// runs never win. While the best rate is the smallest or the largest tried,
+// it extends the grid on that side by the grid's own ratio, up to
+// MaxExtensions rates, so a best value on the edge is reported as such
+// (OnEdge) only when the limit was reached. Every run is cached.
 func Tune(d data.Config, m models.Config, opt func(lr float64) optim.Config, lrs []float64, b Budget, opts ...Option) (*Tuned, error) {
+	if len(lrs) < 2 {
+		return nil, fmt.Errorf("lab.Tune: need a grid of at least two learning rates, got %v", lrs)
+	}
 	t := &Tuned{}
-	best := math.Inf(-1)
 	for _, lr := range lrs {
-		res, err := Run(d, m, opt(lr), b, opts...)
-		if err != nil {
+		if err := t.try(d, m, opt(lr), lr, b, opts); err != nil {
 			return nil, err
 		}
-		t.Runs = append(t.Runs, res)
-		last := res.Last()
-		score := last.ValMetric
-		if math.IsNaN(score) {
-			score = -last.ValLoss
+	}
+	for t.Best != nil && t.OnEdge() && t.Extended < MaxExtensions {
+		n := len(t.LRs)
+		lr := t.LRs[n-1] * t.LRs[n-1] / t.LRs[n-2]
+		if t.Best == t.Runs[0] {
+			lr = t.LRs[0] * t.LRs[0] / t.LRs[1]
 		}
-		if res.Status != experiment.StatusDiverged && score > best {
-			best, t.LR, t.Best = score, lr, res
+		lr, _ = strconv.ParseFloat(strconv.FormatFloat(lr, 'g', 3, 64), 64) // 4e-4, not 3.9999999999999996e-4
+		t.Extended++
+		if err := t.try(d, m, opt(lr), lr, b, opts); err != nil {
+			return nil, err
 		}
 	}
 	if t.Best == nil {
-		return nil, fmt.Errorf("lab.Tune: every learning rate in %v diverged or left no validation score", lrs)
+		return nil, fmt.Errorf("lab.Tune: every learning rate in %v diverged or left no validation score", t.LRs)
 	}
 	return t, nil
 }
 
+// try runs one rate, inserts it in order and updates the best run.
+func (t *Tuned) try(d data.Config, m models.Config, o optim.Config, lr float64, b Budget, opts []Option) error {
+	res, err := Run(d, m, o, b, opts...)
+	if err != nil {
+		return err
+	}
+	i := sort.SearchFloat64s(t.LRs, lr)
+	t.LRs = append(t.LRs[:i], append([]float64{lr}, t.LRs[i:]...)...)
+	t.Runs = append(t.Runs[:i], append([]*experiment.Result{res}, t.Runs[i:]...)...)
+	if res.Status != experiment.StatusDiverged && (t.Best == nil || score(res) > score(t.Best)) {
+		t.LR, t.Best = lr, res
+	}
+	return nil
+}
+
+// score is the final validation metric, or minus the validation loss.
+func score(r *experiment.Result) float64 {
+	last := r.Last()
+	if math.IsNaN(last.ValMetric) {
+		return -last.ValLoss
+	}
+	return last.ValMetric
+}
+
 // OnEdge reports whether the best learning rate is the smallest or the
-// largest of the grid: the true optimum may lie outside it.
+// largest tried: the true optimum may lie outside them.
 func (t *Tuned) OnEdge() bool {
 	return len(t.Runs) > 1 && (t.Best == t.Runs[0] || t.Best == t.Runs[len(t.Runs)-1])
 }

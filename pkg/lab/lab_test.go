@@ -79,3 +79,26 @@ func TestRunRefusesBadConfig(t *testing.T) {
 		t.Errorf("κ < 1: %v", err)
 	}
 }
+
+// TestTuneExtendsItsGrid: a grid whose best rate is its largest grows by the
+// grid's ratio until MaxExtensions; a grid around the best rate does not.
+func TestTuneExtendsItsGrid(t *testing.T) {
+	t.Setenv(lab.OutEnv, t.TempDir())
+	d := data.SyntheticLinear{N: 200, D: 5, Kappa: 10}
+	gd := func(lr float64) optim.Config { return optim.GD{LR: lr} }
+	low, err := lab.Tune(d, models.Linear{}, gd, []float64{1e-4, 2e-4}, lab.Steps(50))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if low.Extended != lab.MaxExtensions || len(low.LRs) != 2+lab.MaxExtensions || low.LR != 1.6e-3 || !low.OnEdge() {
+		t.Errorf("too-small grid: extended %d times to %v, best %g (on edge %v); want 3 extensions up to 1.6e-3, best on the edge",
+			low.Extended, low.LRs, low.LR, low.OnEdge())
+	}
+	around, err := lab.Tune(d, models.Linear{}, gd, []float64{0.001, 0.01, 0.1, 1}, lab.Steps(50))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if around.OnEdge() || around.Extended != 0 {
+		t.Errorf("grid %v around the best: best %g, extended %d", around.LRs, around.LR, around.Extended)
+	}
+}
