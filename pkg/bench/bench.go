@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/bgdlab/bgdlab/pkg/backend"
 	"github.com/bgdlab/bgdlab/pkg/data"
 	"github.com/bgdlab/bgdlab/pkg/models"
 	"github.com/bgdlab/bgdlab/pkg/optim"
@@ -47,7 +48,10 @@ type Result struct {
 	Backend, Case, Kind string // Kind: full-step, matmul-only, epoch-128
 	N                   int
 	Median, Min         time.Duration
-	Repeats             int
+	// First is the first, untimed-for-Median call: graph compilation, the
+	// first transfer and one run.
+	First   time.Duration
+	Repeats int
 	// FLOPs of the step's matrix products (forward and backward).
 	FLOPs  float64
 	GFLOPs float64
@@ -126,20 +130,22 @@ func StepFLOPs(shapes [][3]int) float64 {
 	return f
 }
 
-func timeIt(repeats int, fn func() error) (med, mn time.Duration, err error) {
+func timeIt(repeats int, fn func() error) (med, mn, first time.Duration, err error) {
+	t0 := time.Now()
 	if err := fn(); err != nil { // warm-up: compilation and first transfer
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
+	first = time.Since(t0)
 	var ds []time.Duration
 	for i := 0; i < repeats; i++ {
 		t0 := time.Now()
 		if err := fn(); err != nil {
-			return 0, 0, err
+			return 0, 0, 0, err
 		}
 		ds = append(ds, time.Since(t0))
 	}
 	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
-	return ds[len(ds)/2], ds[0], nil
+	return ds[len(ds)/2], ds[0], first, nil
 }
 
 func maxRSSMB() float64 {
@@ -187,7 +193,7 @@ func FullStep(ctx context.Context, b compute.Backend, c Case, d *data.Dataset, o
 	defer step.Close()
 	shapes := denseShapes(c, m)
 	opt.logf("%s %s: full-batch step, n=%d", b.Name(), c.Name, c.N)
-	med, mn, err := timeIt(opt.Repeats, func() error {
+	med, mn, first, err := timeIt(opt.Repeats, func() error {
 		st, err := step.Run(all, nil)
 		if err == nil && math.IsNaN(st.Loss) {
 			err = fmt.Errorf("NaN loss")
@@ -198,7 +204,7 @@ func FullStep(ctx context.Context, b compute.Backend, c Case, d *data.Dataset, o
 		return Result{}, fmt.Errorf("%s full-batch step: %w", c.Name, err)
 	}
 	f := StepFLOPs(shapes)
-	return Result{Backend: b.Name(), Case: c.Name, Kind: "full-step", N: c.N, Median: med, Min: mn, Repeats: opt.Repeats,
+	return Result{Backend: b.Name(), Case: c.Name, Kind: "full-step", N: c.N, Median: med, Min: mn, First: first, Repeats: opt.Repeats,
 		FLOPs: f, GFLOPs: f / mn.Seconds() / 1e9, MaxRSSMB: maxRSSMB()}, nil
 }
 
@@ -242,7 +248,7 @@ func MatmulOnly(ctx context.Context, b compute.Backend, c Case, opt Options) (Re
 		args[i] = t
 	}
 	opt.logf("%s %s: matrix products only", b.Name(), c.Name)
-	med, mn, err := timeIt(opt.Repeats, func() error {
+	med, mn, first, err := timeIt(opt.Repeats, func() error {
 		outs, err := exec.Exec(args...)
 		for _, o := range outs {
 			o.FinalizeAll()
@@ -253,7 +259,7 @@ func MatmulOnly(ctx context.Context, b compute.Backend, c Case, opt Options) (Re
 		return Result{}, err
 	}
 	f := StepFLOPs(shp)
-	return Result{Backend: b.Name(), Case: c.Name, Kind: "matmul-only", N: c.N, Median: med, Min: mn, Repeats: opt.Repeats, FLOPs: f, GFLOPs: f / mn.Seconds() / 1e9}, nil
+	return Result{Backend: b.Name(), Case: c.Name, Kind: "matmul-only", N: c.N, Median: med, Min: mn, First: first, Repeats: opt.Repeats, FLOPs: f, GFLOPs: f / mn.Seconds() / 1e9}, nil
 }
 
 // GEMMPeak times a 2048×2048×2048 float32 product on b (GFLOP/s).
@@ -266,7 +272,7 @@ func GEMMPeak(b compute.Backend, repeats int) (float64, error) {
 		return 0, err
 	}
 	defer exec.Finalize()
-	_, mn, err := timeIt(repeats, func() error {
+	_, mn, _, err := timeIt(repeats, func() error {
 		outs, err := exec.Exec(a, c)
 		for _, o := range outs {
 			o.FinalizeAll()
@@ -303,7 +309,7 @@ func Epoch(ctx context.Context, b compute.Backend, c Case, d *data.Dataset, opt 
 	}
 	opt.logf("%s %s: epoch of batch 128", b.Name(), c.Name)
 	reps := max(1, opt.Repeats/3)
-	med, mn, err := timeIt(reps, func() error {
+	med, mn, first, err := timeIt(reps, func() error {
 		for s := 0; s < steps; s++ {
 			if _, err := step.Run(all, idx[s]); err != nil {
 				return err
@@ -316,5 +322,20 @@ func Epoch(ctx context.Context, b compute.Backend, c Case, d *data.Dataset, opt 
 	}
 	shp := denseShapes(Case{Name: c.Name, N: steps * bs}, m)
 	f := StepFLOPs(shp)
-	return Result{Backend: b.Name(), Case: c.Name, Kind: "epoch-128", N: d.N, Median: med, Min: mn, Repeats: reps, FLOPs: f, GFLOPs: f / mn.Seconds() / 1e9}, nil
+	return Result{Backend: b.Name(), Case: c.Name, Kind: "epoch-128", N: d.N, Median: med, Min: mn, First: first, Repeats: reps, FLOPs: f, GFLOPs: f / mn.Seconds() / 1e9}, nil
+}
+
+// Backends opens each backend configuration ("go", "xla:cpu", …) that can
+// be opened here; skipped lists the others with the reason, e.g. a PJRT
+// plugin that setup did not install.
+func Backends(configs ...string) (names []string, bs []compute.Backend, skipped []string) {
+	for _, cfg := range configs {
+		b, err := backend.NewWithConfig(cfg)
+		if err != nil {
+			skipped = append(skipped, fmt.Sprintf("%s: %v", cfg, err))
+			continue
+		}
+		names, bs = append(names, cfg), append(bs, b)
+	}
+	return names, bs, skipped
 }
