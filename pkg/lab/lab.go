@@ -13,10 +13,10 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"sort"
-	"strconv"
 	"os"
 	"path/filepath"
+	"sort"
+	"strconv"
 	"sync"
 
 	"github.com/bgdlab/bgdlab/pkg/backend"
