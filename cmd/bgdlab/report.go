@@ -22,6 +22,7 @@ func runReport(args []string, stdout, stderr io.Writer) error {
 	full := fs.Bool("full", false, "the real study: full data, more seeds (hours on 2 cores); default --quick")
 	quick := fs.Bool("quick", false, "the quick study: subsets, fewer seeds (minutes; the default)")
 	nbDir := fs.String("notebooks", "notebooks", "folder with the notebooks to execute and include (\"\" to skip)")
+	allNB := fs.Bool("all-notebooks", false, "execute the whole course (a quick report executes the study's notebooks 01–03; --full executes all)")
 	tools := fs.String("tools", ".tools", "folder with bin/ (gonb, goimports, gopls) and jupyter/ (the GoNB kernelspec), made by scripts/setup")
 	sections := fs.String("sections", "", "comma-separated subset of sections: "+strings.Join(report.SectionIDs(), ","))
 	figures := fs.String("figures", "", "also write the figures here (e.g. figures/ for the committed canonical run)")
@@ -49,7 +50,7 @@ func runReport(args []string, stdout, stderr io.Writer) error {
 	}
 	defer done()
 	absTools, _ := filepath.Abs(*tools)
-	index, err := report.Run(ctx, report.Config{Out: *out, Full: *full, Backend: b, Progress: stderr, Notebooks: *nbDir, Tools: absTools,
+	index, err := report.Run(ctx, report.Config{Out: *out, Full: *full, Backend: b, Progress: stderr, Notebooks: *nbDir, AllNotebooks: *allNB, Tools: absTools,
 		Command: commandLine(append([]string{"bgdlab", "report"}, args...)), Sections: secs, RepoFigures: *figures})
 	if err != nil {
 		if strings.Contains(err.Error(), "unknown section") {

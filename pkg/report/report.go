@@ -46,6 +46,9 @@ type Config struct {
 	// Notebooks is the folder of notebooks to execute and include (empty: none);
 	// Tools the folder with bin/ and jupyter/ made by scripts/setup.
 	Notebooks, Tools string
+	// AllNotebooks executes the whole course; otherwise a quick report
+	// executes the study's own notebooks (StudyNotebooks) and a full one all.
+	AllNotebooks bool
 	// Command is the command line recorded in the report.
 	Command string
 	// Sections limits the study to these section IDs (empty: all).
@@ -53,6 +56,25 @@ type Config struct {
 	// RepoFigures, if set, also receives the figures (the committed
 	// figures/ of the canonical run).
 	RepoFigures string
+}
+
+// StudyNotebooks are the name prefixes of the notebooks a quick report
+// executes: the course's first three, which accompany the BGD study (the
+// test command executes every notebook).
+var StudyNotebooks = []string{"01_", "02_", "03_"}
+
+// studyNotebooks keeps the paths whose names start with a StudyNotebooks prefix.
+func studyNotebooks(paths []string) []string {
+	var out []string
+	for _, p := range paths {
+		for _, pre := range StudyNotebooks {
+			if strings.HasPrefix(filepath.Base(p), pre) {
+				out = append(out, p)
+				break
+			}
+		}
+	}
+	return out
 }
 
 // Figure is one rendered figure.
@@ -179,6 +201,10 @@ func Run(ctx context.Context, cfg Config) (string, error) {
 		paths, err := notebook.List(cfg.Notebooks)
 		if err != nil {
 			return "", err
+		}
+		if !cfg.AllNotebooks && !cfg.Full {
+			paths = studyNotebooks(paths)
+			logf(cfg, "executing the study's notebooks (%d; --all-notebooks or --full executes the whole course)", len(paths))
 		}
 		for _, p := range paths {
 			logf(cfg, "executing %s ...", p)
@@ -323,6 +349,7 @@ th{background:#f3f3f3}figure{margin:1em 0}figure img{max-width:100%;border:1px s
 {{end}}<p><small>section time {{.Took}}</small></p>
 {{end}}
 {{if .Notebooks}}<h2 id="notebooks">Executed notebooks</h2>
+<p>{{.NotebookNote}}</p>
 <table><tr><th>notebook</th><th>time</th></tr>
 {{range .Notebooks}}<tr><td><a href="{{.HTML}}">{{.Name}}</a> (<a href="{{.IPYNB}}">ipynb</a>)</td><td>{{.Secs}}</td></tr>
 {{end}}</table>{{end}}
@@ -360,7 +387,15 @@ func render(cfg Config, info backend.Info, b compute.Backend, sections []Section
 		"Mode": mode, "When": time.Now().UTC().Format(time.RFC3339), "Took": took.Round(time.Second).String(),
 		"Command": cfg.Command, "Backend": b.Description(), "Reason": info.Reason, "Devices": strings.Join(devices, "; "),
 		"Versions": fmt.Sprintf("bgdlab %s, GoMLX %s, go-xla %s, %s", v["bgdlab"], v["gomlx"], v["go-xla"], v["go"]),
-		"Claims":   claims, "Sections": sections, "Notebooks": rows, "Hashes": hashes,
+		"Claims":   claims, "Sections": sections, "Notebooks": rows, "NotebookNote": notebookNote(cfg), "Hashes": hashes,
 	})
 	return buf.Bytes(), err
+}
+
+// notebookNote says which notebooks a report executed.
+func notebookNote(cfg Config) string {
+	if cfg.AllNotebooks || cfg.Full {
+		return "The whole course, executed headlessly for this report."
+	}
+	return "The notebooks that accompany this study (01–03), executed headlessly for this report. The rest of the course (04–11) runs with bgdlab report --all-notebooks (or --full), and in every run of the test command."
 }
