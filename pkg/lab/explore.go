@@ -35,11 +35,11 @@ func (s Slider) tick() int {
 // Explore shows draw at the sliders' values. In a live notebook it adds one
 // slider per Slider and a Done button, and redraws as the sliders move until
 // Done is pressed (or ten idle minutes pass); the last figure stays in the
-// notebook. Headless — $BGDLAB_HEADLESS=1, not in a notebook, or no answer
+// notebook (saved as name_live.png). Headless — $BGDLAB_HEADLESS=1, not in a notebook, or no answer
 // from a front-end within ten seconds — it shows draw at each point of grid
 // instead, saved as name_1.png, name_2.png, … and never waits for input.
 func Explore(name string, draw func(values []float64) *plot.Plot, grid [][]float64, sliders ...Slider) {
-	if Interactive() && explore(draw, sliders) {
+	if Interactive() && explore(name, draw, sliders) {
 		return
 	}
 	for i, v := range grid {
@@ -65,7 +65,7 @@ func describe(sliders []Slider, v []float64) string {
 }
 
 // explore runs the live widgets; false when the front-end never answered.
-func explore(draw func([]float64) *plot.Plot, sliders []Slider) bool {
+func explore(name string, draw func([]float64) *plot.Plot, sliders []Slider) bool {
 	div := dom.CreateTransientDiv()
 	built := make([]*widgets.SliderBuilder, len(sliders))
 	values := make([]float64, len(sliders))
@@ -115,6 +115,6 @@ func explore(draw func([]float64) *plot.Plot, sliders []Slider) bool {
 	}
 	gonbui.UpdateHtml(img, "")
 	dom.Persist(div)
-	Show(draw(values), "explore_last.png")
+	Show(draw(values), name+"_live.png")
 	return true
 }
