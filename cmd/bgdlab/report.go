@@ -22,7 +22,7 @@ func runReport(args []string, stdout, stderr io.Writer) error {
 	full := fs.Bool("full", false, "the real study: full data, more seeds (hours on 2 cores); default --quick")
 	quick := fs.Bool("quick", false, "the quick study: subsets, fewer seeds (minutes; the default)")
 	nbDir := fs.String("notebooks", "notebooks", "folder with the notebooks to execute and include (\"\" to skip)")
-	allNB := fs.Bool("all-notebooks", false, "execute the whole course (a quick report executes the study's notebooks 01–03; --full executes all)")
+	allNB := fs.Bool("all-notebooks", false, "execute the whole course (by default the study's notebooks 01–03; with --full, at full size)")
 	tools := fs.String("tools", ".tools", "folder with bin/ (gonb, goimports, gopls) and jupyter/ (the GoNB kernelspec), made by scripts/setup")
 	sections := fs.String("sections", "", "comma-separated subset of sections: "+strings.Join(report.SectionIDs(), ","))
 	figures := fs.String("figures", "", "also write the figures here (e.g. figures/ for the committed canonical run)")

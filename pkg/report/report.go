@@ -46,8 +46,8 @@ type Config struct {
 	// Notebooks is the folder of notebooks to execute and include (empty: none);
 	// Tools the folder with bin/ and jupyter/ made by scripts/setup.
 	Notebooks, Tools string
-	// AllNotebooks executes the whole course; otherwise a quick report
-	// executes the study's own notebooks (StudyNotebooks) and a full one all.
+	// AllNotebooks executes the whole course; otherwise only the study's
+	// own notebooks (StudyNotebooks).
 	AllNotebooks bool
 	// Command is the command line recorded in the report.
 	Command string
@@ -58,9 +58,9 @@ type Config struct {
 	RepoFigures string
 }
 
-// StudyNotebooks are the name prefixes of the notebooks a quick report
-// executes: the course's first three, which accompany the BGD study (the
-// test command executes every notebook).
+// StudyNotebooks are the name prefixes of the notebooks a report executes
+// unless told to execute all: the course's first three, which accompany the
+// BGD study (the test command executes every notebook).
 var StudyNotebooks = []string{"01_", "02_", "03_"}
 
 // studyNotebooks keeps the paths whose names start with a StudyNotebooks prefix.
@@ -202,9 +202,9 @@ func Run(ctx context.Context, cfg Config) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		if !cfg.AllNotebooks && !cfg.Full {
+		if !cfg.AllNotebooks {
 			paths = studyNotebooks(paths)
-			logf(cfg, "executing the study's notebooks (%d; --all-notebooks or --full executes the whole course)", len(paths))
+			logf(cfg, "executing the study's notebooks (%d; --all-notebooks executes the whole course)", len(paths))
 		}
 		for _, p := range paths {
 			logf(cfg, "executing %s ...", p)
@@ -394,8 +394,8 @@ func render(cfg Config, info backend.Info, b compute.Backend, sections []Section
 
 // notebookNote says which notebooks a report executed.
 func notebookNote(cfg Config) string {
-	if cfg.AllNotebooks || cfg.Full {
+	if cfg.AllNotebooks {
 		return "The whole course, executed headlessly for this report."
 	}
-	return "The notebooks that accompany this study (01–03), executed headlessly for this report. The rest of the course (04–11) runs with bgdlab report --all-notebooks (or --full), and in every run of the test command."
+	return "The notebooks that accompany this study (01–03), executed headlessly for this report. The rest of the course (04–11) runs with bgdlab report --all-notebooks, and in every run of the test command."
 }
