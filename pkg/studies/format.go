@@ -37,3 +37,8 @@ func ci4(st stats.Summary) string {
 	}
 	return fmt.Sprintf(" ± %.4f", st.CI95)
 }
+
+// parseG3 rounds v to 3 significant digits (4e-4, not 3.9999999999999996e-4).
+func parseG3(v float64) (float64, error) {
+	return strconv.ParseFloat(strconv.FormatFloat(v, 'g', 3, 64), 64)
+}

@@ -1,8 +1,11 @@
 package studies
 
 import (
+	"fmt"
+	"math"
 	"testing"
 
+	"github.com/bgdlab/bgdlab/pkg/stats"
 	"github.com/bgdlab/bgdlab/pkg/train"
 )
 
@@ -65,5 +68,43 @@ func TestSharpnessClaim(t *testing.T) {
 		if got := sharpnessClaim(tc.runs, l0).Verdict; got != tc.want {
 			t.Errorf("%s: %s, want %s", tc.name, got, tc.want)
 		}
+	}
+}
+
+// TestLocalizationClaim reaches every verdict from synthetic IoUs.
+func TestLocalizationClaim(t *testing.T) {
+	sum := func(mean, ci float64) stats.Summary { return stats.Summary{N: 3, Mean: mean, CI95: ci} }
+	res := func(bgd stats.Summary, minis ...stats.Summary) []locResult {
+		rs := []locResult{{method: locMethod{label: "BGD", batch: 0}, iou: bgd}}
+		for i, m := range minis {
+			rs = append(rs, locResult{method: locMethod{label: fmt.Sprint("mini", i), batch: 32}, iou: m})
+		}
+		return rs
+	}
+	for _, tc := range []struct {
+		name string
+		rs   []locResult
+		want Verdict
+	}{
+		{"BGD overlaps the best", res(sum(0.70, 0.03), sum(0.72, 0.02), sum(0.60, 0.01)), Supported},
+		{"BGD is the best", res(sum(0.80, 0.01), sum(0.72, 0.02)), Supported},
+		{"BGD below every method", res(sum(0.50, 0.01), sum(0.72, 0.02), sum(0.60, 0.01)), Refuted},
+		{"BGD between", res(sum(0.65, 0.01), sum(0.72, 0.02), sum(0.60, 0.01)), Nuanced},
+		{"BGD diverged", res(sum(math.NaN(), math.NaN()), sum(0.72, 0.02)), Nuanced},
+	} {
+		if got := localizationClaim(tc.rs).Verdict; got != tc.want {
+			t.Errorf("%s: %s, want %s", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestExtendRate: the next rate continues the grid's ratio on the edge side.
+func TestExtendRate(t *testing.T) {
+	tried := []float64{0.3, 1, 3}
+	if got := extendRate(tried, 3); got != 9 {
+		t.Errorf("upper edge: %g, want 9", got)
+	}
+	if got := extendRate(tried, 0.3); got != 0.09 {
+		t.Errorf("lower edge: %g, want 0.09", got)
 	}
 }

@@ -1,7 +1,9 @@
 // Package studies holds bgdlab's batch-gradient-descent study, one file per
 // study: the textbook example, condition numbers, batch sizes, an optimizer
 // comparison on Fashion-MNIST, vanishing/exploding gradients in deep nets,
-// and non-convex landscapes. Each study runs its experiments and returns a
+// non-convex landscapes, sharpness along training, and object localization
+// under a tuning protocol (tuning seed, self-extending grids, fresh
+// reporting seeds). Each study runs its experiments and returns a
 // typed Study — tables, figures (gonum plots) and claims whose verdicts are
 // computed from the measurements. pkg/report renders them as HTML; notebooks
 // call the same functions.
@@ -88,6 +90,7 @@ var All = []struct {
 	{"deep", Deep},
 	{"landscape", Landscape},
 	{"sharpness", Sharpness},
+	{"localization", Localization},
 }
 
 // IDs lists the studies' IDs.

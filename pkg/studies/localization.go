@@ -1,0 +1,259 @@
+package studies
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+	"strings"
+
+	"github.com/bgdlab/bgdlab/pkg/data"
+	"github.com/bgdlab/bgdlab/pkg/experiment"
+	"github.com/bgdlab/bgdlab/pkg/models"
+	"github.com/bgdlab/bgdlab/pkg/optim"
+	"github.com/bgdlab/bgdlab/pkg/plots"
+	"github.com/bgdlab/bgdlab/pkg/stats"
+)
+
+// The tuning protocol (after DeepOBS and AlgoPerf): rates are tuned on
+// tuneSeed over a log grid that grows past an edge by up to maxExtensions
+// rates, and the tuned rate is rerun on reporting seeds that took no part
+// in tuning; only those runs are reported.
+const (
+	tuneSeed      = 101
+	maxExtensions = 3
+)
+
+// locMethod is one compared optimizer: its configuration at a rate, its
+// batch (0 = full) and its initial grid.
+type locMethod struct {
+	label string
+	opt   func(lr float64) optim.Config
+	batch int
+	lrs   []float64
+}
+
+type locPlan struct {
+	data    data.Localization
+	model   models.Config
+	epochs  float64
+	seeds   []uint64
+	methods []locMethod
+}
+
+func locPlanFor(full bool) locPlan {
+	p := locPlan{data: data.Localization{N: 1000}, model: models.MLP{Hidden: []int{128}}, epochs: 10, seeds: []uint64{1, 2, 3},
+		methods: []locMethod{
+			{"BGD (gd, full batch)", func(lr float64) optim.Config { return optim.GD{LR: lr} }, 0, []float64{1, 3, 10}},
+			{"SGD (gd, batch 32)", func(lr float64) optim.Config { return optim.GD{LR: lr} }, 32, []float64{1, 3, 10}},
+			{"momentum (batch 32)", func(lr float64) optim.Config { return optim.Momentum{LR: lr} }, 32, []float64{0.3, 1, 3}},
+			{"RMSprop (batch 32)", func(lr float64) optim.Config { return optim.RMSprop{LR: lr} }, 32, []float64{1e-3, 3e-3, 1e-2}},
+			{"Adam (batch 32)", func(lr float64) optim.Config { return optim.Adam{LR: lr} }, 32, []float64{3e-3, 1e-2, 3e-2}},
+		}}
+	if full {
+		p.data, p.model, p.epochs, p.seeds = data.Localization{N: 4000}, models.CNN{}, 20, []uint64{1, 2, 3, 4, 5}
+	}
+	return p
+}
+
+// locResult is one method after the protocol.
+type locResult struct {
+	method   locMethod
+	tried    []float64 // ascending, extensions included
+	lr       float64   // NaN when every rate diverged
+	edge     bool
+	iou      stats.Summary
+	steps    float64
+	tuneRuns int
+}
+
+// Localization compares the main optimizers on the toy detection task by
+// test IoU, under the tuning protocol above.
+func Localization(s *Env) (Study, error) {
+	plan := locPlanFor(s.Full)
+	sec := Study{Title: "8. Object localization: optimizers by IoU, under a tuning protocol",
+		Intro: fmt.Sprintf("One square or disc per 16×16 image; the model (%s) regresses its bounding box and is scored by intersection over union on held-out images. Protocol: each method's learning rate is tuned on seed %d (the tuning seed) by the final validation IoU over a log grid that is extended past an edge by the grid's own ratio while the best rate sits there (up to %d rates); the tuned rate is then rerun on the reporting seeds %v, which took no part in tuning, and only those runs are reported (test IoU, mean ± 95%% CI). Every method gets %g epochs.",
+			plan.model, tuneSeed, maxExtensions, plan.seeds, plan.epochs)}
+	var results []locResult
+	for _, m := range plan.methods {
+		r, err := tuneAndReport(s, plan, m)
+		if err != nil {
+			return sec, err
+		}
+		results = append(results, r)
+	}
+	table := Table{Caption: "Tuned on the tuning seed, reported on fresh seeds.", Header: []string{"method", "rates tried (tuning seed)", "tuned lr", "test IoU (reporting seeds)", "steps"}}
+	var names []string
+	var vals, errs []float64
+	var cols []color.Color
+	runs := 0
+	for i, r := range results {
+		lr := "all diverged"
+		if !math.IsNaN(r.lr) {
+			lr = g(r.lr)
+			if r.edge {
+				lr += fmt.Sprintf(" (edge after %d extensions)", maxExtensions)
+			}
+		}
+		tried := make([]string, len(r.tried))
+		for k, v := range r.tried {
+			tried[k] = g(v)
+		}
+		table.Rows = append(table.Rows, []string{r.method.label, strings.Join(tried, ", "), lr, fmt.Sprintf("%.4f", r.iou.Mean) + ci4(r.iou), g(r.steps)})
+		names, vals, errs = append(names, strings.SplitN(r.method.label, " ", 2)[0]), append(vals, r.iou.Mean), append(errs, r.iou.CI95)
+		cols = append(cols, plots.Palette[i%len(plots.Palette)])
+		runs += r.tuneRuns + len(plan.seeds)
+	}
+	sec.Intro += fmt.Sprintf(" Cost: %d runs in all, %d of them for tuning.", runs, runs-len(plan.seeds)*len(results))
+	sec.Tables = append(sec.Tables, table)
+	p, err := plots.Bars("Localization: test IoU on the reporting seeds (mean ± 95% CI)", "test IoU", names, vals, errs, cols)
+	if err != nil {
+		return sec, err
+	}
+	fig, _ := s.figure(p, "localization_iou", "Test IoU of each method at its tuned rate, on seeds that took no part in tuning.")
+	sec.Figures = append(sec.Figures, fig)
+	sec.Claims = append(sec.Claims, localizationClaim(results))
+	return sec, nil
+}
+
+// tuneAndReport runs the protocol for one method.
+func tuneAndReport(s *Env, plan locPlan, m locMethod) (locResult, error) {
+	r := locResult{method: m, lr: math.NaN()}
+	scores := map[float64]float64{}
+	try := func(lr float64) error {
+		res, err := locRun(s, plan, m, lr, []uint64{tuneSeed})
+		if err != nil {
+			return err
+		}
+		r.tuneRuns++
+		r.tried = insertSorted(r.tried, lr)
+		if res[0].Status != experiment.StatusDiverged && !math.IsNaN(res[0].Last().ValMetric) {
+			scores[lr] = res[0].Last().ValMetric
+		}
+		return nil
+	}
+	for _, lr := range m.lrs {
+		if err := try(lr); err != nil {
+			return r, err
+		}
+	}
+	for ext := 0; ; ext++ {
+		r.lr = bestRate(scores)
+		r.edge = !math.IsNaN(r.lr) && (r.lr == r.tried[0] || r.lr == r.tried[len(r.tried)-1])
+		if !r.edge || ext == maxExtensions {
+			break
+		}
+		if err := try(extendRate(r.tried, r.lr)); err != nil {
+			return r, err
+		}
+	}
+	if math.IsNaN(r.lr) {
+		return r, nil
+	}
+	res, err := locRun(s, plan, m, r.lr, plan.seeds)
+	if err != nil {
+		return r, err
+	}
+	var ious, steps []float64
+	for _, x := range res {
+		ious, steps = append(ious, x.Last().TestMetric), append(steps, float64(x.Steps))
+	}
+	r.iou, r.steps = stats.Summarize(ious), stats.Summarize(steps).Mean
+	return r, nil
+}
+
+// locRun runs method m at rate lr on the given seeds (a sweep, resumable).
+func locRun(s *Env, plan locPlan, m locMethod, lr float64, seeds []uint64) ([]*experiment.Result, error) {
+	batch := "full"
+	if m.batch > 0 {
+		batch = fmt.Sprint(m.batch)
+	}
+	cfg := m.opt(lr)
+	base := experiment.Spec{Data: plan.data.String(), Model: plan.model.String(), Batch: batch, Epochs: plan.epochs, DType: "float32", TrainLoss: "batch", LogEvery: 20}
+	c := &experiment.SweepConfig{Base: base, Optimizers: []string{cfg.String()}, Seeds: seeds}
+	kind := "report"
+	if len(seeds) == 1 && seeds[0] == tuneSeed {
+		kind = "tune"
+	}
+	_, res, err := s.sweep(fmt.Sprintf("localization/%s-%s/%s/lr=%s", cfg.Method(), batch, kind, g(lr)), c)
+	return res, err
+}
+
+// bestRate is the rate with the highest score (NaN when there is none).
+func bestRate(scores map[float64]float64) float64 {
+	best, lr := math.Inf(-1), math.NaN()
+	for k, v := range scores {
+		if v > best || (v == best && k < lr) {
+			best, lr = v, k
+		}
+	}
+	return lr
+}
+
+// extendRate is the next rate beyond the edge at which best sits, by the
+// ratio of the two rates nearest that edge, rounded to 3 digits.
+func extendRate(tried []float64, best float64) float64 {
+	n := len(tried)
+	next := tried[n-1] * tried[n-1] / tried[n-2]
+	if best == tried[0] {
+		next = tried[0] * tried[0] / tried[1]
+	}
+	v, _ := parseG3(next)
+	return v
+}
+
+func insertSorted(xs []float64, x float64) []float64 {
+	i := 0
+	for i < len(xs) && xs[i] < x {
+		i++
+	}
+	return append(xs[:i], append([]float64{x}, xs[i:]...)...)
+}
+
+// localizationClaim judges "BGD is competitive on object localization at the
+// same epoch budget" from the reported IoUs: supported when BGD's interval
+// reaches the best mini-batch method's, refuted when it lies below every
+// mini-batch method's, nuanced in between.
+func localizationClaim(rs []locResult) Claim {
+	c := Claim{Statement: "“Full-batch GD is competitive with mini-batch methods on object localization at the same budget of epochs.”", Figure: "localization_iou"}
+	var bgd *locResult
+	best, worst := -1, -1
+	for i := range rs {
+		if rs[i].method.batch == 0 {
+			bgd = &rs[i]
+			continue
+		}
+		if math.IsNaN(rs[i].iou.Mean) {
+			continue
+		}
+		if best < 0 || rs[i].iou.Mean > rs[best].iou.Mean {
+			best = i
+		}
+		if worst < 0 || rs[i].iou.Mean < rs[worst].iou.Mean {
+			worst = i
+		}
+	}
+	if bgd == nil || best < 0 || math.IsNaN(bgd.iou.Mean) {
+		c.Verdict, c.Evidence = Nuanced, "not measured: BGD or every mini-batch method diverged at every rate tried"
+		return c
+	}
+	hi := func(s stats.Summary) float64 { return s.Mean + zeroNaN(s.CI95) }
+	lo := func(s stats.Summary) float64 { return s.Mean - zeroNaN(s.CI95) }
+	ev := fmt.Sprintf("test IoU on fresh seeds: BGD %.3f%s; best mini-batch method %s %.3f%s; weakest %s %.3f%s",
+		bgd.iou.Mean, ci4(bgd.iou), rs[best].method.label, rs[best].iou.Mean, ci4(rs[best].iou), rs[worst].method.label, rs[worst].iou.Mean, ci4(rs[worst].iou))
+	switch {
+	case hi(bgd.iou) >= lo(rs[best].iou):
+		c.Verdict, c.Evidence = Supported, ev+": BGD's interval reaches the best method's"
+	case hi(bgd.iou) < lo(rs[worst].iou):
+		c.Verdict, c.Evidence = Refuted, ev+": BGD lies below every mini-batch method, beyond the confidence intervals"
+	default:
+		c.Verdict, c.Evidence = Nuanced, ev+": BGD beats some mini-batch methods but not the best"
+	}
+	return c
+}
+
+func zeroNaN(v float64) float64 {
+	if math.IsNaN(v) {
+		return 0
+	}
+	return v
+}
