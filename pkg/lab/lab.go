@@ -16,7 +16,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"sync"
 
 	"github.com/bgdlab/bgdlab/pkg/backend"
@@ -261,12 +260,7 @@ func Tune(d data.Config, m models.Config, opt func(lr float64) optim.Config, lrs
 		}
 	}
 	for t.Best != nil && t.OnEdge() && t.Extended < MaxExtensions {
-		n := len(t.LRs)
-		lr := t.LRs[n-1] * t.LRs[n-1] / t.LRs[n-2]
-		if t.Best == t.Runs[0] {
-			lr = t.LRs[0] * t.LRs[0] / t.LRs[1]
-		}
-		lr, _ = strconv.ParseFloat(strconv.FormatFloat(lr, 'g', 3, 64), 64) // 4e-4, not 3.9999999999999996e-4
+		lr := studies.ExtendRate(t.LRs, t.LR)
 		t.Extended++
 		if err := t.try(d, m, opt(lr), lr, b, opts); err != nil {
 			return nil, err

@@ -101,10 +101,10 @@ func TestLocalizationClaim(t *testing.T) {
 // TestExtendRate: the next rate continues the grid's ratio on the edge side.
 func TestExtendRate(t *testing.T) {
 	tried := []float64{0.3, 1, 3}
-	if got := extendRate(tried, 3); got != 9 {
+	if got := ExtendRate(tried, 3); got != 9 {
 		t.Errorf("upper edge: %g, want 9", got)
 	}
-	if got := extendRate(tried, 0.3); got != 0.09 {
+	if got := ExtendRate(tried, 0.3); got != 0.09 {
 		t.Errorf("lower edge: %g, want 0.09", got)
 	}
 }

@@ -142,7 +142,7 @@ func tuneAndReport(s *Env, plan locPlan, m locMethod) (locResult, error) {
 		if !r.edge || ext == maxExtensions {
 			break
 		}
-		if err := try(extendRate(r.tried, r.lr)); err != nil {
+		if err := try(ExtendRate(r.tried, r.lr)); err != nil {
 			return r, err
 		}
 	}
@@ -189,9 +189,11 @@ func bestRate(scores map[float64]float64) float64 {
 	return lr
 }
 
-// extendRate is the next rate beyond the edge at which best sits, by the
-// ratio of the two rates nearest that edge, rounded to 3 digits.
-func extendRate(tried []float64, best float64) float64 {
+// ExtendRate is the tuning protocol's next learning rate beyond the edge of
+// the ascending rates tried at which best sits: the edge rate times the
+// ratio of the two rates nearest that edge, rounded to 3 significant digits
+// (lab.Tune uses it too).
+func ExtendRate(tried []float64, best float64) float64 {
 	n := len(tried)
 	next := tried[n-1] * tried[n-1] / tried[n-2]
 	if best == tried[0] {
