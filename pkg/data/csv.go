@@ -67,10 +67,31 @@ func LoadCSV(c CSVConfig) (*Dataset, error) {
 		return nil, err
 	}
 	if task == Regression {
+		if constant(targets) {
+			return nil, fmt.Errorf("csv %s: the target column %s is constant (every value %g): a regression needs a target that varies (R² is undefined); choose another column with target=", c.Path, columnName(names, target), targets[0])
+		}
 		d.Y, d.T = targets, 1
 		return d, nil
 	}
 	return d, setLabels(c.Path, d, targets, first)
+}
+
+// constant reports whether every value equals the first.
+func constant(v []float64) bool {
+	for _, x := range v {
+		if x != v[0] {
+			return false
+		}
+	}
+	return true
+}
+
+// columnName is the header's name of column i, or its index.
+func columnName(names []string, i int) string {
+	if i < len(names) {
+		return fmt.Sprintf("%q", names[i])
+	}
+	return fmt.Sprintf("%d", i)
 }
 
 // readRows reads every record of the file (at least one).

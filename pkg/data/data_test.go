@@ -277,6 +277,7 @@ func TestCSV(t *testing.T) {
 		{"", "", "the file is empty"},
 		{"a,b\n1,2.5\n", ",task=classification", "class label 2.5 must be an integer"},
 		{"y,b,y\n1,2,3\n", ",target=y", `target "y" names 2 columns (indices [0 2])`},
+		{"a,y\n1,3\n2,3\n4,3\n", "", `the target column "y" is constant (every value 3)`},
 	}
 	for i, tc := range tests {
 		p := write("bad"+string(rune('a'+i))+".csv", tc.body)

@@ -310,7 +310,8 @@ func (m *Model) Loss(ctx *model.Scope, out, y *graph.Node) *graph.Node {
 }
 
 // Metric returns accuracy (classification), R² (regression: 1 − SSE/SST over
-// the batch) or mean IoU of predicted and true boxes (localization).
+// the batch; NaN, undefined, when the batch's targets are all equal) or mean
+// IoU of predicted and true boxes (localization).
 func (m *Model) Metric(out, y *graph.Node) *graph.Node {
 	dt := out.DType()
 	switch {
@@ -321,7 +322,8 @@ func (m *Model) Metric(out, y *graph.Node) *graph.Node {
 		sse := graph.ReduceAllSum(graph.Square(graph.Sub(out, yf)))
 		mean := graph.ReduceMean(yf, 0)
 		sst := graph.ReduceAllSum(graph.Square(graph.Sub(yf, graph.InsertAxes(mean, 0))))
-		return graph.OneMinus(graph.Div(sse, graph.MaxScalar(sst, 1e-30)))
+		r2 := graph.OneMinus(graph.Div(sse, graph.MaxScalar(sst, 1e-30)))
+		return graph.Where(graph.GreaterThan(sst, graph.ZerosLike(sst)), r2, graph.Div(graph.ZerosLike(sst), graph.ZerosLike(sst)))
 	case m.Kind == "logistic":
 		pred := graph.ConvertDType(graph.GreaterThan(out, graph.ZerosLike(out)), dtypes.Int32)
 		return graph.ReduceAllMean(graph.ConvertDType(graph.Equal(pred, graph.ConvertDType(y, dtypes.Int32)), dt))

@@ -230,6 +230,25 @@ func TestMetrics(t *testing.T) {
 	if acc != 0.75 {
 		t.Errorf("accuracy = %g, want 0.75", acc)
 	}
+	lin := mustModel("linear")
+	lin.Bind(mustLoad(t, "textbook"))
+	r2 := func(pred, y []float64) float64 {
+		col := func(v []float64) [][]float64 {
+			out := make([][]float64, len(v))
+			for i, x := range v {
+				out[i] = []float64{x}
+			}
+			return out
+		}
+		return graph.MustExecOnce(b, func(p, t *graph.Node) *graph.Node { return lin.Metric(p, t) }, col(pred), col(y)).Value().(float64)
+	}
+	// SSE 0.5, SST 2 (targets 1, 2, 3) → R² = 0.75; constant targets → undefined.
+	if got := r2([]float64{1.5, 2, 2.5}, []float64{1, 2, 3}); math.Abs(got-0.75) > 1e-12 {
+		t.Errorf("R² = %g, want 0.75", got)
+	}
+	if got := r2([]float64{1, 2, 3}, []float64{2, 2, 2}); !math.IsNaN(got) {
+		t.Errorf("R² of constant targets = %g, want NaN (undefined)", got)
+	}
 }
 
 // specModel builds the model a spec names, as the CLI does.
