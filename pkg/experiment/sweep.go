@@ -488,7 +488,7 @@ func RunSweep(ctx context.Context, b compute.Backend, c *SweepConfig, plans []Pl
 			okPlans = append(okPlans, plans[i])
 		}
 	}
-	if err := WriteSummaries(out, c, okPlans, ok); err != nil && firstErr == nil {
+	if err := WriteSummaries(out, c, plans, okPlans, ok); err != nil && firstErr == nil {
 		firstErr = err
 	}
 	return ok, firstErr
@@ -509,6 +509,10 @@ type ConfigSummary struct {
 	// reached the sweep's target loss; Reached counts them.
 	Reached int
 	TTT     map[string]stats.Summary
+	// Planned is the number of runs the sweep plans for this configuration
+	// (WriteSummaries sets it); fewer Runs means the row is incomplete: an
+	// interrupted sweep or a partial merge.
+	Planned int
 }
 
 // Summaries groups results by configuration, in first-appearance order.
@@ -595,9 +599,19 @@ func Best(c *SweepConfig, sums []ConfigSummary) []ConfigSummary {
 }
 
 // WriteSummaries writes summary.csv (every configuration) and best.csv (the
-// selected configuration per optimizer) into out.
-func WriteSummaries(out string, c *SweepConfig, plans []Plan, results []*Result) error {
+// best configuration per optimizer) from the finished results of plans,
+// out of the planned runs of the sweep: a configuration with fewer finished
+// runs than planned is marked complete=false (with its planned count), so an
+// interrupted sweep or a partial merge never passes for a whole one.
+func WriteSummaries(out string, c *SweepConfig, planned, plans []Plan, results []*Result) error {
+	want := map[string]int{}
+	for _, p := range planned {
+		want[p.Config]++
+	}
 	sums := Summaries(c, plans, results)
+	for i := range sums {
+		sums[i].Planned = want[sums[i].Config]
+	}
 	if err := writeSummaryCSV(filepath.Join(out, "summary.csv"), sums); err != nil {
 		return err
 	}
@@ -611,7 +625,7 @@ func writeSummaryCSV(path string, sums []ConfigSummary) error {
 	for _, m := range SummaryMetrics {
 		header = append(header, m+"_mean", m+"_std", m+"_ci95")
 	}
-	header = append(header, "reached_target", "ttt_seconds_mean", "ttt_seconds_ci95", "ttt_epochs_mean", "ttt_grad_evals_mean")
+	header = append(header, "reached_target", "ttt_seconds_mean", "ttt_seconds_ci95", "ttt_epochs_mean", "ttt_grad_evals_mean", "planned", "complete")
 	w.Write(header)
 	for _, s := range sums {
 		row := []string{s.Config, s.Optimizer, strconv.Itoa(s.Runs), strconv.Itoa(s.Diverged)}
@@ -620,7 +634,7 @@ func writeSummaryCSV(path string, sums []ConfigSummary) error {
 			row = append(row, fmtFloat(st.Mean), fmtFloat(st.Std), fmtFloat(st.CI95))
 		}
 		row = append(row, strconv.Itoa(s.Reached), fmtFloat(s.TTT["seconds"].Mean), fmtFloat(s.TTT["seconds"].CI95),
-			fmtFloat(s.TTT["epochs"].Mean), fmtFloat(s.TTT["grad_evals"].Mean))
+			fmtFloat(s.TTT["epochs"].Mean), fmtFloat(s.TTT["grad_evals"].Mean), strconv.Itoa(s.Planned), strconv.FormatBool(s.Runs >= s.Planned))
 		w.Write(row)
 	}
 	w.Flush()
@@ -679,7 +693,7 @@ func Merge(out string, dirs []string, opt MergeOptions) (int, error) {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return 0, err
 	}
-	return len(results), WriteSummaries(out, c, mp, results)
+	return len(results), WriteSummaries(out, c, plans, mp, results)
 }
 
 // sameSweep reads every folder's sweep.json and checks they hold one sweep.

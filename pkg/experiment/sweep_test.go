@@ -2,12 +2,14 @@ package experiment_test
 
 import (
 	"context"
+	"encoding/csv"
 	"fmt"
 	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -154,9 +156,15 @@ func TestShardsPartitionTheSweep(t *testing.T) {
 	if n, err := experiment.Merge(merged, dirs[:1], experiment.MergeOptions{Partial: true}); err != nil || n != 9 {
 		t.Errorf("partial merge: %d runs, %v", n, err)
 	}
+	if incomplete := incompleteRows(t, filepath.Join(merged, "summary.csv")); incomplete == 0 {
+		t.Error("a partial merge wrote a summary with every configuration marked complete")
+	}
 	n, err := experiment.Merge(merged, dirs, experiment.MergeOptions{})
 	if err != nil || n != 18 {
 		t.Fatalf("merged %d runs, err %v", n, err)
+	}
+	if incomplete := incompleteRows(t, filepath.Join(merged, "summary.csv")); incomplete != 0 {
+		t.Errorf("the whole sweep merged, yet %d configurations are marked incomplete", incomplete)
 	}
 	full := t.TempDir()
 	if _, err := experiment.RunSweep(context.Background(), nil, c, plans, full, experiment.SweepOptions{}); err != nil {
@@ -168,6 +176,37 @@ func TestShardsPartitionTheSweep(t *testing.T) {
 		t.Errorf("merged summary differs from the unsharded one:\n%s\n---\n%s", a, b)
 	}
 	sort.Strings(ids)
+}
+
+// incompleteRows counts summary rows marked complete=false, checking that
+// exactly those have fewer runs than planned.
+func incompleteRows(t *testing.T, path string) int {
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[h] = i
+	}
+	n := 0
+	for _, r := range rows[1:] {
+		runs, _ := strconv.Atoi(r[col["runs"]])
+		planned, _ := strconv.Atoi(r[col["planned"]])
+		complete := r[col["complete"]] == "true"
+		if complete != (runs >= planned) || planned != 3 {
+			t.Errorf("%s: runs %d, planned %d, complete %v", r[0], runs, planned, complete)
+		}
+		if !complete {
+			n++
+		}
+	}
+	return n
 }
 
 // stripWallColumns drops wall_s statistics (timing differs between runs).
