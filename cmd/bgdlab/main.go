@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"sort"
 	"strings"
 
@@ -52,7 +53,8 @@ func usage(w io.Writer) {
 func run(args []string, stdout, stderr io.Writer) (code int) {
 	defer func() {
 		if r := recover(); r != nil {
-			fmt.Fprintf(stderr, "bgdlab: internal error: %v\n", r)
+			fmt.Fprintf(stderr, "bgdlab: internal error (a bug in bgdlab, not in your input): %v\n%s\nplease report it with the command line: %s\n",
+				r, debug.Stack(), commandLine(append([]string{"bgdlab"}, args...)))
 			code = 1
 		}
 	}()

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -121,6 +122,23 @@ func TestBenchIsolatesCases(t *testing.T) {
 	for _, r := range got.Results {
 		if r.Kind == "full-step" && !(r.MaxRSSMB > 0) {
 			t.Errorf("%s full step: no peak memory reported", r.Case)
+		}
+	}
+}
+
+// TestPanicIsAnInternalError: a panic inside a command exits 1 (not 2, the
+// code for bad usage) and asks for a bug report with the command line.
+func TestPanicIsAnInternalError(t *testing.T) {
+	register("test-panic", "panics (test only)", func([]string, io.Writer, io.Writer) error { panic("boom") })
+	defer delete(commands, "test-panic")
+	var stderr bytes.Buffer
+	code := run([]string{"test-panic", "--x", "a b"}, io.Discard, &stderr)
+	if code != 1 {
+		t.Errorf("exit code %d, want 1", code)
+	}
+	for _, want := range []string{"internal error (a bug in bgdlab", "boom", `please report it with the command line: bgdlab test-panic --x "a b"`} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
 		}
 	}
 }
