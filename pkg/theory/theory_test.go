@@ -3,6 +3,7 @@ package theory_test
 import (
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/bgdlab/bgdlab/pkg/data"
@@ -216,5 +217,15 @@ func TestLogisticNewton(t *testing.T) {
 		if g := (loss(up) - loss(down)) / (2 * h); math.Abs(g) > 1e-8 {
 			t.Errorf("∂f/∂θ%d = %.3g at Newton's end point, want 0", j, g)
 		}
+	}
+}
+
+// TestExactHessianIsBounded: beyond MaxExactParams the exact curvature is
+// refused with the size and the alternative, before any allocation.
+func TestExactHessianIsBounded(t *testing.T) {
+	d := &data.Dataset{Name: "wide", Task: data.Regression, N: 2, D: theory.MaxExactParams, X: make([]float64, 2*theory.MaxExactParams), Y: []float64{0, 1}, T: 1}
+	_, err := theory.LeastSquares(d, true)
+	if err == nil || !strings.Contains(err.Error(), "2049 parameters") || !strings.Contains(err.Error(), "Lanczos") {
+		t.Fatalf("error %v, want a refusal naming 2049 parameters and Lanczos", err)
 	}
 }
