@@ -20,7 +20,9 @@ const HeadlessEnv = "BGDLAB_HEADLESS"
 
 // Slider is one control of Explore: a value in [Min, Max], starting at Value.
 type Slider struct {
-	Name            string
+	// Name labels the slider and the printed values.
+	Name string
+	// Min < Max bound the value; Value is where it starts.
 	Min, Max, Value float64
 }
 
@@ -35,10 +37,16 @@ func (s Slider) tick() int {
 // Explore shows draw at the sliders' values. In a live notebook it adds one
 // slider per Slider and a Done button, and redraws as the sliders move until
 // Done is pressed (or ten idle minutes pass); the last figure stays in the
-// notebook (saved as name_live.png). Headless — $BGDLAB_HEADLESS=1, not in a notebook, or no answer
-// from a front-end within ten seconds — it shows draw at each point of grid
-// instead, saved as name_1.png, name_2.png, … and never waits for input.
+// notebook (saved as name_live.png). Headless — $BGDLAB_HEADLESS=1, not in
+// a notebook, or no answer from a front-end within ten seconds — it shows
+// draw at each point of grid instead, saved as name_1.png, name_2.png, …,
+// and never waits for input. It panics on a slider with Max ≤ Min.
 func Explore(name string, draw func(values []float64) *plot.Plot, grid [][]float64, sliders ...Slider) {
+	for _, s := range sliders {
+		if !(s.Max > s.Min) {
+			panic(fmt.Sprintf("lab.Explore: slider %q has Max %g ≤ Min %g", s.Name, s.Max, s.Min))
+		}
+	}
 	if Interactive() && explore(name, draw, sliders) {
 		return
 	}
