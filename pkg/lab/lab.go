@@ -15,7 +15,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"sort"
 	"sync"
 
 	"github.com/bgdlab/bgdlab/pkg/backend"
@@ -240,51 +239,40 @@ type Tuned struct {
 }
 
 // MaxExtensions bounds how many rates Tune adds beyond a grid's edges.
-const MaxExtensions = 3
+const MaxExtensions = studies.MaxExtensions
 
 // Tune trains with opt(lr) for each learning rate of the ascending,
 // log-spaced grid lrs and keeps the run with the best final validation
 // metric (the lowest validation loss for models without one); diverged
 // runs never win. While the best rate is the smallest or the largest tried,
 // it extends the grid on that side by the grid's own ratio, up to
-// MaxExtensions rates, so a best value on the edge is reported as such
-// (OnEdge) only when the limit was reached. Every run is cached.
+// MaxExtensions rates (studies.TuneRate, the report's protocol), so a best
+// value on the edge is reported as such (OnEdge) only when the limit was
+// reached. Every run is cached.
 func Tune(d data.Config, m models.Config, opt func(lr float64) optim.Config, lrs []float64, b Budget, opts ...Option) (*Tuned, error) {
 	if len(lrs) < 2 {
 		return nil, fmt.Errorf("lab.Tune: need a grid of at least two learning rates, got %v", lrs)
 	}
-	t := &Tuned{}
-	for _, lr := range lrs {
-		if err := t.try(d, m, opt(lr), lr, b, opts); err != nil {
-			return nil, err
+	runs := map[float64]*experiment.Result{}
+	tuning, err := studies.TuneRate(lrs, func(lr float64) (float64, bool, error) {
+		res, err := Run(d, m, opt(lr), b, opts...)
+		if err != nil {
+			return 0, false, err
 		}
+		runs[lr] = res
+		return score(res), res.Status != experiment.StatusDiverged && !math.IsNaN(score(res)), nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	for t.Best != nil && t.OnEdge() && t.Extended < MaxExtensions {
-		lr := studies.ExtendRate(t.LRs, t.LR)
-		t.Extended++
-		if err := t.try(d, m, opt(lr), lr, b, opts); err != nil {
-			return nil, err
-		}
+	if math.IsNaN(tuning.Best) {
+		return nil, fmt.Errorf("lab.Tune: every learning rate in %v diverged or left no validation score", tuning.Tried)
 	}
-	if t.Best == nil {
-		return nil, fmt.Errorf("lab.Tune: every learning rate in %v diverged or left no validation score", t.LRs)
+	t := &Tuned{LR: tuning.Best, Best: runs[tuning.Best], LRs: tuning.Tried, Extended: tuning.Extended}
+	for _, lr := range t.LRs {
+		t.Runs = append(t.Runs, runs[lr])
 	}
 	return t, nil
-}
-
-// try runs one rate, inserts it in order and updates the best run.
-func (t *Tuned) try(d data.Config, m models.Config, o optim.Config, lr float64, b Budget, opts []Option) error {
-	res, err := Run(d, m, o, b, opts...)
-	if err != nil {
-		return err
-	}
-	i := sort.SearchFloat64s(t.LRs, lr)
-	t.LRs = append(t.LRs[:i], append([]float64{lr}, t.LRs[i:]...)...)
-	t.Runs = append(t.Runs[:i], append([]*experiment.Result{res}, t.Runs[i:]...)...)
-	if res.Status != experiment.StatusDiverged && (t.Best == nil || score(res) > score(t.Best)) {
-		t.LR, t.Best = lr, res
-	}
-	return nil
 }
 
 // score is the final validation metric, or minus the validation loss.

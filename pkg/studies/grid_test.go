@@ -108,3 +108,25 @@ func TestExtendRate(t *testing.T) {
 		t.Errorf("lower edge: %g, want 0.09", got)
 	}
 }
+
+// TestTuneRate: a grid below the peak of a synthetic score grows until the
+// peak is inside; a diverging edge never wins; the limit is kept.
+func TestTuneRate(t *testing.T) {
+	peak := func(at float64) func(float64) (float64, bool, error) {
+		return func(lr float64) (float64, bool, error) {
+			d := math.Log(lr / at)
+			return -d * d, lr < 5, nil // rates of 5 and more "diverge"
+		}
+	}
+	r, err := TuneRate([]float64{0.01, 0.03, 0.1}, peak(0.5))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Best != 0.333 || r.Extended != 2 || r.OnEdge || len(r.Tried) != 5 {
+		t.Errorf("peak 0.5: %+v, want best 0.333 inside after 2 extensions", r)
+	}
+	r, _ = TuneRate([]float64{0.01, 0.03, 0.1}, peak(1e6))
+	if r.Extended != MaxExtensions || !r.OnEdge || r.Best >= 5 {
+		t.Errorf("peak beyond divergence: %+v, want %d extensions, best below 5, on the edge", r, MaxExtensions)
+	}
+}

@@ -15,13 +15,10 @@ import (
 )
 
 // The tuning protocol (after DeepOBS and AlgoPerf): rates are tuned on
-// tuneSeed over a log grid that grows past an edge by up to maxExtensions
-// rates, and the tuned rate is rerun on reporting seeds that took no part
-// in tuning; only those runs are reported.
-const (
-	tuneSeed      = 101
-	maxExtensions = 3
-)
+// tuneSeed with TuneRate (a log grid that grows past an edge by up to
+// MaxExtensions rates), and the tuned rate is rerun on reporting seeds that
+// took no part in tuning; only those runs are reported.
+const tuneSeed = 101
 
 // locMethod is one compared optimizer: its configuration at a rate, its
 // batch (0 = full) and its initial grid.
@@ -57,13 +54,12 @@ func locPlanFor(full bool) locPlan {
 
 // locResult is one method after the protocol.
 type locResult struct {
-	method   locMethod
-	tried    []float64 // ascending, extensions included
-	lr       float64   // NaN when every rate diverged
-	edge     bool
-	iou      stats.Summary
-	steps    float64
-	tuneRuns int
+	method locMethod
+	tried  []float64 // ascending, extensions included
+	lr     float64   // NaN when every rate diverged
+	edge   bool
+	iou    stats.Summary
+	steps  float64
 }
 
 // Localization compares the main optimizers on the toy detection task by
@@ -72,7 +68,7 @@ func Localization(s *Env) (Study, error) {
 	plan := locPlanFor(s.Full)
 	sec := Study{Title: "8. Object localization: optimizers by IoU, under a tuning protocol",
 		Intro: fmt.Sprintf("One square or disc per 16×16 image; the model (%s) regresses its bounding box and is scored by intersection over union on held-out images. Protocol: each method's learning rate is tuned on seed %d (the tuning seed) by the final validation IoU over a log grid that is extended past an edge by the grid's own ratio while the best rate sits there (up to %d rates); the tuned rate is then rerun on the reporting seeds %v, which took no part in tuning, and only those runs are reported (test IoU, mean ± 95%% CI). Every method gets %g epochs.",
-			plan.model, tuneSeed, maxExtensions, plan.seeds, plan.epochs)}
+			plan.model, tuneSeed, MaxExtensions, plan.seeds, plan.epochs)}
 	var results []locResult
 	for _, m := range plan.methods {
 		r, err := tuneAndReport(s, plan, m)
@@ -91,7 +87,7 @@ func Localization(s *Env) (Study, error) {
 		if !math.IsNaN(r.lr) {
 			lr = g(r.lr)
 			if r.edge {
-				lr += fmt.Sprintf(" (edge after %d extensions)", maxExtensions)
+				lr += fmt.Sprintf(" (edge after %d extensions)", MaxExtensions)
 			}
 		}
 		tried := make([]string, len(r.tried))
@@ -101,7 +97,7 @@ func Localization(s *Env) (Study, error) {
 		table.Rows = append(table.Rows, []string{r.method.label, strings.Join(tried, ", "), lr, fmt.Sprintf("%.4f", r.iou.Mean) + ci4(r.iou), g(r.steps)})
 		names, vals, errs = append(names, strings.SplitN(r.method.label, " ", 2)[0]), append(vals, r.iou.Mean), append(errs, r.iou.CI95)
 		cols = append(cols, plots.Palette[i%len(plots.Palette)])
-		runs += r.tuneRuns + len(plan.seeds)
+		runs += len(r.tried) + len(plan.seeds)
 	}
 	sec.Intro += fmt.Sprintf(" Cost: %d runs in all, %d of them for tuning.", runs, runs-len(plan.seeds)*len(results))
 	sec.Tables = append(sec.Tables, table)
@@ -118,34 +114,18 @@ func Localization(s *Env) (Study, error) {
 // tuneAndReport runs the protocol for one method.
 func tuneAndReport(s *Env, plan locPlan, m locMethod) (locResult, error) {
 	r := locResult{method: m, lr: math.NaN()}
-	scores := map[float64]float64{}
-	try := func(lr float64) error {
+	tuned, err := TuneRate(m.lrs, func(lr float64) (float64, bool, error) {
 		res, err := locRun(s, plan, m, lr, []uint64{tuneSeed})
 		if err != nil {
-			return err
+			return 0, false, err
 		}
-		r.tuneRuns++
-		r.tried = insertSorted(r.tried, lr)
-		if res[0].Status != experiment.StatusDiverged && !math.IsNaN(res[0].Last().ValMetric) {
-			scores[lr] = res[0].Last().ValMetric
-		}
-		return nil
+		last := res[0].Last()
+		return last.ValMetric, res[0].Status != experiment.StatusDiverged && !math.IsNaN(last.ValMetric), nil
+	})
+	if err != nil {
+		return r, err
 	}
-	for _, lr := range m.lrs {
-		if err := try(lr); err != nil {
-			return r, err
-		}
-	}
-	for ext := 0; ; ext++ {
-		r.lr = bestRate(scores)
-		r.edge = !math.IsNaN(r.lr) && (r.lr == r.tried[0] || r.lr == r.tried[len(r.tried)-1])
-		if !r.edge || ext == maxExtensions {
-			break
-		}
-		if err := try(ExtendRate(r.tried, r.lr)); err != nil {
-			return r, err
-		}
-	}
+	r.tried, r.lr, r.edge = tuned.Tried, tuned.Best, tuned.OnEdge
 	if math.IsNaN(r.lr) {
 		return r, nil
 	}
@@ -176,39 +156,6 @@ func locRun(s *Env, plan locPlan, m locMethod, lr float64, seeds []uint64) ([]*e
 	}
 	_, res, err := s.sweep(fmt.Sprintf("localization/%s-%s/%s/lr=%s", cfg.Method(), batch, kind, g(lr)), c)
 	return res, err
-}
-
-// bestRate is the rate with the highest score (NaN when there is none).
-func bestRate(scores map[float64]float64) float64 {
-	best, lr := math.Inf(-1), math.NaN()
-	for k, v := range scores {
-		if v > best || (v == best && k < lr) {
-			best, lr = v, k
-		}
-	}
-	return lr
-}
-
-// ExtendRate is the tuning protocol's next learning rate beyond the edge of
-// the ascending rates tried at which best sits: the edge rate times the
-// ratio of the two rates nearest that edge, rounded to 3 significant digits
-// (lab.Tune uses it too).
-func ExtendRate(tried []float64, best float64) float64 {
-	n := len(tried)
-	next := tried[n-1] * tried[n-1] / tried[n-2]
-	if best == tried[0] {
-		next = tried[0] * tried[0] / tried[1]
-	}
-	v, _ := parseG3(next)
-	return v
-}
-
-func insertSorted(xs []float64, x float64) []float64 {
-	i := 0
-	for i < len(xs) && xs[i] < x {
-		i++
-	}
-	return append(xs[:i], append([]float64{x}, xs[i:]...)...)
 }
 
 // localizationClaim judges "BGD is competitive on object localization at the
