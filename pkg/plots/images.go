@@ -36,25 +36,18 @@ func Confusion(title string, names []string, counts [][]int) (*plot.Plot, error)
 			labels.Labels = append(labels.Labels, fmt.Sprint(c))
 		}
 	}
-	const px = 32 // pixels per cell: drawn larger than needed, so scaling cannot blur cell edges
-	img := image.NewRGBA(image.Rect(0, 0, k*px, k*px))
-	for y := range k * px {
-		for x := range k * px {
-			s := cells[(y/px)*k+x/px]
-			img.Set(x, y, color.RGBA{uint8(255 * (1 - s)), uint8(255 - 141*s), uint8(255 - 77*s), 255})
+	img := image.NewRGBA(image.Rect(0, 0, k, k))
+	for i := range k {
+		for j := range k {
+			s := cells[i*k+j]
+			img.Set(j, i, color.RGBA{uint8(255 * (1 - s)), uint8(255 - 141*s), uint8(255 - 77*s), 255})
 		}
 	}
 	p := newPlot(title, "predicted class", "true class")
-	p.Add(plotter.NewImage(img, -0.5, -0.5, float64(k)-0.5, float64(k)-0.5))
-	lab, err := plotter.NewLabels(labels)
-	if err != nil {
+	p.Add(plotter.NewImage(upscale(img, 32), -0.5, -0.5, float64(k)-0.5, float64(k)-0.5))
+	if err := addLabels(p, labels, draw.YCenter, 8); err != nil {
 		return nil, err
 	}
-	for i := range lab.TextStyle {
-		lab.TextStyle[i].XAlign, lab.TextStyle[i].YAlign = draw.XCenter, draw.YCenter
-		lab.TextStyle[i].Font.Size = vg.Points(8)
-	}
-	p.Add(lab)
 	var xt, yt []plot.Tick
 	for i, n := range names {
 		xt = append(xt, plot.Tick{Value: float64(i), Label: n})
@@ -103,28 +96,38 @@ func Images(title string, pics [][]float64, w, h, cols int, captions []string) (
 	p := newPlot(title, "", "")
 	p.Add(plotter.NewImage(upscale(img, 4), 0, 0, float64(cols*cw), float64(rows*ch)))
 	if len(labels.Labels) > 0 {
-		lab, err := plotter.NewLabels(labels)
-		if err != nil {
+		if err := addLabels(p, labels, draw.YTop, 7); err != nil {
 			return nil, err
 		}
-		for i := range lab.TextStyle {
-			lab.TextStyle[i].XAlign, lab.TextStyle[i].YAlign = draw.XCenter, draw.YTop
-			lab.TextStyle[i].Font.Size = vg.Points(7)
-		}
-		p.Add(lab)
 	}
 	p.HideAxes()
 	return p, nil
 }
 
-// upscale repeats each pixel f×f times, so the figure's scaling keeps pixels sharp.
-func upscale(src *image.Gray, f int) *image.Gray {
+// upscale repeats each pixel f×f times, so the figure's scaling keeps pixels
+// (and a confusion matrix's cell edges) sharp.
+func upscale(src image.Image, f int) *image.RGBA {
 	b := src.Bounds()
-	dst := image.NewGray(image.Rect(0, 0, b.Dx()*f, b.Dy()*f))
+	dst := image.NewRGBA(image.Rect(0, 0, b.Dx()*f, b.Dy()*f))
 	for y := range b.Dy() * f {
 		for x := range b.Dx() * f {
-			dst.SetGray(x, y, src.GrayAt(x/f, y/f))
+			dst.Set(x, y, src.At(b.Min.X+x/f, b.Min.Y+y/f))
 		}
 	}
 	return dst
+}
+
+// addLabels adds text centred horizontally at each point, aligned
+// vertically by yAlign, in a font of size points.
+func addLabels(p *plot.Plot, labels plotter.XYLabels, yAlign draw.YAlignment, size float64) error {
+	lab, err := plotter.NewLabels(labels)
+	if err != nil {
+		return err
+	}
+	for i := range lab.TextStyle {
+		lab.TextStyle[i].XAlign, lab.TextStyle[i].YAlign = draw.XCenter, yAlign
+		lab.TextStyle[i].Font.Size = vg.Points(size)
+	}
+	p.Add(lab)
+	return nil
 }
