@@ -33,11 +33,9 @@ func TestSyntheticLinearHasExactConditionNumber(t *testing.T) {
 			t.Fatal(err)
 		}
 		d := s.Train
-		x := mat.NewDense(d.N, d.D, d.X)
-		var cov mat.SymDense
-		cov.SymOuterK(1/float64(d.N), x.T())
+		cov := secondMoment(d)
 		var eig mat.EigenSym
-		eig.Factorize(&cov, false)
+		eig.Factorize(cov, false)
 		vals := eig.Values(nil)
 		if math.Abs(vals[0]-1) > 1e-9 || math.Abs(vals[len(vals)-1]-kappa) > 1e-9*kappa {
 			t.Errorf("κ=%g: eigenvalues of XᵀX/n span [%g, %g], want [1, %g]", kappa, vals[0], vals[len(vals)-1], kappa)
@@ -363,6 +361,13 @@ func TestFunctions2DMinima(t *testing.T) {
 	}
 }
 
+// secondMoment is XᵀX/n of d's features.
+func secondMoment(d *data.Dataset) *mat.SymDense {
+	var cov mat.SymDense
+	cov.SymOuterK(1/float64(d.N), mat.NewDense(d.N, d.D, d.X).T())
+	return &cov
+}
+
 // TestSyntheticLinearAligned: with aligned=true, XᵀX/n is diagonal with the
 // geometric spectrum on its diagonal (badly scaled, uncorrelated features).
 func TestSyntheticLinearAligned(t *testing.T) {
@@ -371,9 +376,7 @@ func TestSyntheticLinearAligned(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := s.Train
-	x := mat.NewDense(d.N, d.D, d.X)
-	var cov mat.SymDense
-	cov.SymOuterK(1/float64(d.N), x.T())
+	cov := secondMoment(d)
 	for i := range d.D {
 		for j := range d.D {
 			want := 0.0
