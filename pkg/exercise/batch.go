@@ -70,26 +70,18 @@ type PlanFunc func(p BatchProblem) (batch, steps int)
 
 // BatchPlan checks the student's plan against BestPlan on random problems.
 func BatchPlan(f PlanFunc, opts ...Option) Result {
-	c, r := newConfig(opts)
-	res := Result{Exercise: "the batch size for a time budget"}
-	for res.Cases = 1; res.Cases <= c.cases; res.Cases++ {
+	return check("the batch size for a time budget", opts, func(_ int, r *rand.Rand) (string, string) {
 		p := sampleBatchProblem(r)
 		b, k := p.BestPlan()
 		got, err := call(func() [2]int { gb, gk := f(p); return [2]int{gb, gk} })
 		if err != nil {
-			res.Problem, res.Hint = "plan: "+err.Error(), stubHint(err)
-			return res
+			return stubbed("plan", err)
 		}
 		if got == [2]int{b, k} {
-			continue
+			return "", ""
 		}
-		res.Problem = fmt.Sprintf("plan(budget %.3g s) = (batch %d, %d steps), want (batch %d, %d steps)", p.Budget, got[0], got[1], b, k)
-		res.Hint = batchHint(p, got[0], got[1], b)
-		return res
-	}
-	res.Cases--
-	res.Passed = true
-	return res
+		return fmt.Sprintf("plan(budget %.3g s) = (batch %d, %d steps), want (batch %d, %d steps)", p.Budget, got[0], got[1], b, k), batchHint(p, got[0], got[1], b)
+	})
 }
 
 // batchHint explains the most likely mistake behind a wrong plan.

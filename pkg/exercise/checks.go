@@ -3,6 +3,7 @@ package exercise
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -14,9 +15,7 @@ type GDFunc func(theta []float64, X [][]float64, y []float64, alpha float64) []f
 // GDStep checks one step of batch gradient descent on the MSE of a linear
 // model against the float64 reference on random data sets.
 func GDStep(f GDFunc, opts ...Option) Result {
-	c, r := newConfig(opts)
-	res := Result{Exercise: "the GD update"}
-	for res.Cases = 1; res.Cases <= c.cases; res.Cases++ {
+	return check("the GD update", opts, func(_ int, r *rand.Rand) (string, string) {
 		n, d := 2+r.IntN(9), 1+r.IntN(3)
 		X := make([][]float64, n)
 		for i := range X {
@@ -27,21 +26,14 @@ func GDStep(f GDFunc, opts ...Option) Result {
 		step := func(scale float64) []float64 { return axpy(theta, -alpha*scale, grad) }
 		got, err := call(func() []float64 { return f(clone(theta), cloneRows(X), clone(y), alpha) })
 		if err != nil {
-			res.Problem, res.Hint = "gdStep: "+err.Error(), stubHint(err)
-			return res
+			return stubbed("gdStep", err)
 		}
-		res.Problem, res.Hint = vecCheck(got, step(1), fmt.Sprintf("gdStep(θ=%s, n=%d, α=%.3g)", fmtVec(theta), n, alpha), []mistake[[]float64]{
+		return vecCheck(got, step(1), fmt.Sprintf("gdStep(θ=%s, n=%d, α=%.3g)", fmtVec(theta), n, alpha), []mistake[[]float64]{
 			{func() []float64 { return step(-1) }, "your step climbs the loss: the gradient is (2/n)·Xᵀ(Xθ − y), prediction minus target, and GD subtracts it"},
 			{func() []float64 { return step(0.5) }, "the step is half the right size: the derivative of the square brings a factor 2"},
 			{func() []float64 { return step(float64(n)) }, "the step is n times too large: the MSE averages over the n examples, so divide the sum by n"},
 		}, "compute the residual r = Xθ − y, the gradient g = (2/n)·Xᵀr, and return θ − α·g")
-		if res.Problem != "" {
-			return res
-		}
-	}
-	res.Cases--
-	res.Passed = true
-	return res
+	})
 }
 
 // mseGrad is (2/n)·Xᵀ(Xθ − y).
@@ -83,9 +75,7 @@ type CurvatureFunc func(X [][]float64) (L, mu float64)
 // Curvature checks L and μ against gonum's symmetric eigendecomposition on
 // random data sets whose columns have different scales.
 func Curvature(f CurvatureFunc, opts ...Option) Result {
-	c, r := newConfig(opts)
-	res := Result{Exercise: "L and μ of the MSE"}
-	for res.Cases = 1; res.Cases <= c.cases; res.Cases++ {
+	return check("L and μ of the MSE", opts, func(_ int, r *rand.Rand) (string, string) {
 		d := 1 + r.IntN(3)
 		n := d + 2 + r.IntN(8)
 		X := make([][]float64, n)
@@ -99,24 +89,15 @@ func Curvature(f CurvatureFunc, opts ...Option) Result {
 		L, mu := hessianExtremes(X)
 		got, err := call(func() [2]float64 { l, m := f(cloneRows(X)); return [2]float64{l, m} })
 		if err != nil {
-			res.Problem, res.Hint = "curvature: "+err.Error(), stubHint(err)
-			return res
+			return stubbed("curvature", err)
 		}
-		var hint string
-		res.Problem, hint = vecCheck(got[:], []float64{L, mu}, fmt.Sprintf("(L, μ) for n=%d, d=%d", n, d), []mistake[[]float64]{
+		return vecCheck(got[:], []float64{L, mu}, fmt.Sprintf("(L, μ) for n=%d, d=%d", n, d), []mistake[[]float64]{
 			{func() []float64 { return []float64{L / 2, mu / 2} }, "both are half the right size: the Hessian of ‖Xθ − y‖²/n is (2/n)·XᵀX, with the 2"},
 			{func() []float64 { return []float64{L * float64(n) / 2, mu * float64(n) / 2} }, "these are the eigenvalues of XᵀX: the MSE's Hessian is (2/n)·XᵀX"},
 			{func() []float64 { return []float64{L * float64(n), mu * float64(n)} }, "these are the eigenvalues of 2·XᵀX: divide by n, the MSE is a mean"},
 			{func() []float64 { return []float64{mu, L} }, "L and μ are swapped: L is the largest eigenvalue, μ the smallest"},
 		}, "form H = (2/n)·XᵀX (d×d), take its eigenvalues (mat.EigenSym), and return the largest and the smallest")
-		if res.Problem != "" {
-			res.Hint = hint
-			return res
-		}
-	}
-	res.Cases--
-	res.Passed = true
-	return res
+	})
 }
 
 // hessianExtremes returns the largest and smallest eigenvalues of (2/n)·XᵀX.
@@ -145,32 +126,25 @@ type StepFunc func(L, mu float64) float64
 // FastestStableStep checks the step 2/(L+μ), which balances the contraction
 // of the slowest and the fastest eigen-direction.
 func FastestStableStep(f StepFunc, opts ...Option) Result {
-	c, r := newConfig(opts)
-	res := Result{Exercise: "the fastest stable step"}
-	for res.Cases = 1; res.Cases <= c.cases; res.Cases++ {
+	return check("the fastest stable step", opts, func(_ int, r *rand.Rand) (string, string) {
 		mu := math.Exp(r.NormFloat64())
 		L := mu * (1 + math.Exp(3*r.Float64()))
 		got, err := call(func() float64 { return f(L, mu) })
 		if err != nil {
-			res.Problem, res.Hint = "stepSize: "+err.Error(), stubHint(err)
-			return res
+			return stubbed("stepSize", err)
 		}
 		want := 2 / (L + mu)
 		if scalarClose(got, want) {
-			continue
+			return "", ""
 		}
-		res.Problem = fmt.Sprintf("stepSize(L=%.4g, μ=%.4g) = %.6g, want %.6g", L, mu, got, want)
+		problem := fmt.Sprintf("stepSize(L=%.4g, μ=%.4g) = %.6g, want %.6g", L, mu, got, want)
 		switch {
 		case got >= 2/L:
-			res.Hint = fmt.Sprintf("GD with this step is not stable: along the top eigen-direction the error is multiplied by |1 − ηL| = %.3g ≥ 1 every step", math.Abs(1-got*L))
+			return problem, fmt.Sprintf("GD with this step is not stable: along the top eigen-direction the error is multiplied by |1 − ηL| = %.3g ≥ 1 every step", math.Abs(1-got*L))
 		case scalarClose(got, 1/L):
-			res.Hint = "1/L is stable, but not the fastest: it contracts the top direction to 0 and leaves the μ direction at 1 − μ/L; balance |1 − ηL| = |1 − ημ|"
+			return problem, "1/L is stable, but not the fastest: it contracts the top direction to 0 and leaves the μ direction at 1 − μ/L; balance |1 − ηL| = |1 − ημ|"
 		default:
-			res.Hint = "the error along eigenvalue λ is multiplied by |1 − ηλ|; choose η so the worst of λ = μ and λ = L is as small as possible"
+			return problem, "the error along eigenvalue λ is multiplied by |1 − ηλ|; choose η so the worst of λ = μ and λ = L is as small as possible"
 		}
-		return res
-	}
-	res.Cases--
-	res.Passed = true
-	return res
+	})
 }

@@ -76,6 +76,26 @@ func newConfig(opts []Option) (config, *rand.Rand) {
 	return c, rand.New(rand.NewPCG(c.seed, 0xB6D))
 }
 
+// check runs one case after another (k = 1, 2, …, drawn from r) until the
+// first returns a problem, or every case passed.
+func check(exercise string, opts []Option, one func(k int, r *rand.Rand) (problem, hint string)) Result {
+	c, r := newConfig(opts)
+	res := Result{Exercise: exercise}
+	for res.Cases = 1; res.Cases <= c.cases; res.Cases++ {
+		if res.Problem, res.Hint = one(res.Cases, r); res.Problem != "" {
+			return res
+		}
+	}
+	res.Cases--
+	res.Passed = true
+	return res
+}
+
+// stubbed is the problem and hint for a student's function name that panicked.
+func stubbed(name string, err error) (problem, hint string) {
+	return name + ": " + err.Error(), stubHint(err)
+}
+
 // mistake is a known wrong answer: its output on a case, and the hint it earns.
 type mistake[T any] struct {
 	answer func() T
