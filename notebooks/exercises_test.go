@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -159,43 +158,36 @@ func readScores(t *testing.T, course, pyBin, root string) []score {
 	return scores
 }
 
-type nbFile struct {
-	Cells []map[string]any `json:"cells"`
-}
+// cell is one notebook cell, its fields left as JSON.
+type cell = map[string]json.RawMessage
 
-func readNB(t *testing.T, path string) (map[string]any, []map[string]any) {
+// readNB reads a notebook: its top-level fields and its cells.
+func readNB(t *testing.T, path string) (map[string]json.RawMessage, []cell) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var whole map[string]any
-	var nb nbFile
+	var whole map[string]json.RawMessage
+	var cells []cell
 	if err := json.Unmarshal(raw, &whole); err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
-	_ = json.Unmarshal(raw, &nb)
-	return whole, nb.Cells
-}
-
-func cellSource(c map[string]any) string {
-	switch s := c["source"].(type) {
-	case string:
-		return s
-	case []any:
-		var b strings.Builder
-		for _, l := range s {
-			b.WriteString(fmt.Sprint(l))
-		}
-		return b.String()
+	if err := json.Unmarshal(whole["cells"], &cells); err != nil {
+		t.Fatalf("%s: cells: %v", path, err)
 	}
-	return ""
+	return whole, cells
 }
 
-func gradeID(c map[string]any) string {
-	md, _ := c["metadata"].(map[string]any)
-	nbg, _ := md["nbgrader"].(map[string]any)
-	id, _ := nbg["grade_id"].(string)
-	return id
+func cellSource(c cell) string { return notebook.Text(c["source"]) }
+
+func gradeID(c cell) string {
+	var md struct {
+		NBGrader struct {
+			GradeID string `json:"grade_id"`
+		} `json:"nbgrader"`
+	}
+	_ = json.Unmarshal(c["metadata"], &md)
+	return md.NBGrader.GradeID
 }
 
 // compareCells fails when the committed student version differs from what
@@ -230,9 +222,9 @@ func writeWrong(t *testing.T, src, dst string, k int) {
 		if changed == s {
 			t.Fatalf("%s: wrong answer %d for %s does not apply (%q not in the solution)", filepath.Base(src), k+1, gradeID(c), w[k][0])
 		}
-		c["source"] = changed
+		c["source"], _ = json.Marshal(changed)
 	}
-	whole["cells"] = cells
+	whole["cells"], _ = json.Marshal(cells)
 	raw, _ := json.MarshalIndent(whole, "", " ")
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		t.Fatal(err)

@@ -181,7 +181,7 @@ func Check(path string) ([]string, error) {
 		if c.CellType != "code" {
 			continue
 		}
-		src := joinText(c.Source)
+		src := Text(c.Source)
 		if strings.TrimSpace(src) == "" {
 			continue
 		}
@@ -193,7 +193,7 @@ func Check(path string) ([]string, error) {
 			case "error":
 				probs = append(probs, fmt.Sprintf("cell %d raised %s: %s", i, o.EName, firstLine(o.EValue)))
 			case "stream":
-				text := joinText(o.Text)
+				text := Text(o.Text)
 				if strings.Contains(text, SetupMarker) {
 					sawMarker = true
 				}
@@ -203,7 +203,7 @@ func Check(path string) ([]string, error) {
 			default:
 				for mime, d := range o.Data {
 					if mime == "text/html" || mime == "text/plain" {
-						text := joinText(d)
+						text := Text(d)
 						if strings.Contains(text, "panic:") || regexp.MustCompile(`\.go:\d+:\d+: `).MatchString(text) {
 							probs = append(probs, fmt.Sprintf("cell %d displayed an error: %s", i, firstLine(text)))
 						}
@@ -228,8 +228,9 @@ func matchingLine(text string) string {
 	return firstLine(text)
 }
 
-// joinText decodes a notebook text field, which is a string or a list of strings.
-func joinText(raw json.RawMessage) string {
+// Text is a notebook's multi-line string field (a cell's source, a stream's
+// text) as one string: the format allows a string or a list of lines.
+func Text(raw json.RawMessage) string {
 	if len(raw) == 0 {
 		return ""
 	}
