@@ -98,4 +98,17 @@ func openBackend(stderr io.Writer) (compute.Backend, error) {
 	return b, nil
 }
 
-func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+// main runs the command in a supervised child process (see supervise), or
+// itself when it is that child, when BGDLAB_NO_SUPERVISOR=1, or when it
+// cannot find its own executable.
+func main() { os.Exit(mainCode(os.Args[1:])) }
+
+func mainCode(args []string) int {
+	if supervised() {
+		return childCode(run(args, os.Stdout, os.Stderr))
+	}
+	if exe, err := os.Executable(); err == nil && os.Getenv("BGDLAB_NO_SUPERVISOR") != "1" {
+		return supervise(exe, args, os.Stderr)
+	}
+	return run(args, os.Stdout, os.Stderr)
+}

@@ -5,9 +5,12 @@ import (
 	"encoding/json"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/bgdlab/bgdlab/internal/testenv"
 	"github.com/bgdlab/bgdlab/pkg/data"
@@ -85,9 +88,69 @@ func TestListings(t *testing.T) {
 // re-execute themselves, like bench's per-case child processes).
 func TestMain(m *testing.M) {
 	if os.Getenv("BGDLAB_TEST_AS_CLI") == "1" {
-		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+		registerCrashes()
+		os.Exit(mainCode(os.Args[1:]))
 	}
 	os.Exit(m.Run())
+}
+
+// registerCrashes adds commands that end the process the ways a command
+// can crash beyond run's recover (test binary only).
+func registerCrashes() {
+	noop := func([]string, io.Writer, io.Writer) error { return nil }
+	register("test-oom", "allocates 1 TiB (test only)", func([]string, io.Writer, io.Writer) error {
+		big := make([]byte, 1<<40)
+		big[len(big)-1] = 1
+		return noop(nil, nil, nil)
+	})
+	register("test-goroutine-panic", "panics in a goroutine (test only)", func([]string, io.Writer, io.Writer) error {
+		go func() { panic("boom in a goroutine") }()
+		time.Sleep(time.Minute) // the panic ends the process first
+		return nil
+	})
+	register("test-killed", "kills itself with SIGKILL (test only)", func([]string, io.Writer, io.Writer) error {
+		return syscall.Kill(os.Getpid(), syscall.SIGKILL)
+	})
+}
+
+// TestCrashesExitOne runs this test binary as the supervised CLI and
+// checks the documented exit codes for what run's recover cannot catch: a
+// Go runtime fatal error (out of memory), a panic in a goroutine and a
+// SIGKILL all exit 1 with a message (Go's runtime alone exits 2, the code
+// for bad usage), while bad usage still exits 2 and success 0.
+func TestCrashesExitOne(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		code int
+		want []string
+	}{
+		{[]string{"test-oom"}, 1, []string{"fatal error: runtime: out of memory", "internal error: the program crashed", "command line: bgdlab test-oom"}},
+		{[]string{"test-goroutine-panic"}, 1, []string{"boom in a goroutine", "internal error: the program crashed"}},
+		{[]string{"test-killed"}, 1, []string{"killed (SIGKILL", "rerunning the same command resumes"}},
+		{[]string{"frobnicate"}, 2, []string{"unknown command"}},
+		{[]string{"run", "--data", "textbook", "--model", "linear", "--optimizer", "gd", "--steps", "5"}, 2, []string{"--out DIR is required"}},
+		{[]string{"optimizers"}, 0, nil},
+	} {
+		t.Run(tc.args[0], func(t *testing.T) {
+			cmd := exec.Command(os.Args[0], tc.args...)
+			cmd.Env = append(os.Environ(), "BGDLAB_TEST_AS_CLI=1")
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			err := cmd.Run()
+			code := 0
+			if err != nil {
+				code = cmd.ProcessState.ExitCode()
+			}
+			if code != tc.code {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, tc.code, stderr.String())
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(stderr.String(), w) {
+					t.Errorf("stderr lacks %q:\n%s", w, stderr.String())
+				}
+			}
+		})
+	}
 }
 
 // TestBenchIsolatesCases runs a tiny bench on the go backend with each case

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"compress/gzip"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -233,12 +232,14 @@ func ReadIDX(path string) ([]int, []byte, error) {
 		}
 		total *= dims[i]
 	}
-	data := make([]byte, total)
-	if n, err := io.ReadFull(r, data); err != nil {
-		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-			return nil, nil, fmt.Errorf("%s: truncated: header promises %d bytes of data (%v), file has %d", path, total, dims, n)
-		}
+	// Read what is there rather than allocate what the header claims: memory
+	// follows the file, not a corrupt header.
+	data, err := io.ReadAll(io.LimitReader(r, int64(total)))
+	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w (corrupt file?)", path, err)
+	}
+	if len(data) < total {
+		return nil, nil, fmt.Errorf("%s: truncated: header promises %d bytes of data (%v), file has %d", path, total, dims, len(data))
 	}
 	// Read to the end: gzip verifies its CRC there, and bytes beyond what
 	// the header promises mean a corrupt or foreign file.

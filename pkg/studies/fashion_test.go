@@ -24,11 +24,13 @@ func TestFashionComparisonTiny(t *testing.T) {
 	plan := fashionPlan{
 		dataSpec: "fashion-mnist:subset=500,val=200,test_subset=200,standardize=true",
 		epochs:   1, seeds: []uint64{1, 2},
-		models: []fashionModel{{"softmax regression", "softmax", 0.5}},
+		models: []fashionModel{{label: "softmax regression", spec: "softmax", target: 0.5},
+			{label: "CNN", spec: "cnn", target: 0.3, data: "fashion-mnist:subset=300,val=100,test_subset=100,standardize=true", noLineSearch: true}},
 		methods: []method{
-			{label: "BGD (gd, full batch)", short: "BGD", opt: "gd", batch: "full", lrs: []any{0.03, 0.1, 0.3}},
-			{label: "SGD (gd, batch 128)", short: "SGD", opt: "gd", batch: "128", lrs: []any{0.03}},
-			{label: "L-BFGS (full batch)", short: "L-BFGS", opt: "lbfgs", batch: "full", lineSearch: true},
+			{label: "BGD (gd, full batch)", short: "BGD", opt: "gd", batch: "full", lrs: []float64{0.03, 0.1, 0.3}},
+			{label: "SGD (gd, batch 128)", short: "SGD", opt: "gd", batch: "128", lrs: []float64{0.03}},
+			{label: "momentum (batch 128)", short: "momentum", opt: "momentum", batch: "128", lrs: []float64{0.03}, betas: []float64{0.5, 0.9}},
+			{label: "L-BFGS (full batch)", short: "L-BFGS", opt: "lbfgs", batch: "full"},
 		},
 	}
 	if _, err := os.Stat(data.FashionMNISTDir()); err != nil {
@@ -45,23 +47,37 @@ func TestFashionComparisonTiny(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(sec.Tables) != 1 || len(sec.Tables[0].Rows) != len(plan.methods) {
-		t.Fatalf("want one table with %d rows, got %+v", len(plan.methods), sec.Tables)
+	// Every method on softmax; the CNN leaves L-BFGS out.
+	if len(sec.Tables) != 1 || len(sec.Tables[0].Rows) != 2*len(plan.methods)-1 {
+		t.Fatalf("want one table with %d rows, got %+v", 2*len(plan.methods)-1, sec.Tables)
 	}
 	for _, row := range sec.Tables[0].Rows {
-		method, lr := row[1], row[2]
-		if strings.HasPrefix(method, "SGD") && strings.Contains(lr, "grid edge") {
-			t.Errorf("a one-point grid was flagged: %q", lr)
+		model, method, tried, setting := row[0], row[1], row[2], row[3]
+		switch {
+		case strings.HasPrefix(method, "SGD") && (tried != "0.03" || setting != "lr 0.03"):
+			t.Errorf("%s %s: a one-point grid: tried %q, setting %q", model, method, tried, setting)
+		case strings.HasPrefix(method, "L-BFGS") && (setting != "line search" || model != "softmax regression"):
+			t.Errorf("%s %s: setting %q", model, method, setting)
+		case strings.HasPrefix(method, "momentum") && !strings.Contains(setting, "β "):
+			t.Errorf("%s momentum: β not reported in %q", model, setting)
 		}
-		if strings.HasPrefix(method, "L-BFGS") && lr != "line search" {
-			t.Errorf("L-BFGS lr column %q", lr)
+	}
+	// Tuning runs used the tuning seed only; reporting runs the plan's seeds.
+	dirs, _ := filepath.Glob(filepath.Join(out, "results", "fashion", "*", "*", "*", "*", "runs", "*"))
+	for _, d := range dirs {
+		tune := strings.Contains(d, string(filepath.Separator)+"tune"+string(filepath.Separator))
+		if tune != strings.HasSuffix(d, "seed101") {
+			t.Errorf("run %s: tuning folder and seed disagree", d)
 		}
+	}
+	if len(dirs) < 20 {
+		t.Errorf("only %d run folders under %s", len(dirs), out)
 	}
 	figs := map[string]bool{}
 	for _, f := range sec.Figures {
 		figs[f.Name] = f.Plot != nil
 	}
-	for _, name := range []string{"fashion_softmax_accuracy", "fashion_softmax_lr", "fashion_softmax_bars"} {
+	for _, name := range []string{"fashion_softmax_accuracy", "fashion_softmax_lr", "fashion_softmax_bars", "fashion_cnn_bars", "fashion_profile"} {
 		if !figs[name] {
 			t.Errorf("figure %s missing (have %v)", name, figs)
 		}
@@ -79,28 +95,42 @@ func TestFashionComparisonTiny(t *testing.T) {
 	t.Logf("%s — %s: %s", c.Statement, c.Verdict, c.Evidence)
 }
 
-// verdictFromEvidence recomputes the one-model "BGD trains faster than SGD"
-// verdict from the evidence text: the method that reached the validation
-// target sooner (or alone) wins; neither reaching it is "nuanced".
+// verdictFromEvidence recomputes the "BGD trains faster than SGD" verdict
+// from the evidence text, model by model: the method that reached the
+// validation target sooner (or alone) wins the model; SGD winning every model
+// refutes, BGD winning every model supports, anything else is "nuanced".
 func verdictFromEvidence(t *testing.T, evidence string) string {
 	t.Helper()
 	re := regexp.MustCompile(`(BGD|SGD \(batch 128\)) (reached it in ([0-9.e+-]+) s|never reached|diverged)`)
-	times := map[string]float64{}
-	for _, m := range re.FindAllStringSubmatch(evidence, -1) {
-		if m[3] != "" {
+	ms := re.FindAllStringSubmatch(evidence, -1)
+	if len(ms) == 0 || len(ms)%2 != 0 {
+		t.Fatalf("evidence %q: want BGD and SGD outcomes per model", evidence)
+	}
+	bgdWins, sgdWins := 0, 0
+	for i := 0; i < len(ms); i += 2 {
+		time := func(m []string) (float64, bool) {
+			if m[3] == "" {
+				return 0, false
+			}
 			v, err := strconv.ParseFloat(m[3], 64)
 			if err != nil {
 				t.Fatalf("evidence %q: %v", evidence, err)
 			}
-			times[m[1][:3]] = v
+			return v, true
+		}
+		bgd, bgdOK := time(ms[i])
+		sgd, sgdOK := time(ms[i+1])
+		switch {
+		case sgdOK && (!bgdOK || sgd < bgd):
+			sgdWins++
+		case bgdOK && (!sgdOK || bgd < sgd):
+			bgdWins++
 		}
 	}
-	bgd, bgdOK := times["BGD"]
-	sgd, sgdOK := times["SGD"]
-	switch {
-	case sgdOK && (!bgdOK || sgd < bgd):
+	switch models := len(ms) / 2; {
+	case sgdWins == models:
 		return "refuted"
-	case bgdOK && (!sgdOK || bgd < sgd):
+	case bgdWins == models:
 		return "supported"
 	}
 	return "nuanced"

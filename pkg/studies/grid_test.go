@@ -5,24 +5,82 @@ import (
 	"math"
 	"testing"
 
+	"github.com/bgdlab/bgdlab/pkg/experiment"
 	"github.com/bgdlab/bgdlab/pkg/stats"
 	"github.com/bgdlab/bgdlab/pkg/train"
 )
 
-func TestAtGridEdge(t *testing.T) {
-	grid := []any{0.01, 0.03, 0.1}
-	for _, tc := range []struct {
-		lr   float64
-		grid []any
-		want bool
-	}{
-		{0.01, grid, true}, {0.1, grid, true}, {0.03, grid, false},
-		{0.1 * (1 + 1e-12), grid, true}, // parsed back from a spec string
-		{0.3, []any{0.1, 0.3}, false},   // two points: every choice is an edge, not flagged
-		{1e-3, []any{3e-3, 1e-3, 3e-4}, false},
-	} {
-		if got := atGridEdge(tc.lr, tc.grid); got != tc.want {
-			t.Errorf("atGridEdge(%g, %v) = %v, want %v", tc.lr, tc.grid, got, tc.want)
+// TestTuneThenReport: every β is tuned on the tuning seed only, the better
+// (β, lr) pair wins, and only it runs on the reporting seeds.
+func TestTuneThenReport(t *testing.T) {
+	type call struct {
+		lr, beta float64
+		seeds    []uint64
+	}
+	var calls []call
+	// The score peaks at lr 0.1 for β 0.9 (value −d²) and at lr 0.03 for β
+	// 0.99, where it is 1 higher: β 0.99 must win.
+	run := func(lr, beta float64, seeds []uint64) ([]*experiment.Result, error) {
+		calls = append(calls, call{lr, beta, seeds})
+		peak, bonus := 0.1, 0.0
+		if beta == 0.99 {
+			peak, bonus = 0.03, 1
+		}
+		d := math.Log(lr / peak)
+		var out []*experiment.Result
+		for range seeds {
+			out = append(out, &experiment.Result{Status: experiment.StatusBudget, History: []experiment.Record{{ValMetric: bonus - d*d}}})
+		}
+		return out, nil
+	}
+	score := func(r *experiment.Result) (float64, bool) { return r.Last().ValMetric, true }
+	p, err := tuneThenReport([]float64{0.03, 0.1, 0.3}, []float64{0.9, 0.99}, []uint64{1, 2, 3}, run, score)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.lr != 0.03 || p.beta != 0.99 || len(p.runs) != 3 || p.edge {
+		t.Fatalf("tuned lr %g β %g edge %v with %d reporting runs; want lr 0.03, β 0.99 (inside after extension), 3 runs", p.lr, p.beta, p.edge, len(p.runs))
+	}
+	if want := []float64{0.009, 0.03, 0.1, 0.3}; fmt.Sprint(p.tried) != fmt.Sprint(want) {
+		t.Errorf("rates tried at the chosen β %v, want %v", p.tried, want)
+	}
+	last := calls[len(calls)-1]
+	for _, c := range calls[:len(calls)-1] {
+		if len(c.seeds) != 1 || c.seeds[0] != tuneSeed {
+			t.Errorf("tuning call %+v used seeds other than the tuning seed", c)
+		}
+	}
+	if fmt.Sprint(last.seeds) != "[1 2 3]" || last.lr != 0.03 || last.beta != 0.99 {
+		t.Errorf("reporting call %+v", last)
+	}
+	if len(p.tuning) != len(calls)-1 {
+		t.Errorf("%d tuning runs kept, %d made", len(p.tuning), len(calls)-1)
+	}
+	// Every rate diverges: nothing is reported.
+	p, _ = tuneThenReport([]float64{0.1, 1}, nil, []uint64{1}, func(lr, beta float64, seeds []uint64) ([]*experiment.Result, error) {
+		return []*experiment.Result{{Status: experiment.StatusDiverged, History: []experiment.Record{{ValMetric: math.NaN()}}}}, nil
+	}, score)
+	if !math.IsNaN(p.lr) || p.runs != nil || len(p.tried) != 2 {
+		t.Errorf("all diverged: %+v", p)
+	}
+}
+
+// TestPerformanceProfile checks the profile against hand-computed fractions.
+func TestPerformanceProfile(t *testing.T) {
+	inf := math.Inf(1)
+	times := [][]float64{
+		{1, 2, inf},         // A best
+		{4, 2, 3},           // B best; A at 2×, C at 1.5×
+		{inf, inf, inf},     // nobody reached it
+		{5, 10, math.NaN()}, // B at exactly 2×; C skipped it
+	}
+	got := PerformanceProfile(times, []float64{1, 1.5, 2, 10})
+	want := [][]float64{{0.5, 0.5, 0.75, 0.75}, {0.25, 0.25, 0.75, 0.75}, {0, 0.25, 0.25, 0.25}}
+	for m := range want {
+		for i := range want[m] {
+			if got[m][i] != want[m][i] {
+				t.Fatalf("profile %v, want %v", got, want)
+			}
 		}
 	}
 }

@@ -14,12 +14,6 @@ import (
 	"github.com/bgdlab/bgdlab/pkg/stats"
 )
 
-// The tuning protocol (after DeepOBS and AlgoPerf): rates are tuned on
-// tuneSeed with TuneRate (a log grid that grows past an edge by up to
-// MaxExtensions rates), and the tuned rate is rerun on reporting seeds that
-// took no part in tuning; only those runs are reported.
-const tuneSeed = 101
-
 // locMethod is one compared optimizer: its configuration at a rate, its
 // batch (0 = full) and its initial grid.
 type locMethod struct {
@@ -90,11 +84,7 @@ func Localization(s *Env) (Study, error) {
 				lr += fmt.Sprintf(" (edge after %d extensions)", MaxExtensions)
 			}
 		}
-		tried := make([]string, len(r.tried))
-		for k, v := range r.tried {
-			tried[k] = g(v)
-		}
-		table.Rows = append(table.Rows, []string{r.method.label, strings.Join(tried, ", "), lr, fmt.Sprintf("%.4f", r.iou.Mean) + ci4(r.iou), g(r.steps)})
+		table.Rows = append(table.Rows, []string{r.method.label, rateList(r.tried), lr, fmt.Sprintf("%.4f", r.iou.Mean) + ci4(r.iou), g(r.steps)})
 		names, vals, errs = append(names, strings.SplitN(r.method.label, " ", 2)[0]), append(vals, r.iou.Mean), append(errs, r.iou.CI95)
 		cols = append(cols, plots.Palette[i%len(plots.Palette)])
 		runs += len(r.tried) + len(plan.seeds)
@@ -111,30 +101,20 @@ func Localization(s *Env) (Study, error) {
 	return sec, nil
 }
 
-// tuneAndReport runs the protocol for one method.
+// tuneAndReport runs the protocol for one method, scored by the final
+// validation IoU.
 func tuneAndReport(s *Env, plan locPlan, m locMethod) (locResult, error) {
 	r := locResult{method: m, lr: math.NaN()}
-	tuned, err := TuneRate(m.lrs, func(lr float64) (float64, bool, error) {
-		res, err := locRun(s, plan, m, lr, []uint64{tuneSeed})
-		if err != nil {
-			return 0, false, err
-		}
-		last := res[0].Last()
-		return last.ValMetric, res[0].Status != experiment.StatusDiverged && !math.IsNaN(last.ValMetric), nil
-	})
-	if err != nil {
+	p, err := tuneThenReport(m.lrs, nil, plan.seeds, func(lr, _ float64, seeds []uint64) ([]*experiment.Result, error) {
+		return locRun(s, plan, m, lr, seeds)
+	}, func(res *experiment.Result) (float64, bool) { return res.Last().ValMetric, true })
+	if err != nil || math.IsNaN(p.lr) {
+		r.tried = p.tried
 		return r, err
 	}
-	r.tried, r.lr, r.edge = tuned.Tried, tuned.Best, tuned.OnEdge
-	if math.IsNaN(r.lr) {
-		return r, nil
-	}
-	res, err := locRun(s, plan, m, r.lr, plan.seeds)
-	if err != nil {
-		return r, err
-	}
+	r.tried, r.lr, r.edge = p.tried, p.lr, p.edge
 	var ious, steps []float64
-	for _, x := range res {
+	for _, x := range p.runs {
 		ious, steps = append(ious, x.Last().TestMetric), append(steps, float64(x.Steps))
 	}
 	r.iou, r.steps = stats.Summarize(ious), stats.Summarize(steps).Mean

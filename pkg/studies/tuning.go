@@ -3,6 +3,8 @@ package studies
 import (
 	"math"
 	"sort"
+
+	"github.com/bgdlab/bgdlab/pkg/experiment"
 )
 
 // MaxExtensions bounds how many rates TuneRate adds beyond a grid's edges.
@@ -69,4 +71,75 @@ func ExtendRate(tried []float64, best float64) float64 {
 	}
 	v, _ := parseG3(next)
 	return v
+}
+
+// The tuning protocol (after DeepOBS and AlgoPerf): rates are tuned on
+// tuneSeed with TuneRate (a log grid that grows past an edge by up to
+// MaxExtensions rates), and the tuned setting is rerun on reporting seeds
+// that took no part in tuning; only those runs are reported.
+const tuneSeed = 101
+
+// runAt runs one setting — learning rate lr and momentum beta (NaN: the
+// method's default) — on seeds.
+type runAt func(lr, beta float64, seeds []uint64) ([]*experiment.Result, error)
+
+// tuningPoint is one run of the tuning seed.
+type tuningPoint struct {
+	lr, beta float64
+	res      *experiment.Result
+}
+
+// protocolResult is one method after the protocol.
+type protocolResult struct {
+	// tried are the rates tried at the chosen beta, ascending.
+	tried []float64
+	// lr and beta are the tuned setting (lr NaN: every rate diverged; beta
+	// NaN: not tuned).
+	lr, beta float64
+	// edge: the tuned rate is still at an edge after MaxExtensions rates.
+	edge bool
+	// tuning holds every tuning run; runs the reporting seeds' runs.
+	tuning []tuningPoint
+	runs   []*experiment.Result
+}
+
+// tuneThenReport runs the protocol: for each of betas (once with NaN when
+// there are none) TuneRate over grid on the tuning seed, scored by score;
+// the best (beta, lr) over all is rerun on the reporting seeds.
+func tuneThenReport(grid, betas []float64, seeds []uint64, run runAt, score func(*experiment.Result) (float64, bool)) (protocolResult, error) {
+	p := protocolResult{lr: math.NaN(), beta: math.NaN()}
+	if len(betas) == 0 {
+		betas = []float64{math.NaN()}
+	}
+	best := math.Inf(-1)
+	for _, beta := range betas {
+		scores := map[float64]float64{}
+		t, err := TuneRate(grid, func(lr float64) (float64, bool, error) {
+			res, err := run(lr, beta, []uint64{tuneSeed})
+			if err != nil {
+				return 0, false, err
+			}
+			p.tuning = append(p.tuning, tuningPoint{lr, beta, res[0]})
+			s, ok := score(res[0])
+			ok = ok && res[0].Status != experiment.StatusDiverged && !math.IsNaN(s)
+			if ok {
+				scores[lr] = s
+			}
+			return s, ok, nil
+		})
+		if err != nil {
+			return p, err
+		}
+		if s, ok := scores[t.Best]; ok && s > best {
+			best, p.lr, p.beta, p.tried, p.edge = s, t.Best, beta, t.Tried, t.OnEdge
+		} else if p.tried == nil {
+			p.tried = t.Tried
+		}
+	}
+	if math.IsNaN(p.lr) {
+		return p, nil
+	}
+	var err error
+	p.runs, err = run(p.lr, p.beta, seeds)
+	return p, err
 }
