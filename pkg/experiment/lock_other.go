@@ -2,5 +2,5 @@
 
 package experiment
 
-// lockFolder does not lock where flock is not available.
-func lockFolder(out string) (func(), error) { return func() {}, nil }
+// LockFolder does not lock where flock is not available.
+func LockFolder(dir, what string) (func(), error) { return func() {}, nil }

@@ -6,24 +6,34 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"syscall"
 )
 
-// lockFile is the lock a sweep holds on its output folder.
-const lockFile = ".sweep.lock"
-
-// lockFolder takes the folder's sweep lock (flock, released by the returned
-// function or when the process dies), or says another sweep holds it.
-func lockFolder(out string) (func(), error) {
-	path := filepath.Join(out, lockFile)
+// LockFolder takes the lock of a folder that one bgdlab command of kind what
+// ("sweep", "report") writes at a time: a flock on dir/.what.lock, which
+// holds the writer's PID and is released by the returned function or when
+// the process ends, however it ends (a killed sweep never blocks its
+// resume). A second writer gets an error naming the PID in the way.
+func LockFolder(dir, what string) (func(), error) {
+	path := filepath.Join(dir, "."+what+".lock")
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
 	if err != nil {
 		return nil, err
 	}
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		raw := make([]byte, 32)
+		n, _ := f.ReadAt(raw, 0)
 		f.Close()
-		return nil, fmt.Errorf("another bgdlab sweep is writing %s (it holds %s): wait for it to finish, or give this sweep its own --out (shards: one folder each, then bgdlab merge)", out, path)
+		holder := "another process"
+		if pid, err := strconv.Atoi(strings.TrimSpace(string(raw[:n]))); err == nil {
+			holder = fmt.Sprintf("PID %d", pid)
+		}
+		return nil, fmt.Errorf("%s is in use by %s: another bgdlab %s is writing it (lock %s); wait for it to finish, or give this %s its own --out", dir, holder, what, path, what)
 	}
+	_ = f.Truncate(0)
+	_, _ = f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
 	return func() {
 		syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
 		f.Close()

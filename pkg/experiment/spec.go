@@ -59,7 +59,7 @@ type Spec struct {
 	// Chunk splits a full-batch step into chunks of this many examples whose
 	// gradients are summed before one update (the same step up to rounding,
 	// with memory set by the chunk): 0 chooses from train.DefaultMemoryBudget
-	// and the model's activations per example, a negative value never splits.
+	// and the model's activations per example, -1 never splits.
 	Chunk int `json:"chunk,omitempty"`
 	// KeepPredictions records the predicted class of every test example
 	// (classifiers of three or more classes) in run.json's test_predictions, for confusion
@@ -111,6 +111,9 @@ func (s Spec) Validate() error {
 	case "", "full", "batch":
 	default:
 		return fmt.Errorf("spec: train_loss=%q must be full or batch", s.TrainLoss)
+	}
+	if s.Chunk < -1 {
+		return fmt.Errorf("spec: chunk=%d: use a chunk size ≥ 1, 0 (chosen from the memory budget) or -1 (never split)", s.Chunk)
 	}
 	if s.LogEvery < 0 || s.EvalEvery < 0 || s.BlowUp < 0 || s.GradTol < 0 {
 		return fmt.Errorf("spec: log_every, eval_every, blow_up and grad_tol must be ≥ 0")

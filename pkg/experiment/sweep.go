@@ -396,7 +396,7 @@ func RunSweep(ctx context.Context, b compute.Backend, c *SweepConfig, plans []Pl
 	if err := os.MkdirAll(filepath.Join(out, "runs"), 0o755); err != nil {
 		return nil, err
 	}
-	unlock, err := lockFolder(out)
+	unlock, err := LockFolder(out, "sweep")
 	if err != nil {
 		return nil, err
 	}

@@ -438,10 +438,11 @@ func TestSweepFolderLock(t *testing.T) {
 	c := slowSweep()
 	plans, _ := c.Expand()
 	_, err := experiment.RunSweep(context.Background(), nil, c, plans, out, experiment.SweepOptions{})
+	pid := cmd.Process.Pid
 	cmd.Process.Kill()
 	cmd.Wait()
-	if err == nil || !strings.Contains(err.Error(), "another bgdlab sweep is writing") {
-		t.Fatalf("a second sweep into a busy folder: %v", err)
+	if err == nil || !strings.Contains(err.Error(), "another bgdlab sweep is writing") || !strings.Contains(err.Error(), fmt.Sprintf("in use by PID %d", pid)) {
+		t.Fatalf("a second sweep into a busy folder (held by PID %d): %v", pid, err)
 	}
 	// The killed sweep's lock is gone: resuming works.
 	c.Base.Seconds = 0.05

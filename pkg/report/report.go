@@ -171,6 +171,11 @@ func Run(ctx context.Context, cfg Config) (string, error) {
 	if err := claimFolder(out); err != nil {
 		return "", err
 	}
+	unlock, err := experiment.LockFolder(out, "report")
+	if err != nil {
+		return "", fmt.Errorf("report: %w", err)
+	}
+	defer unlock()
 	env := &studies.Env{Backend: cfg.Backend, Ctx: ctx, Results: filepath.Join(out, "results"), Full: cfg.Full, Progress: cfg.Progress}
 	figs := filepath.Join(out, "figures")
 	var info backend.Info
