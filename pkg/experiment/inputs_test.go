@@ -116,6 +116,14 @@ func TestReadRefusesIncompleteRuns(t *testing.T) {
 			lines := strings.SplitAfter(string(raw), "\n")
 			return os.WriteFile(path, []byte(strings.Join(lines[:len(lines)-3], "")), 0o644)
 		}, "but run.json records 30 steps: truncated"},
+		{"spec edited after the run", func(dir string) error {
+			path := filepath.Join(dir, experiment.RunFile)
+			raw, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			return os.WriteFile(path, []byte(strings.Replace(string(raw), `"optimizer": "gd:lr=0.01"`, `"optimizer": "gd:lr=0.02"`, 1)), 0o644)
+		}, "does not match its spec_sha256"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()

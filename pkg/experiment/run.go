@@ -29,8 +29,11 @@ type Record = train.Record
 type Result struct {
 	// Format is the ResultFormat of the bgdlab that wrote the run; sweeps
 	// redo finished runs written in another format.
-	Format       int          `json:"format"`
-	Spec         Spec         `json:"spec"`
+	Format int  `json:"format"`
+	Spec   Spec `json:"spec"`
+	// SpecSHA256 is the hash of Spec as written (SpecHash), so that a run.json
+	// edited by hand, or pieced together, is not trusted.
+	SpecSHA256   string       `json:"spec_sha256,omitempty"`
 	Status       train.Status `json:"status"`
 	StatusDetail string       `json:"status_detail,omitempty"`
 	DivergedAt   *int         `json:"diverged_at,omitempty"`

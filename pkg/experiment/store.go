@@ -2,7 +2,9 @@ package experiment
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -38,11 +40,20 @@ func Write(dir string, res *Result) error {
 	if err := atomicfile.Write(filepath.Join(dir, HistoryFile), buf.Bytes()); err != nil {
 		return err
 	}
+	res.SpecSHA256 = SpecHash(res.Spec)
 	raw, err := json.MarshalIndent(res, "", "  ")
 	if err != nil {
 		return err
 	}
 	return atomicfile.Write(filepath.Join(dir, RunFile), append(raw, '\n'))
+}
+
+// SpecHash is the SHA-256 (hex) of a spec's JSON encoding, as run.json
+// records it.
+func SpecHash(s Spec) string {
+	raw, _ := json.Marshal(s)
+	sum := sha256.Sum256(raw)
+	return hex.EncodeToString(sum[:])
 }
 
 func fmtFloat(v float64) string {
@@ -106,6 +117,11 @@ func Read(dir string) (*Result, error) {
 	}
 	if res.Status == "" || res.Spec.Data == "" {
 		return nil, fmt.Errorf("%s: run.json has no status or spec: not a finished run", dir)
+	}
+	// Runs written before the hash carry none; a hash that disagrees means the
+	// spec was edited after the run.
+	if res.SpecSHA256 != "" && res.SpecSHA256 != SpecHash(res.Spec) {
+		return nil, fmt.Errorf("%s: run.json's spec does not match its spec_sha256: edited after the run, so its results are not this spec's", dir)
 	}
 	parse := func(s string) float64 {
 		if s == "" {

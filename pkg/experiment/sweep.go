@@ -3,7 +3,9 @@ package experiment
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -401,8 +403,7 @@ func RunSweep(ctx context.Context, b compute.Backend, c *SweepConfig, plans []Pl
 		return nil, err
 	}
 	defer unlock()
-	cfgRaw, _ := json.MarshalIndent(c, "", "  ")
-	if err := atomicfile.Write(filepath.Join(out, "sweep.json"), append(cfgRaw, '\n')); err != nil {
+	if err := writeSweepRecord(out, c); err != nil {
 		return nil, err
 	}
 	workers := max(opt.Workers, 1)
@@ -705,17 +706,16 @@ func sameSweep(dirs []string) (*SweepConfig, error) {
 		if err != nil {
 			return nil, fmt.Errorf("merge: %s is not a sweep output (no sweep.json): %w", d, err)
 		}
-		cur := &SweepConfig{}
-		if err := json.Unmarshal(raw, cur); err != nil {
+		cur, hash, err := readSweepRecord(raw)
+		if err != nil {
 			return nil, fmt.Errorf("merge: %s/sweep.json: %w", d, err)
 		}
-		canon, _ := json.Marshal(cur)
 		if c == nil {
-			c, first, firstDir = cur, string(canon), d
+			c, first, firstDir = cur, hash, d
 			continue
 		}
-		if string(canon) != first {
-			return nil, fmt.Errorf("merge: %s and %s hold different sweeps (their sweep.json differ): merge only shards of one sweep", firstDir, d)
+		if hash != first {
+			return nil, fmt.Errorf("merge: %s and %s hold different sweeps (their sweep.json's config_sha256 differ): merge only shards of one sweep", firstDir, d)
 		}
 	}
 	return c, nil
@@ -834,4 +834,42 @@ func specDiff(a, b Spec) string {
 	}
 	sort.Strings(diffs)
 	return strings.Join(diffs, "; ")
+}
+
+// sweepRecord is sweep.json: the sweep's config, the result format of its
+// runs and the config's hash (SHA-256 of the config's JSON), by which merge
+// tells shards of one sweep from another's.
+type sweepRecord struct {
+	*SweepConfig
+	Format       int    `json:"format"`
+	ConfigSHA256 string `json:"config_sha256"`
+}
+
+func configHash(c *SweepConfig) string {
+	raw, _ := json.Marshal(c)
+	sum := sha256.Sum256(raw)
+	return hex.EncodeToString(sum[:])
+}
+
+func writeSweepRecord(out string, c *SweepConfig) error {
+	raw, _ := json.MarshalIndent(sweepRecord{c, ResultFormat, configHash(c)}, "", "  ")
+	return atomicfile.Write(filepath.Join(out, "sweep.json"), append(raw, '\n'))
+}
+
+// readSweepRecord decodes sweep.json and returns the config and its hash,
+// refusing a record whose hash does not match its config (edited by hand).
+// Records from before the hash get it computed.
+func readSweepRecord(raw []byte) (*SweepConfig, string, error) {
+	rec := sweepRecord{SweepConfig: &SweepConfig{}}
+	if err := json.Unmarshal(raw, &rec); err != nil {
+		return nil, "", err
+	}
+	hash := configHash(rec.SweepConfig)
+	if rec.ConfigSHA256 != "" && rec.ConfigSHA256 != hash {
+		return nil, "", fmt.Errorf("the config does not match its config_sha256: edited after the sweep ran")
+	}
+	if rec.Format != 0 && rec.Format != ResultFormat {
+		return nil, "", fmt.Errorf("written by a bgdlab of result format %d, this one reads %d: rerun the sweep", rec.Format, ResultFormat)
+	}
+	return rec.SweepConfig, hash, nil
 }

@@ -407,6 +407,12 @@ func TestMergeRefusesMixedSweeps(t *testing.T) {
 	if _, err := experiment.Merge(t.TempDir(), []string{a, b}, experiment.MergeOptions{}); err == nil || !strings.Contains(err.Error(), "hold different sweeps") {
 		t.Errorf("two sweeps merged: %v", err)
 	}
+	// b's config edited by hand to pass for a's: its hash gives it away.
+	edited := strings.Replace(string(mustRead(t, filepath.Join(b, "sweep.json"))), `"steps": 7`, `"steps": 5`, 1)
+	os.WriteFile(filepath.Join(b, "sweep.json"), []byte(edited), 0o644)
+	if _, err := experiment.Merge(t.TempDir(), []string{a, b}, experiment.MergeOptions{}); err == nil || !strings.Contains(err.Error(), "does not match its config_sha256") {
+		t.Errorf("an edited sweep.json merged: %v", err)
+	}
 	// b's runs copied under a's config: same IDs, other experiments.
 	os.WriteFile(filepath.Join(b, "sweep.json"), mustRead(t, filepath.Join(a, "sweep.json")), 0o644)
 	if _, err := experiment.Merge(t.TempDir(), []string{a, b}, experiment.MergeOptions{}); err == nil || !strings.Contains(err.Error(), "records a different experiment") {
