@@ -105,10 +105,12 @@ func main() { os.Exit(mainCode(os.Args[1:])) }
 
 func mainCode(args []string) int {
 	if supervised() {
+		limitMemory()
 		return childCode(run(args, os.Stdout, os.Stderr))
 	}
 	if exe, err := os.Executable(); err == nil && os.Getenv("BGDLAB_NO_SUPERVISOR") != "1" {
 		return supervise(exe, args, os.Stderr)
 	}
+	limitMemory()
 	return run(args, os.Stdout, os.Stderr)
 }

@@ -1,0 +1,46 @@
+package main
+
+import (
+	"os"
+	"runtime/debug"
+	"runtime/metrics"
+	"time"
+)
+
+// Go's collector lets the heap grow to twice what is live before it
+// collects (GOGC=100), so a full-batch CNN step that keeps about 2 GB live
+// peaked at 4.1 GB. Unless GOMEMLIMIT is set, bgdlab's worker sets Go's soft
+// memory limit to the larger of baseMemoryLimit and liveHeadroom × the live
+// heap, updated as the live heap changes: small runs collect early and stay
+// under the base, large ones keep a quarter of headroom and never make the
+// collector run without pause.
+const (
+	baseMemoryLimit = 5 << 29 // 2.5 GiB
+	liveHeadroom    = 1.25
+)
+
+// memoryLimit is the soft limit for a live heap of live bytes.
+func memoryLimit(live uint64) int64 {
+	return max(int64(baseMemoryLimit), int64(float64(live)*liveHeadroom))
+}
+
+// limitMemory keeps the soft memory limit at memoryLimit of the live heap,
+// until the process ends; it does nothing when the user set GOMEMLIMIT.
+func limitMemory() {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	set := func() {
+		metrics.Read(sample)
+		if sample[0].Value.Kind() == metrics.KindUint64 {
+			debug.SetMemoryLimit(memoryLimit(sample[0].Value.Uint64()))
+		}
+	}
+	set()
+	go func() {
+		for range time.Tick(250 * time.Millisecond) {
+			set()
+		}
+	}()
+}
