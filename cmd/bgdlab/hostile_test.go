@@ -2,9 +2,7 @@ package main
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -14,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bgdlab/bgdlab/internal/idxtest"
 )
 
 // hostileCase is one input a hostile user tries: setup writes what it needs
@@ -298,32 +298,12 @@ func badFileCases() []hostileCase {
 			write(t, filepath.Join(runDirs(filepath.Join(dir, "s"))[0], "history.csv"), "step\n0\n")
 			return []string{"merge", "--out", filepath.Join(dir, "m"), filepath.Join(dir, "s")}
 		}, want: "history.csv"},
-		idxCase("IDX header whose dimensions overflow", idxFile([]uint32{1 << 31, 1 << 31, 1 << 31}, nil), "over 2³¹ bytes"),
-		idxCase("truncated IDX", idxFile([]uint32{60000, 28, 28}, make([]byte, 100)), "truncated"),
-		idxCase("IDX with trailing garbage", append(idxFile([]uint32{1, 28, 28}, make([]byte, 28*28)), 1, 2, 3), "after the"),
-		idxCase("gzip IDX with a bad CRC", badCRC(idxFile([]uint32{1, 28, 28}, make([]byte, 28*28))), "checksum"),
+		idxCase("IDX header whose dimensions overflow", idxtest.Bytes([]uint32{1 << 31, 1 << 31, 1 << 31}, nil), "over 2³¹ bytes"),
+		idxCase("truncated IDX", idxtest.Bytes([]uint32{60000, 28, 28}, make([]byte, 100)), "truncated"),
+		idxCase("IDX with trailing garbage", append(idxtest.Bytes([]uint32{1, 28, 28}, make([]byte, 28*28)), 1, 2, 3), "after the"),
+		idxCase("gzip IDX with a bad CRC", idxtest.BadCRC(idxtest.Bytes([]uint32{1, 28, 28}, make([]byte, 28*28))), "checksum"),
 		idxCase("not an IDX file", []byte("hello, this is text"), "bad IDX magic"),
 	}
-}
-
-func idxFile(dims []uint32, payload []byte) []byte {
-	var b bytes.Buffer
-	binary.Write(&b, binary.BigEndian, uint32(0x0800|len(dims)))
-	for _, d := range dims {
-		binary.Write(&b, binary.BigEndian, d)
-	}
-	b.Write(payload)
-	return b.Bytes()
-}
-
-func badCRC(raw []byte) []byte {
-	var b bytes.Buffer
-	w := gzip.NewWriter(&b)
-	w.Write(raw)
-	w.Close()
-	out := b.Bytes()
-	out[len(out)-5] ^= 0xff
-	return out
 }
 
 // idxCase puts a bad training-images file in a Fashion-MNIST folder.
@@ -332,7 +312,7 @@ func idxCase(name string, images []byte, want string) hostileCase {
 		fm := filepath.Join(dir, "fm")
 		os.MkdirAll(fm, 0o755)
 		os.WriteFile(filepath.Join(fm, "train-images-idx3-ubyte"), images, 0o644)
-		os.WriteFile(filepath.Join(fm, "train-labels-idx1-ubyte"), idxFile([]uint32{1}, []byte{0}), 0o644)
+		os.WriteFile(filepath.Join(fm, "train-labels-idx1-ubyte"), idxtest.Bytes([]uint32{1}, []byte{0}), 0o644)
 		return []string{"run", "--data", "fashion-mnist:dir=" + fm, "--model", "softmax", "--optimizer", "gd", "--steps", "1", "--out", filepath.Join(dir, "r")}
 	}}
 }

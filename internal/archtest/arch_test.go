@@ -33,6 +33,7 @@ var layers = map[string]int{
 	"pkg/backend":         1,
 	"pkg/vjp":             0,
 	"internal/testenv":    0,
+	"internal/idxtest":    0,
 	"internal/atomicfile": 0,
 	"internal/archtest":   0,
 	"notebooks":           8,

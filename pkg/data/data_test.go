@@ -2,8 +2,6 @@ package data_test
 
 import (
 	"bytes"
-	"compress/gzip"
-	"encoding/binary"
 	"fmt"
 	"math"
 	"os"
@@ -13,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bgdlab/bgdlab/internal/idxtest"
 	"github.com/bgdlab/bgdlab/internal/testenv"
 	"github.com/bgdlab/bgdlab/pkg/data"
 	"gonum.org/v1/gonum/mat"
@@ -111,19 +110,9 @@ func TestLoadErrors(t *testing.T) {
 // writeIDX writes an unsigned-byte IDX file (optionally gzipped).
 func writeIDX(t *testing.T, path string, magic uint32, dims []uint32, payload []byte, gz bool) {
 	t.Helper()
-	var buf bytes.Buffer
-	binary.Write(&buf, binary.BigEndian, magic)
-	for _, d := range dims {
-		binary.Write(&buf, binary.BigEndian, d)
-	}
-	buf.Write(payload)
-	raw := buf.Bytes()
+	raw := idxtest.WithMagic(magic, dims, payload)
 	if gz {
-		var z bytes.Buffer
-		w := gzip.NewWriter(&z)
-		w.Write(raw)
-		w.Close()
-		raw = z.Bytes()
+		raw = idxtest.Gzip(raw)
 	}
 	if err := os.WriteFile(path, raw, 0o644); err != nil {
 		t.Fatal(err)

@@ -1,49 +1,26 @@
 package data
 
 import (
-	"bytes"
-	"compress/gzip"
-	"encoding/binary"
 	"math"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/bgdlab/bgdlab/internal/idxtest"
 )
-
-// idxBytes builds an IDX file of unsigned bytes with the given dimensions
-// and payload (which need not match them).
-func idxBytes(dims []uint32, payload []byte) []byte {
-	var b bytes.Buffer
-	binary.Write(&b, binary.BigEndian, uint32(0x0800|len(dims)))
-	for _, d := range dims {
-		binary.Write(&b, binary.BigEndian, d)
-	}
-	b.Write(payload)
-	return b.Bytes()
-}
-
-func gzipped(raw []byte) []byte {
-	var b bytes.Buffer
-	w := gzip.NewWriter(&b)
-	w.Write(raw)
-	w.Close()
-	return b.Bytes()
-}
 
 // FuzzReadIDX: any bytes named like an IDX file give data or an error, never
 // a panic or an allocation the header alone asks for; accepted data matches
 // its dimensions. Seeds: the cases that once crashed or were accepted
 // (dimensions whose product overflows int, a bad gzip CRC, trailing bytes).
 func FuzzReadIDX(f *testing.F) {
-	good := idxBytes([]uint32{2, 2, 2}, []byte{1, 2, 3, 4, 5, 6, 7, 8})
+	good := idxtest.Bytes([]uint32{2, 2, 2}, []byte{1, 2, 3, 4, 5, 6, 7, 8})
 	f.Add(good)
-	f.Add(gzipped(good))
-	f.Add(idxBytes([]uint32{1 << 31, 1 << 31, 1 << 31}, nil)) // overflowing product
-	f.Add(idxBytes([]uint32{0xffffffff, 0xffffffff, 16}, []byte{1}))
-	f.Add(append(idxBytes([]uint32{2}, []byte{1, 2}), 9, 9)) // trailing garbage
-	bad := gzipped(good)
-	bad[len(bad)-5] ^= 0xff // CRC
-	f.Add(bad)
+	f.Add(idxtest.Gzip(good))
+	f.Add(idxtest.Bytes([]uint32{1 << 31, 1 << 31, 1 << 31}, nil)) // overflowing product
+	f.Add(idxtest.Bytes([]uint32{0xffffffff, 0xffffffff, 16}, []byte{1}))
+	f.Add(append(idxtest.Bytes([]uint32{2}, []byte{1, 2}), 9, 9)) // trailing garbage
+	f.Add(idxtest.BadCRC(good))
 	f.Add([]byte{0x1f, 0x8b, 0, 0})
 	f.Add([]byte{})
 	dir := f.TempDir()
