@@ -91,7 +91,7 @@ func TestFashionComparisonTiny(t *testing.T) {
 	if want := verdictFromEvidence(t, c.Evidence); string(c.Verdict) != want {
 		t.Errorf("claim verdict %q, but its evidence says %q: %s", c.Verdict, want, c.Evidence)
 	}
-	if !strings.Contains(c.Evidence, "softmax regression: BGD") || !strings.Contains(c.Evidence, "SGD (batch 128)") {
+	if !strings.Contains(c.Evidence, "softmax regression (1 epochs): BGD") || !strings.Contains(c.Evidence, "SGD (batch 128)") {
 		t.Errorf("claim evidence %q", c.Evidence)
 	}
 	t.Logf("%s — %s: %s", c.Statement, c.Verdict, c.Evidence)
