@@ -377,6 +377,7 @@ func sizeCases() []hostileCase {
 		run2("log-every -1", "log", "--log-every", "-1"),
 		grid("random search of 1e11 samples", base+"random: {samples: 100000000000, params: {lr: {min: 0.001, max: 1, log: true}}}\n", "100000"),
 		grid("grid of a million points", big.String(), "100000"),
+		grid("random search of 20 000 samples without consent", base+"random: {samples: 20000, params: {lr: {min: 0.001, max: 1, log: true}}}\n", "--max-runs 20000"),
 		grid("random search with min > max", base+"random: {samples: 3, params: {lr: {min: 1, max: 0.001}}}\n", "min"),
 		{class: "3 sizes and budgets", name: "theory on a 10⁶-column CSV", setup: func(t *testing.T, dir string) []string {
 			var b strings.Builder

@@ -131,6 +131,9 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
+// defaultMaxRuns is how many runs a sweep starts without --max-runs.
+const defaultMaxRuns = 10_000
+
 func runSweep(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("sweep", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -138,11 +141,15 @@ func runSweep(args []string, stdout, stderr io.Writer) error {
 	out := fs.String("out", "", "output folder (required); rerunning resumes")
 	shard := fs.String("shard", "0/1", "run only part i of n: i/n")
 	workers := fs.Int("workers", 1, "runs in parallel")
+	maxRuns := fs.Int("max-runs", defaultMaxRuns, fmt.Sprintf("refuse to start more runs than this in one process (consent for big sweeps; at most %d)", experiment.MaxSweepRuns))
 	if err := fs.Parse(args); err != nil {
 		return usagef("%v", err)
 	}
 	if *config == "" || *out == "" {
 		return usagef("--config FILE and --out DIR are required")
+	}
+	if *maxRuns < 1 || *maxRuns > experiment.MaxSweepRuns {
+		return usagef("--max-runs %d must be in [1, %d]", *maxRuns, experiment.MaxSweepRuns)
 	}
 	if *workers < 1 {
 		return usagef("--workers %d must be ≥ 1", *workers)
@@ -159,12 +166,15 @@ func runSweep(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usagef("%v", err)
 	}
+	mine, _ := experiment.Shard(plans, i, n)
+	if len(mine) > *maxRuns {
+		return usagef("this sweep would start %d runs here (shard %d/%d of %d), more than --max-runs %d: pass --max-runs %d to confirm, or shard it (--shard i/n)", len(mine), i, n, len(plans), *maxRuns, len(mine))
+	}
 	for _, p := range plans {
 		if _, err := experiment.Resolve(p.Spec); err != nil {
 			return usagef("sweep run %s: %v", p.ID, err)
 		}
 	}
-	mine, _ := experiment.Shard(plans, i, n)
 	b, ctx, done, err := session(stderr)
 	if err != nil {
 		return err
