@@ -206,14 +206,14 @@ func TestPanicIsAnInternalError(t *testing.T) {
 	}
 }
 
-// TestMemoryLimit: the soft limit is the base for small live heaps and
-// keeps a quarter of headroom above large ones.
+// TestMemoryLimit: the soft limit is 2 GiB for small live heaps and keeps
+// a tenth of headroom above large ones.
 func TestMemoryLimit(t *testing.T) {
 	for _, tc := range []struct {
 		live uint64
 		want int64
 	}{
-		{0, 5 << 29}, {1 << 30, 5 << 29}, {2 << 30, 5 << 29}, {4 << 30, 5 << 30}, {16 << 30, 20 << 30},
+		{0, 2 << 30}, {1 << 30, 2 << 30}, {1800 << 20, 2 << 30}, {2000 << 20, 2200 << 20}, {10 << 30, 11 << 30},
 	} {
 		if got := memoryLimit(tc.live); got != tc.want {
 			t.Errorf("memoryLimit(%d) = %d, want %d", tc.live, got, tc.want)
