@@ -286,23 +286,24 @@ func badFileCases() []hostileCase {
 		{class: "2 bad files", name: "sweep config that is binary", setup: func(t *testing.T, dir string) []string {
 			return []string{"sweep", "--config", write(t, filepath.Join(dir, "s.yaml"), "\x00\x01\x02\xff"), "--out", filepath.Join(dir, "o")}
 		}, want: "s.yaml"},
-		{class: "2 bad files", name: "merge of a folder with a corrupt run.json", setup: func(t *testing.T, dir string) []string {
-			a := write(t, filepath.Join(dir, "a.yaml"), sweepYAML(5))
-			setupSweep(t, dir, a, filepath.Join(dir, "s"))
-			write(t, filepath.Join(runDirs(filepath.Join(dir, "s"))[0], "run.json"), "{")
-			return []string{"merge", "--out", filepath.Join(dir, "m"), filepath.Join(dir, "s")}
-		}, want: "run.json"},
-		{class: "2 bad files", name: "merge of a folder with a short history header", setup: func(t *testing.T, dir string) []string {
-			a := write(t, filepath.Join(dir, "a.yaml"), sweepYAML(5))
-			setupSweep(t, dir, a, filepath.Join(dir, "s"))
-			write(t, filepath.Join(runDirs(filepath.Join(dir, "s"))[0], "history.csv"), "step\n0\n")
-			return []string{"merge", "--out", filepath.Join(dir, "m"), filepath.Join(dir, "s")}
-		}, want: "history.csv"},
+		{class: "2 bad files", name: "merge of a folder with a corrupt run.json", setup: corruptThenMerge("run.json", "{"), want: "run.json"},
+		{class: "2 bad files", name: "merge of a folder with a short history header", setup: corruptThenMerge("history.csv", "step\n0\n"), want: "history.csv"},
 		idxCase("IDX header whose dimensions overflow", idxtest.Bytes([]uint32{1 << 31, 1 << 31, 1 << 31}, nil), "over 2³¹ bytes"),
 		idxCase("truncated IDX", idxtest.Bytes([]uint32{60000, 28, 28}, make([]byte, 100)), "truncated"),
 		idxCase("IDX with trailing garbage", append(idxtest.Bytes([]uint32{1, 28, 28}, make([]byte, 28*28)), 1, 2, 3), "after the"),
 		idxCase("gzip IDX with a bad CRC", idxtest.BadCRC(idxtest.Bytes([]uint32{1, 28, 28}, make([]byte, 28*28))), "checksum"),
 		idxCase("not an IDX file", []byte("hello, this is text"), "bad IDX magic"),
+	}
+}
+
+// corruptThenMerge runs a sweep, overwrites one run's file with body and
+// merges the folder.
+func corruptThenMerge(file, body string) func(t *testing.T, dir string) []string {
+	return func(t *testing.T, dir string) []string {
+		a := write(t, filepath.Join(dir, "a.yaml"), sweepYAML(5))
+		setupSweep(t, dir, a, filepath.Join(dir, "s"))
+		write(t, filepath.Join(runDirs(filepath.Join(dir, "s"))[0], file), body)
+		return []string{"merge", "--out", filepath.Join(dir, "m"), filepath.Join(dir, "s")}
 	}
 }
 
