@@ -105,6 +105,9 @@ func main() { os.Exit(mainCode(os.Args[1:])) }
 
 func mainCode(args []string) int {
 	if supervised() {
+		// Programs this worker starts (bench's cases, notebooks) are not
+		// supervised by it: they get their own supervisor and exit codes.
+		os.Unsetenv(supervisedEnv)
 		limitMemory()
 		return childCode(run(args, os.Stdout, os.Stderr))
 	}

@@ -18,8 +18,8 @@ import (
 // crash — the runtime's 2 or death by a signal — into 1 with a request to
 // report it.
 const (
-	// supervisedEnv is set in the child (and inherited by its children,
-	// which run unsupervised).
+	// supervisedEnv marks the child; the child removes it from its own
+	// environment, so programs it starts are supervised as usual.
 	supervisedEnv = "BGDLAB_SUPERVISED"
 	// childUsage is a supervised child's exit code for bad usage.
 	childUsage = 10
@@ -28,8 +28,7 @@ const (
 	goRuntimeCrash = 2
 )
 
-// supervised tells whether this process is a supervised child (or a
-// descendant of one).
+// supervised tells whether this process is a supervised child.
 func supervised() bool { return os.Getenv(supervisedEnv) == "1" }
 
 // childCode is a supervised child's exit code for run's code.
