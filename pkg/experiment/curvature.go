@@ -123,7 +123,7 @@ type LeastSquaresFit struct {
 // LeastSquares computes the closed-form fit and exact curvature for a
 // regression data spec.
 func LeastSquares(dataSpec string) (*LeastSquaresFit, error) {
-	sp, err := loadCached(dataSpec)
+	sp, err := LoadData(dataSpec)
 	if err != nil {
 		return nil, err
 	}

@@ -78,7 +78,9 @@ type Options struct {
 
 var dataCache sync.Map // spec → data.Splits
 
-func loadCached(s string) (data.Splits, error) {
+// LoadData loads the data set of spec s once per process: runs, curvature
+// measurements and studies that load the same spec share one copy.
+func LoadData(s string) (data.Splits, error) {
 	if v, ok := dataCache.Load(s); ok {
 		return v.(data.Splits), nil
 	}

@@ -174,7 +174,7 @@ func Resolve(s Spec) (*Resolved, error) {
 	if r.Model, err = models.New(mc); err != nil {
 		return nil, err
 	}
-	if r.Splits, err = loadCached(s.Data); err != nil {
+	if r.Splits, err = LoadData(s.Data); err != nil {
 		return nil, err
 	}
 	if err := r.Model.Bind(r.Splits.Train); err != nil {

@@ -6,7 +6,6 @@ import (
 	"math"
 	"strings"
 
-	"github.com/bgdlab/bgdlab/pkg/data"
 	"github.com/bgdlab/bgdlab/pkg/experiment"
 	"github.com/bgdlab/bgdlab/pkg/plots"
 	"github.com/bgdlab/bgdlab/pkg/stats"
@@ -84,7 +83,7 @@ func runFashion(s *Env, plan fashionPlan) (Study, error) {
 	var prof profileRuns
 	tuningRuns, reportingRuns := 0, 0
 	for _, mc := range plan.models {
-		if _, err := data.Load(mc.dataOr(plan)); err != nil {
+		if _, err := experiment.LoadData(mc.dataOr(plan)); err != nil {
 			return sec, fmt.Errorf("%w (the Fashion-MNIST study needs the data: scripts/setup installs it)", err)
 		}
 		fm := &fashionModelRuns{cmp: versus{model: mc.label, seeds: len(mc.seedsOr(plan)), epochs: mc.epochsOr(plan)}}
@@ -245,12 +244,8 @@ func fashionRun(s *Env, plan fashionPlan, mc fashionModel, m method, lr, beta fl
 		}
 		opt += ":" + setting
 	}
-	kind := "report"
-	if len(seeds) == 1 && seeds[0] == tuneSeed {
-		kind = "tune"
-	}
 	c := &experiment.SweepConfig{Base: base, Optimizers: []string{opt}, Seeds: seeds}
-	id := fmt.Sprintf("fashion/%s/%s-%s/%s/%s", strings.SplitN(mc.spec, ":", 2)[0], m.opt, m.batch, kind, setting)
+	id := fmt.Sprintf("fashion/%s/%s-%s/%s/%s", strings.SplitN(mc.spec, ":", 2)[0], m.opt, m.batch, runKind(seeds), setting)
 	_, res, err := s.sweep(id, c)
 	return res, err
 }

@@ -130,11 +130,7 @@ func locRun(s *Env, plan locPlan, m locMethod, lr float64, seeds []uint64) ([]*e
 	cfg := m.opt(lr)
 	base := experiment.Spec{Data: plan.data.String(), Model: plan.model.String(), Batch: batch, Epochs: plan.epochs, DType: "float32", TrainLoss: "batch", LogEvery: 20}
 	c := &experiment.SweepConfig{Base: base, Optimizers: []string{cfg.String()}, Seeds: seeds}
-	kind := "report"
-	if len(seeds) == 1 && seeds[0] == tuneSeed {
-		kind = "tune"
-	}
-	_, res, err := s.sweep(fmt.Sprintf("localization/%s-%s/%s/lr=%s", cfg.Method(), batch, kind, g(lr)), c)
+	_, res, err := s.sweep(fmt.Sprintf("localization/%s-%s/%s/lr=%s", cfg.Method(), batch, runKind(seeds), g(lr)), c)
 	return res, err
 }
 

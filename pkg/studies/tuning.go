@@ -79,6 +79,15 @@ func ExtendRate(tried []float64, best float64) float64 {
 // that took no part in tuning; only those runs are reported.
 const tuneSeed = 101
 
+// runKind names a protocol run's folder: "tune" for the tuning seed alone,
+// "report" for reporting seeds.
+func runKind(seeds []uint64) string {
+	if len(seeds) == 1 && seeds[0] == tuneSeed {
+		return "tune"
+	}
+	return "report"
+}
+
 // runAt runs one setting — learning rate lr and momentum beta (NaN: the
 // method's default) — on seeds.
 type runAt func(lr, beta float64, seeds []uint64) ([]*experiment.Result, error)
