@@ -41,13 +41,30 @@ const (
 	overRefuse outcome = "wrongly refused"   // good input refused
 )
 
-// cli runs the test binary as the (supervised) bgdlab CLI.
+// cliCommand is the test binary as the (supervised) bgdlab CLI on the go
+// backend, with env added.
+func cliCommand(ctx context.Context, env []string, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, os.Args[0], args...)
+	cmd.Env = append(append(os.Environ(), "BGDLAB_TEST_AS_CLI=1", "BGDLAB_BACKEND=go"), env...)
+	return cmd
+}
+
+// startCLI starts the CLI in the background, killed when the test ends.
+func startCLI(t *testing.T, args ...string) {
+	t.Helper()
+	cmd := cliCommand(context.Background(), nil, args...)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+}
+
+// cli runs the CLI in dir and returns its exit code and output.
 func cli(dir string, env []string, timeout time.Duration, args ...string) (code int, stdout, stderr string, timedOut bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, os.Args[0], args...)
+	cmd := cliCommand(ctx, env, args...)
 	cmd.Dir = dir
-	cmd.Env = append(append(os.Environ(), "BGDLAB_TEST_AS_CLI=1", "BGDLAB_BACKEND=go"), env...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
@@ -485,12 +502,7 @@ func foreignFileCases() []hostileCase {
 		}},
 		{class: "6 two writers", name: "second report into a folder being written", want: "is in use by PID", setup: func(t *testing.T, dir string) []string {
 			args := []string{"report", "--sections", "deep", "--notebooks", "", "--out", filepath.Join(dir, "rep")}
-			first := exec.Command(os.Args[0], args...)
-			first.Env = append(os.Environ(), "BGDLAB_TEST_AS_CLI=1", "BGDLAB_BACKEND=go")
-			if err := first.Start(); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { first.Process.Kill(); first.Wait() })
+			startCLI(t, args...)
 			for i := 0; i < 400; i++ {
 				if raw, _ := os.ReadFile(filepath.Join(dir, "rep", ".report.lock")); len(raw) > 0 {
 					break
@@ -501,12 +513,7 @@ func foreignFileCases() []hostileCase {
 		}},
 		{class: "6 two writers", name: "second sweep into a folder being written", want: "is in use by PID", setup: func(t *testing.T, dir string) []string {
 			cfg := write(t, filepath.Join(dir, "s.yaml"), "base: {data: \"synthetic-linear:n=20000,d=50\", model: linear, batch: 1, steps: 2000000, dtype: float64}\noptimizers: [gd]\ngrid: {lr: [0.00001]}\nseeds: [1]\n")
-			first := exec.Command(os.Args[0], "sweep", "--config", cfg, "--out", filepath.Join(dir, "o"))
-			first.Env = append(os.Environ(), "BGDLAB_TEST_AS_CLI=1", "BGDLAB_BACKEND=go")
-			if err := first.Start(); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { first.Process.Kill(); first.Wait() })
+			startCLI(t, "sweep", "--config", cfg, "--out", filepath.Join(dir, "o"))
 			// The first holds the lock once its run folder appears.
 			for i := 0; i < 400 && len(runDirs(filepath.Join(dir, "o"))) == 0; i++ {
 				time.Sleep(50 * time.Millisecond)

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -132,21 +131,13 @@ func TestCrashesExitOne(t *testing.T) {
 		{[]string{"optimizers"}, 0, nil},
 	} {
 		t.Run(tc.args[0], func(t *testing.T) {
-			cmd := exec.Command(os.Args[0], tc.args...)
-			cmd.Env = append(os.Environ(), "BGDLAB_TEST_AS_CLI=1")
-			var stderr bytes.Buffer
-			cmd.Stderr = &stderr
-			err := cmd.Run()
-			code := 0
-			if err != nil {
-				code = cmd.ProcessState.ExitCode()
-			}
+			code, _, stderr, _ := cli(t.TempDir(), nil, time.Minute, tc.args...)
 			if code != tc.code {
-				t.Errorf("exit %d, want %d; stderr:\n%s", code, tc.code, stderr.String())
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, tc.code, stderr)
 			}
 			for _, w := range tc.want {
-				if !strings.Contains(stderr.String(), w) {
-					t.Errorf("stderr lacks %q:\n%s", w, stderr.String())
+				if !strings.Contains(stderr, w) {
+					t.Errorf("stderr lacks %q:\n%s", w, stderr)
 				}
 			}
 		})
