@@ -50,8 +50,12 @@ func Write(dir string, res *Result) error {
 
 // SpecHash is the SHA-256 (hex) of a spec's JSON encoding, as run.json
 // records it.
-func SpecHash(s Spec) string {
-	raw, _ := json.Marshal(s)
+func SpecHash(s Spec) string { return jsonSHA256(s) }
+
+// jsonSHA256 is the SHA-256 (hex) of v's JSON encoding: how run.json and
+// sweep.json hash what they record.
+func jsonSHA256(v any) string {
+	raw, _ := json.Marshal(v)
 	sum := sha256.Sum256(raw)
 	return hex.EncodeToString(sum[:])
 }

@@ -3,9 +3,7 @@ package experiment
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/csv"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -845,14 +843,8 @@ type sweepRecord struct {
 	ConfigSHA256 string `json:"config_sha256"`
 }
 
-func configHash(c *SweepConfig) string {
-	raw, _ := json.Marshal(c)
-	sum := sha256.Sum256(raw)
-	return hex.EncodeToString(sum[:])
-}
-
 func writeSweepRecord(out string, c *SweepConfig) error {
-	raw, _ := json.MarshalIndent(sweepRecord{c, ResultFormat, configHash(c)}, "", "  ")
+	raw, _ := json.MarshalIndent(sweepRecord{c, ResultFormat, jsonSHA256(c)}, "", "  ")
 	return atomicfile.Write(filepath.Join(out, "sweep.json"), append(raw, '\n'))
 }
 
@@ -864,7 +856,7 @@ func readSweepRecord(raw []byte) (*SweepConfig, string, error) {
 	if err := json.Unmarshal(raw, &rec); err != nil {
 		return nil, "", err
 	}
-	hash := configHash(rec.SweepConfig)
+	hash := jsonSHA256(rec.SweepConfig)
 	if rec.ConfigSHA256 != "" && rec.ConfigSHA256 != hash {
 		return nil, "", fmt.Errorf("the config does not match its config_sha256: edited after the sweep ran")
 	}
