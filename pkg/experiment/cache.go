@@ -2,9 +2,6 @@ package experiment
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"path/filepath"
 
 	"github.com/gomlx/compute"
@@ -14,12 +11,7 @@ import (
 // running and storing it first if needed — the sweep's resume logic for a
 // single run.
 func Cached(dir string, b compute.Backend, s Spec) (*Result, error) {
-	raw, err := json.Marshal(s)
-	if err != nil {
-		return nil, err
-	}
-	sum := sha256.Sum256(raw)
-	runDir := filepath.Join(dir, hex.EncodeToString(sum[:8]))
+	runDir := filepath.Join(dir, SpecHash(s)[:16]) // the hash's first 8 bytes
 	if Finished(runDir) {
 		if res, err := Read(runDir); err == nil {
 			return res, nil
