@@ -70,6 +70,7 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&s.Init, "init", "", "initialization override: zeros, normal, glorot, he")
 	fs.IntVar(&s.LogEvery, "log-every", 0, "log a history row every N steps (default: ≤ 1000 rows)")
 	fs.IntVar(&s.EvalEvery, "eval-every", 0, "evaluate validation/test data every N steps (default: ~50 evaluations)")
+	fs.BoolVar(&s.TestAtEnd, "test-at-end", false, "evaluate the test data only at the end (validation data still every --eval-every steps)")
 	targetLoss := fs.String("target-loss", "", "stop as converged when the training loss reaches this value")
 	fs.Float64Var(&s.GradTol, "grad-tol", 0, "stop as converged when the full-batch gradient norm reaches this value")
 	fs.BoolVar(&s.LayerNorms, "layer-norms", false, "log per-layer gradient norms")

@@ -139,7 +139,7 @@ func run(ctx context.Context, b compute.Backend, r *Resolved, opts Options) (*Re
 	full := batcher.Full()
 	res.TrainLossIs = "full training loss at each logged row"
 	if !full && s.TrainLoss == "batch" {
-		res.TrainLossIs = "running average of mini-batch losses since the previous row (row 0: full loss)"
+		res.TrainLossIs = "running average of mini-batch losses since the previous row (row 0: the first mini-batch's loss at the initial parameters)"
 	}
 	tr, err := train.New(b, r.Model, dt, s.Seed, s.Init)
 	if err != nil {
@@ -267,7 +267,7 @@ func loopOf(r *Resolved, full bool, progress func(int, float64, time.Duration)) 
 		}
 	}
 	return train.Loop{Steps: maxSteps, Seconds: s.Seconds, GradEvals: s.GradEvals, GradTol: s.GradTol,
-		TargetLoss: s.TargetLoss, TargetMetric: s.TargetMetric, BlowUp: s.BlowUp, LogEvery: logEvery, EvalEvery: evalEvery,
+		TargetLoss: s.TargetLoss, TargetMetric: s.TargetMetric, BlowUp: s.BlowUp, LogEvery: logEvery, EvalEvery: evalEvery, TestAtEnd: s.TestAtEnd,
 		BatchLoss: s.TrainLoss == "batch", LayerNorms: s.LayerNorms, Progress: progress}
 }
 

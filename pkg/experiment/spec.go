@@ -39,6 +39,10 @@ type Spec struct {
 	// steps (default: about 50 evaluations, a multiple of LogEvery).
 	LogEvery  int `json:"log_every,omitempty"`
 	EvalEvery int `json:"eval_every,omitempty"`
+	// TestAtEnd measures the test data only on the final row (the
+	// validation data is still measured every EvalEvery steps): the test set
+	// stays a final exam, and evaluation costs less.
+	TestAtEnd bool `json:"test_at_end,omitempty"`
 	// TargetLoss / TargetMetric, when set, stop the run as "converged" once
 	// the (full) training loss falls to TargetLoss or the validation metric
 	// reaches TargetMetric. Nil means no target.

@@ -2,6 +2,7 @@ package studies
 
 import (
 	"context"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -12,6 +13,7 @@ import (
 	"github.com/bgdlab/bgdlab/internal/testenv"
 	"github.com/bgdlab/bgdlab/pkg/backend"
 	"github.com/bgdlab/bgdlab/pkg/data"
+	"github.com/bgdlab/bgdlab/pkg/experiment"
 )
 
 // TestFashionComparisonTiny runs the Fashion-MNIST comparison end to end on
@@ -74,6 +76,33 @@ func TestFashionComparisonTiny(t *testing.T) {
 	}
 	if len(dirs) < 20 {
 		t.Errorf("only %d run folders under %s", len(dirs), out)
+	}
+	// The test data is a final exam: measured on the last row only, while
+	// the validation data is measured along the way (time to target).
+	sgd, _ := filepath.Glob(filepath.Join(out, "results", "fashion", "softmax", "gd-128", "report", "*", "runs", "*"))
+	for _, d := range sgd {
+		r, err := experiment.Read(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		vals, tests := 0, 0
+		for i, h := range r.History {
+			if !math.IsNaN(h.ValMetric) {
+				vals++
+			}
+			if !math.IsNaN(h.TestMetric) {
+				tests++
+				if i != len(r.History)-1 {
+					t.Errorf("%s: test data measured at row %d of %d", d, i, len(r.History))
+				}
+			}
+		}
+		if tests != 1 || vals < 3 {
+			t.Errorf("%s: test measured on %d rows, validation on %d; want 1 (the last) and several", d, tests, vals)
+		}
+	}
+	if len(sgd) != len(plan.seeds) {
+		t.Errorf("%d SGD reporting runs on softmax, want %d", len(sgd), len(plan.seeds))
 	}
 	figs := map[string]bool{}
 	for _, f := range sec.Figures {

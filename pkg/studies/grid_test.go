@@ -41,8 +41,12 @@ func TestTuneThenReport(t *testing.T) {
 	if p.lr != 0.03 || p.beta != 0.99 || len(p.runs) != 3 || p.edge {
 		t.Fatalf("tuned lr %g β %g edge %v with %d reporting runs; want lr 0.03, β 0.99 (inside after extension), 3 runs", p.lr, p.beta, p.edge, len(p.runs))
 	}
-	if want := []float64{0.009, 0.03, 0.1, 0.3}; fmt.Sprint(p.tried) != fmt.Sprint(want) {
+	// β 0.99's grid is β 0.9's scaled by (1−0.99)/(1−0.9), then extended.
+	if want := []float64{0.003, 0.01, 0.03, 0.09}; fmt.Sprint(p.tried) != fmt.Sprint(want) {
 		t.Errorf("rates tried at the chosen β %v, want %v", p.tried, want)
+	}
+	if c := calls[0]; c.lr != 0.03 || c.beta != 0.9 {
+		t.Errorf("first tuning call %+v, want β 0.9's grid unscaled (lr 0.03)", c)
 	}
 	last := calls[len(calls)-1]
 	for _, c := range calls[:len(calls)-1] {

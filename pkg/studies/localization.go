@@ -41,7 +41,7 @@ func locPlanFor(full bool) locPlan {
 			{"Adam (batch 32)", func(lr float64) optim.Config { return optim.Adam{LR: lr} }, 32, []float64{3e-3, 1e-2, 3e-2}},
 		}}
 	if full {
-		p.data, p.model, p.epochs, p.seeds = data.Localization{N: 4000}, models.CNN{}, 20, []uint64{1, 2, 3, 4, 5}
+		p.data, p.model, p.epochs = data.Localization{N: 2000}, models.CNN{}, 10
 	}
 	return p
 }
@@ -128,7 +128,7 @@ func locRun(s *Env, plan locPlan, m locMethod, lr float64, seeds []uint64) ([]*e
 		batch = fmt.Sprint(m.batch)
 	}
 	cfg := m.opt(lr)
-	base := experiment.Spec{Data: plan.data.String(), Model: plan.model.String(), Batch: batch, Epochs: plan.epochs, DType: "float32", TrainLoss: "batch", LogEvery: 20}
+	base := experiment.Spec{Data: plan.data.String(), Model: plan.model.String(), Batch: batch, Epochs: plan.epochs, DType: "float32", TrainLoss: "batch", LogEvery: 20, TestAtEnd: true}
 	c := &experiment.SweepConfig{Base: base, Optimizers: []string{cfg.String()}, Seeds: seeds}
 	_, res, err := s.sweep(fmt.Sprintf("localization/%s-%s/%s/lr=%s", cfg.Method(), batch, runKind(seeds), g(lr)), c)
 	return res, err

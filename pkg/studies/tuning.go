@@ -112,9 +112,24 @@ type protocolResult struct {
 	runs   []*experiment.Result
 }
 
+// gridFor returns the learning-rate grid for momentum beta: grid (given for
+// β = 0.9) times (1−β)/(1−0.9), so that the effective step lr/(1−β) spans
+// the same range at every β (grid itself for NaN).
+func gridFor(grid []float64, beta float64) []float64 {
+	if math.IsNaN(beta) || beta == 0.9 {
+		return grid
+	}
+	out := make([]float64, len(grid))
+	for i, lr := range grid {
+		out[i], _ = parseG3(lr * (1 - beta) / (1 - 0.9))
+	}
+	return out
+}
+
 // tuneThenReport runs the protocol: for each of betas (once with NaN when
-// there are none) TuneRate over grid on the tuning seed, scored by score;
-// the best (beta, lr) over all is rerun on the reporting seeds.
+// there are none) TuneRate over gridFor(grid, beta) on the tuning seed,
+// scored by score; the best (beta, lr) over all is rerun on the reporting
+// seeds.
 func tuneThenReport(grid, betas []float64, seeds []uint64, run runAt, score func(*experiment.Result) (float64, bool)) (protocolResult, error) {
 	p := protocolResult{lr: math.NaN(), beta: math.NaN()}
 	if len(betas) == 0 {
@@ -123,7 +138,7 @@ func tuneThenReport(grid, betas []float64, seeds []uint64, run runAt, score func
 	best := math.Inf(-1)
 	for _, beta := range betas {
 		scores := map[float64]float64{}
-		t, err := TuneRate(grid, func(lr float64) (float64, bool, error) {
+		t, err := TuneRate(gridFor(grid, beta), func(lr float64) (float64, bool, error) {
 			res, err := run(lr, beta, []uint64{tuneSeed})
 			if err != nil {
 				return 0, false, err

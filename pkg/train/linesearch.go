@@ -208,15 +208,19 @@ func (ls *lineSearch) first(x0 []float64) error {
 	first := ls.row(0, optim.EvalStats{}, f0, norm(g0))
 	first.WallS = 0
 	ls.obj.Wall = 0
-	ls.evaluate(&first)
+	ls.evaluate(&first, false)
 	ls.out.History = append(ls.out.History, first)
 	ls.prev = x0
 	return nil
 }
 
-func (ls *lineSearch) evaluate(rec *Record) {
+// evaluate measures rec's validation data, and its test data when final or
+// when the loop measures the test data along the way.
+func (ls *lineSearch) evaluate(rec *Record, final bool) {
 	rec.ValLoss, rec.ValMetric = ls.t.Evaluate(ls.sp.Val)
-	rec.TestLoss, rec.TestMetric = ls.t.Evaluate(ls.sp.Test)
+	if final || !ls.l.TestAtEnd {
+		rec.TestLoss, rec.TestMetric = ls.t.Evaluate(ls.sp.Test)
+	}
 }
 
 // callback logs iteration it and says whether to go on.
@@ -234,7 +238,7 @@ func (ls *lineSearch) callback(ctx context.Context, it int, x []float64, f, gn f
 		rec.UpdateNorm = math.Sqrt(d)
 		if it%ls.l.EvalEvery == 0 || it == ls.l.Steps {
 			if err := ls.obj.SetParams(x); err == nil {
-				ls.evaluate(&rec)
+				ls.evaluate(&rec, false)
 			}
 		}
 		ls.out.History = append(ls.out.History, rec)
@@ -254,10 +258,10 @@ func (ls *lineSearch) last(out optim.Result) {
 	h := ls.out.History
 	if last := h[len(h)-1]; last.Step != out.Stats.Iterations {
 		rec := ls.row(out.Stats.Iterations, ls.stats, out.F, math.NaN())
-		ls.evaluate(&rec)
+		ls.evaluate(&rec, true)
 		ls.out.History = append(ls.out.History, rec)
-	} else if math.IsNaN(last.ValLoss) {
-		ls.evaluate(&h[len(h)-1])
+	} else if math.IsNaN(last.ValLoss) || (ls.l.TestAtEnd && ls.sp.Test != nil) {
+		ls.evaluate(&h[len(h)-1], true)
 	}
 }
 

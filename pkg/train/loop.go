@@ -31,8 +31,12 @@ type Loop struct {
 	// validation and test data every so many (a multiple of LogEvery);
 	// both required.
 	LogEvery, EvalEvery int
+	// TestAtEnd evaluates the test data only on the final row; the
+	// validation data is still evaluated every EvalEvery steps.
+	TestAtEnd bool
 	// BatchLoss logs the running mean of mini-batch losses instead of the
-	// full training loss on mini-batch rows.
+	// full training loss on mini-batch rows (row 0: the first mini-batch's
+	// loss at θ_0).
 	BatchLoss bool
 	// LayerNorms logs per-layer gradient norms.
 	LayerNorms bool
@@ -71,6 +75,9 @@ func (t *Trainer) Run(ctx context.Context, o *optim.Optimizer, batcher *data.Bat
 		return Outcome{}, err
 	}
 	defer step.Close()
+	if err := step.Compile(sp.Train, batcher.Sizes()); err != nil {
+		return Outcome{}, fmt.Errorf("compiling the step: %w", err)
+	}
 	r := &loopRun{t: t, o: o, batcher: batcher, sp: sp, l: l, step: step, full: batcher.Full(),
 		out: Outcome{Status: Budget}, threshold: math.Inf(1), lastLR: math.NaN(), lastUnorm: math.NaN()}
 	return r.run(ctx)
@@ -98,7 +105,7 @@ type loopRun struct {
 
 func (r *loopRun) run(ctx context.Context) (Outcome, error) {
 	row0 := r.nanRow(0)
-	if !r.full {
+	if !r.full && !r.l.BatchLoss { // otherwise the first step measures it
 		row0.TrainLoss, _ = r.t.Evaluate(r.sp.Train)
 	}
 	r.pending = &row0
@@ -143,7 +150,9 @@ func (r *loopRun) update(k int) (stop, error) {
 	// the update (its training loss and gradient come from the step itself).
 	if r.pending != nil && r.pending.Step == k && k%r.l.EvalEvery == 0 {
 		r.pending.ValLoss, r.pending.ValMetric = r.t.Evaluate(r.sp.Val)
-		r.pending.TestLoss, r.pending.TestMetric = r.t.Evaluate(r.sp.Test)
+		if !r.l.TestAtEnd {
+			r.pending.TestLoss, r.pending.TestMetric = r.t.Evaluate(r.sp.Test)
+		}
 	}
 	before, start := r.wall, time.Now()
 	idx := r.batcher.Next()
@@ -154,7 +163,7 @@ func (r *loopRun) update(k int) (stop, error) {
 	r.wall += time.Since(start)
 	r.lastLR, r.lastUnorm, r.batchLossLast = st.LR, st.UpdateNorm, st.Loss
 	if r.pending != nil && r.pending.Step == k { // the step measured θ_k: complete row k
-		if r.full {
+		if r.full || (k == 0 && r.l.BatchLoss) {
 			r.pending.TrainLoss = st.Loss
 		}
 		r.pending.GradNorm, r.pending.LR, r.pending.LayerGradNorms = st.GradNorm, st.LR, st.Layers
@@ -273,12 +282,12 @@ func (r *loopRun) finish(k int) {
 		r.pending = &row
 	}
 	if r.pending != nil && r.out.Status != Diverged {
-		l, gn := r.t.LossAndGradNorm(r.sp.Train)
-		if r.full || !r.l.BatchLoss {
+		if r.full || !r.l.BatchLoss { // a mini-batch run's running mean stands
+			l, gn := r.t.LossAndGradNorm(r.sp.Train)
 			r.pending.TrainLoss = l
-		}
-		if r.full {
-			r.pending.GradNorm = gn
+			if r.full {
+				r.pending.GradNorm = gn
+			}
 		}
 		r.pending.ValLoss, r.pending.ValMetric = r.t.Evaluate(r.sp.Val)
 		r.pending.TestLoss, r.pending.TestMetric = r.t.Evaluate(r.sp.Test)

@@ -155,3 +155,71 @@ func TestProgressObserver(t *testing.T) {
 		t.Errorf("progress saw %v (%v), want every step", seen, err)
 	}
 }
+
+// TestAtEnd keeps the test columns for the final row while the validation
+// data is still measured every EvalEvery steps, in the first-order loop and
+// in the line-search loop.
+func TestTestAtEnd(t *testing.T) {
+	b := backend.MustNew()
+	defer b.Finalize()
+	for _, tc := range []struct {
+		name string
+		opt  optim.Config
+	}{{"gd", optim.GD{LR: 0.05}}, {"lbfgs", optim.LBFGS{}}} {
+		for _, atEnd := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/test_at_end=%v", tc.name, atEnd), func(t *testing.T) {
+				tr, sp, batcher := setup(b)
+				defer tr.Close()
+				sp.Val, sp.Test = sp.Train, sp.Train
+				out, err := tr.Run(context.Background(), optim.MustNew(tc.opt), batcher, sp,
+					train.Loop{Steps: 6, BlowUp: 1e6, LogEvery: 1, EvalEvery: 2, TestAtEnd: atEnd})
+				if err != nil {
+					t.Fatal(err)
+				}
+				h := out.History
+				for i, r := range h {
+					last := i == len(h)-1
+					if wantVal := r.Step%2 == 0 || last; math.IsNaN(r.ValLoss) == wantVal {
+						t.Errorf("row %d (step %d): validation loss %g, want measured=%v", i, r.Step, r.ValLoss, wantVal)
+					}
+					wantTest := last || (!atEnd && r.Step%2 == 0)
+					if math.IsNaN(r.TestLoss) == wantTest {
+						t.Errorf("row %d (step %d): test loss %g, want measured=%v", i, r.Step, r.TestLoss, wantTest)
+					}
+					if wantTest && math.Abs(r.TestLoss-r.ValLoss) > 1e-12*math.Max(1, r.ValLoss) {
+						t.Errorf("row %d: test loss %g ≠ validation loss %g on the same data", i, r.TestLoss, r.ValLoss)
+					}
+				}
+			})
+		}
+	}
+}
+
+// With BatchLoss, a mini-batch run's row 0 is the first mini-batch's loss at
+// θ_0 (no pass over the whole training set), recomputed here on the host.
+func TestBatchLossRowZero(t *testing.T) {
+	b := backend.MustNew()
+	defer b.Finalize()
+	tr, sp, _ := setup(b)
+	defer tr.Close()
+	regime := data.Regime{Kind: "mini", Size: 2}
+	batcher, err := data.NewBatcher(regime, 5, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := tr.Run(context.Background(), optim.MustNew(optim.GD{LR: 0.01}), batcher, sp,
+		train.Loop{Steps: 4, BlowUp: 1e6, LogEvery: 2, EvalEvery: 2, BatchLoss: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	replay, _ := data.NewBatcher(regime, 5, 7)
+	_, y := data.TextbookPoints()
+	var want float64
+	first := replay.Next()
+	for _, i := range first {
+		want += y[i] * y[i] / float64(len(first)) // θ_0 = 0 predicts 0
+	}
+	if got := out.History[0].TrainLoss; math.Abs(got-want) > 1e-12*want {
+		t.Errorf("row 0 train loss %.15g, want the first batch's %.15g (batch %v)", got, want, first)
+	}
+}

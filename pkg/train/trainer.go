@@ -8,6 +8,7 @@ import (
 	"github.com/bgdlab/bgdlab/pkg/optim"
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
@@ -208,6 +209,35 @@ func (s *Step) Close() {
 	if s.chunkGrad != nil {
 		s.chunkGrad.Finalize()
 	}
+}
+
+// Compile compiles the step for train and, for a mini-batch step, each of
+// the batch sizes it will be given (Batcher.Sizes), ahead of the first
+// update: no update's measured time then includes compilation.
+func (s *Step) Compile(train *Data, sizes []int) error {
+	switch {
+	case s.chunkGrad != nil:
+		seen := map[int]bool{}
+		for i, c := range train.chunks {
+			if !seen[train.sizes[i]] {
+				seen[train.sizes[i]] = true
+				if _, err := s.chunkGrad.Compile(c[0].Shape(), c[1].Shape(), weight(train, i, c[0].DType()).Shape()); err != nil {
+					return err
+				}
+			}
+		}
+		_, err := s.exec.Compile()
+		return err
+	case s.full:
+		_, err := s.exec.Compile(train.x.Shape(), train.y.Shape())
+		return err
+	}
+	for _, n := range sizes {
+		if _, err := s.exec.Compile(train.x.Shape(), train.y.Shape(), shapes.Make(dtypes.Int32, n)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Run makes one update on train (all of it, or the examples idx for a
