@@ -144,17 +144,6 @@ func (b *Batcher) Size() int {
 	return b.r.Size
 }
 
-// Sizes returns the distinct batch sizes Next returns: the nominal size and,
-// when an epoch does not divide evenly and the last batch is kept, the
-// remainder.
-func (b *Batcher) Sizes() []int {
-	size := b.Size()
-	if r := b.n % size; r != 0 && !b.Full() && !b.r.DropLast && !b.r.Replacement {
-		return []int{size, r}
-	}
-	return []int{size}
-}
-
 // StepsPerEpoch returns the number of steps that make one pass over the data.
 func (b *Batcher) StepsPerEpoch() int {
 	if b.Full() {

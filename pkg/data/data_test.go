@@ -378,34 +378,3 @@ func TestSyntheticLinearAligned(t *testing.T) {
 		}
 	}
 }
-
-// Sizes names exactly the batch sizes Next returns over several epochs.
-func TestBatcherSizes(t *testing.T) {
-	for _, tc := range []struct {
-		regime string
-		want   []int
-	}{{"mini:size=4", []int{4, 2}}, {"mini:size=5", []int{5}}, {"mini:size=4,drop_last=true", []int{4}}, {"mini:size=4,replace=true", []int{4}}, {"full", []int{10}}} {
-		r, err := data.ParseRegime(tc.regime)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := data.NewBatcher(r, 10, 1)
-		seen := map[int]bool{}
-		for k := 0; k < 9; k++ {
-			if idx := b.Next(); idx == nil {
-				seen[10] = true
-			} else {
-				seen[len(idx)] = true
-			}
-		}
-		got := b.Sizes()
-		if len(got) != len(seen) || !reflect.DeepEqual(got, tc.want) {
-			t.Errorf("%s: Sizes() = %v, want %v (Next returned sizes %v)", tc.regime, got, tc.want, seen)
-		}
-		for _, s := range got {
-			if !seen[s] {
-				t.Errorf("%s: Sizes() names %d, which Next never returned", tc.regime, s)
-			}
-		}
-	}
-}

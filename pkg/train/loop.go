@@ -75,9 +75,6 @@ func (t *Trainer) Run(ctx context.Context, o *optim.Optimizer, batcher *data.Bat
 		return Outcome{}, err
 	}
 	defer step.Close()
-	if err := step.Compile(sp.Train, batcher.Sizes()); err != nil {
-		return Outcome{}, fmt.Errorf("compiling the step: %w", err)
-	}
 	r := &loopRun{t: t, o: o, batcher: batcher, sp: sp, l: l, step: step, full: batcher.Full(),
 		out: Outcome{Status: Budget}, threshold: math.Inf(1), lastLR: math.NaN(), lastUnorm: math.NaN()}
 	return r.run(ctx)
@@ -154,8 +151,15 @@ func (r *loopRun) update(k int) (stop, error) {
 			r.pending.TestLoss, r.pending.TestMetric = r.t.Evaluate(r.sp.Test)
 		}
 	}
-	before, start := r.wall, time.Now()
 	idx := r.batcher.Next()
+	size := len(idx)
+	if idx == nil {
+		size = r.sp.Train.N()
+	}
+	if err := r.step.Compile(r.sp.Train, size); err != nil {
+		return stop{}, fmt.Errorf("compiling step %d: %w", k+1, err)
+	}
+	before, start := r.wall, time.Now()
 	st, err := r.step.Run(r.sp.Train, idx)
 	if err != nil {
 		return stop{}, fmt.Errorf("step %d: %w", k+1, err)

@@ -161,6 +161,8 @@ type Step struct {
 	// chunkGrad accumulates one chunk's gradient when the full batch is
 	// processed in chunks; exec then only updates.
 	chunkGrad *model.Exec
+	// compiled records the batch sizes Compile has compiled.
+	compiled map[int]bool
 }
 
 // NewStep compiles o's update: on all of the training data (full) or on the
@@ -200,7 +202,7 @@ func (t *Trainer) newStep(o *optim.Optimizer, full, layerNorms bool) (*Step, err
 	if err != nil {
 		return nil, err
 	}
-	return &Step{exec: exec, full: full}, nil
+	return &Step{exec: exec, full: full, compiled: map[int]bool{}}, nil
 }
 
 // Close frees the compiled step.
@@ -211,33 +213,31 @@ func (s *Step) Close() {
 	}
 }
 
-// Compile compiles the step for train and, for a mini-batch step, each of
-// the batch sizes it will be given (Batcher.Sizes), ahead of the first
-// update: no update's measured time then includes compilation.
-func (s *Step) Compile(train *Data, sizes []int) error {
+// Compile compiles the step for train and, for a mini-batch step, batches
+// of the given size, unless already done: the loop calls it before starting
+// the clock, so that no update's measured time includes compilation.
+func (s *Step) Compile(train *Data, size int) error {
+	if s.compiled[size] {
+		return nil
+	}
+	var err error
 	switch {
 	case s.chunkGrad != nil:
-		seen := map[int]bool{}
 		for i, c := range train.chunks {
-			if !seen[train.sizes[i]] {
-				seen[train.sizes[i]] = true
-				if _, err := s.chunkGrad.Compile(c[0].Shape(), c[1].Shape(), weight(train, i, c[0].DType()).Shape()); err != nil {
-					return err
-				}
+			if _, err = s.chunkGrad.Compile(c[0].Shape(), c[1].Shape(), weight(train, i, c[0].DType()).Shape()); err != nil {
+				return err
 			}
 		}
-		_, err := s.exec.Compile()
-		return err
+		_, err = s.exec.Compile()
 	case s.full:
-		_, err := s.exec.Compile(train.x.Shape(), train.y.Shape())
-		return err
+		_, err = s.exec.Compile(train.x.Shape(), train.y.Shape())
+	default:
+		_, err = s.exec.Compile(train.x.Shape(), train.y.Shape(), shapes.Make(dtypes.Int32, size))
 	}
-	for _, n := range sizes {
-		if _, err := s.exec.Compile(train.x.Shape(), train.y.Shape(), shapes.Make(dtypes.Int32, n)); err != nil {
-			return err
-		}
+	if err == nil {
+		s.compiled[size] = true
 	}
-	return nil
+	return err
 }
 
 // Run makes one update on train (all of it, or the examples idx for a
