@@ -322,7 +322,7 @@ func (fm *fashionModelRuns) addAccuracyBand(m method, hs [][]experiment.Record) 
 // tuned accuracies.
 func (fm *fashionModelRuns) figures(s *Env, plan fashionPlan, mc fashionModel) ([]Figure, error) {
 	name := strings.SplitN(mc.spec, ":", 2)[0]
-	p := plots.Bands(fmt.Sprintf("Fashion-MNIST, %s: validation accuracy vs training time (%d seeds, 95%% CI)", mc.label, len(mc.seedsOr(plan))), "training seconds", "validation accuracy", false, fm.accBands)
+	p := plots.Bands(fmt.Sprintf("Fashion-MNIST, %s: validation accuracy (%d seeds, 95%% CI)", mc.label, len(mc.seedsOr(plan))), "training seconds", "validation accuracy", false, fm.accBands)
 	p.Y.Min, p.Y.Max = 0, 1
 	fig, err := s.figure(p, "fashion_"+name+"_accuracy", fmt.Sprintf("%s: validation accuracy against training time for each method's tuned configuration (the time-to-target column reads where it first reaches %g); the test data is measured once, at the end.", mc.label, mc.target))
 	if err != nil {

@@ -15,7 +15,7 @@ import (
 type Loop struct {
 	// Steps bounds the updates (required; math.MaxInt for none).
 	Steps int
-	// Seconds bounds the training time (evaluation excluded).
+	// Seconds bounds the training time (evaluation and compilation excluded).
 	Seconds float64
 	// GradEvals bounds gradient evaluations (line-search methods).
 	GradEvals int
