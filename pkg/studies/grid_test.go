@@ -192,3 +192,21 @@ func TestTuneRate(t *testing.T) {
 		t.Errorf("peak beyond divergence: %+v, want %d extensions, best below 5, on the edge", r, MaxExtensions)
 	}
 }
+
+// TestQuarterEpoch checks the Fashion runs' intervals: the evaluation is a
+// multiple of the logging interval, about a quarter epoch.
+func TestQuarterEpoch(t *testing.T) {
+	for _, tc := range []struct {
+		n               int
+		batch           string
+		log, eval, each int // each: steps per epoch
+	}{{55000, "128", 21, 105, 430}, {5000, "128", 2, 10, 40}, {4000, "128", 1, 8, 32}, {300, "128", 1, 1, 3}, {100, "full", 0, 0, 1}} {
+		log, eval := quarterEpoch(tc.n, tc.batch)
+		if log != tc.log || eval != tc.eval {
+			t.Errorf("quarterEpoch(%d, %s) = (%d, %d), want (%d, %d)", tc.n, tc.batch, log, eval, tc.log, tc.eval)
+		}
+		if eval > 0 && (eval%log != 0 || float64(tc.each)/float64(eval) < 3 || float64(tc.each)/float64(eval) > 5) && tc.each >= 8 {
+			t.Errorf("n=%d: eval every %d of %d steps per epoch, not about a quarter epoch", tc.n, eval, tc.each)
+		}
+	}
+}
