@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"image/color"
 	"math"
-	"strconv"
 	"strings"
 
+	"github.com/bgdlab/bgdlab/pkg/data"
 	"github.com/bgdlab/bgdlab/pkg/experiment"
 	"github.com/bgdlab/bgdlab/pkg/plots"
 	"github.com/bgdlab/bgdlab/pkg/stats"
@@ -260,14 +260,19 @@ func fashionRun(s *Env, plan fashionPlan, mc fashionModel, m method, lr, beta fl
 }
 
 // quarterEpoch returns the logging and evaluation intervals of a mini-batch
-// run over n training examples in batches of the given size: a row about
-// every 1/20 epoch, the validation data every quarter epoch.
+// run over n training examples in the given batch regime: a row about every
+// 1/20 epoch, the validation data every quarter epoch (0, 0: the defaults,
+// for a full batch or a regime that does not parse).
 func quarterEpoch(n int, batch string) (logEvery, evalEvery int) {
-	size, err := strconv.Atoi(batch)
-	if err != nil || size <= 0 {
-		return 0, 0 // the defaults
+	r, err := data.ParseRegime(batch)
+	if err != nil || r.Kind == "full" {
+		return 0, 0
 	}
-	perEpoch := (n + size - 1) / size
+	b, err := data.NewBatcher(r, n, 0)
+	if err != nil {
+		return 0, 0
+	}
+	perEpoch := b.StepsPerEpoch()
 	logEvery = max(1, perEpoch/20)
 	return logEvery, max(1, (perEpoch+2)/4/logEvery) * logEvery
 }
