@@ -22,22 +22,18 @@ import (
 // workspace that points GoNB at this repository was created.
 const SetupMarker = "SETUP-OK"
 
-// Python is the interpreter that has Jupyter's nbconvert (and nbgrader):
-// $BGDLAB_PYTHON when set, else the one scripts/setup links as
-// .tools/python beside toolsBin (.tools/bin) — the project's pinned
-// .tools/pyenv, or Debian's /usr/bin/python3 when PyPI was unreachable —
-// else /usr/bin/python3.
+// Python is the interpreter that runs Jupyter's nbconvert: $BGDLAB_PYTHON
+// when set, else .tools/python beside toolsBin (.tools/bin), the wrapper
+// scripts/setup writes to start the project's pinned .tools/pyenv. There is
+// no fallback to a system Python: CheckToolchain refuses one.
 func Python(toolsBin string) string {
 	if p := os.Getenv("BGDLAB_PYTHON"); p != "" {
 		return p
 	}
-	if toolsBin != "" {
-		link := filepath.Join(filepath.Dir(toolsBin), "python")
-		if _, err := os.Stat(link); err == nil {
-			return link
-		}
+	if toolsBin == "" {
+		return "python3"
 	}
-	return "/usr/bin/python3"
+	return filepath.Join(filepath.Dir(toolsBin), "python")
 }
 
 // List returns the notebooks (*.ipynb) in dir, sorted by name.
@@ -65,6 +61,9 @@ type Options struct {
 	// JupyterDataDir, when set, is where Jupyter looks for the GoNB kernelspec
 	// (scripts/setup installs it in the project's .tools/jupyter).
 	JupyterDataDir string
+	// Requirements is the file whose pins the interpreter must match; empty
+	// means scripts/python/requirements.txt of the checkout above ToolsBin.
+	Requirements string
 }
 
 // Result describes one executed notebook.
@@ -77,12 +76,17 @@ type Result struct {
 }
 
 // Execute runs the notebook at path with nbconvert and checks the result.
-// An error means nbconvert itself could not run or produce the executed copy;
-// cell failures are reported in Result.Problems.
+// It first checks the toolchain (CheckToolchain): a wrong or missing one is
+// an error wrapping ErrToolchain. An error also means nbconvert itself could
+// not run or produce the executed copy; cell failures are reported in
+// Result.Problems.
 func Execute(ctx context.Context, path string, opt Options) (Result, error) {
 	res := Result{Source: path}
 	if opt.OutDir == "" {
 		return res, errors.New("notebook: Options.OutDir is required")
+	}
+	if err := CheckToolchain(ctx, opt); err != nil {
+		return res, err
 	}
 	if err := os.MkdirAll(opt.OutDir, 0o755); err != nil {
 		return res, err

@@ -2,10 +2,13 @@ package report
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/bgdlab/bgdlab/pkg/notebook"
 )
 
 // A report writes only into a new or empty folder or one an earlier report
@@ -32,5 +35,20 @@ func TestReportClaimsOnlyItsOwnFolder(t *testing.T) {
 		if err := claimFolder(dir); err != nil {
 			t.Errorf("%s folder refused on the rerun: %v", name, err)
 		}
+	}
+}
+
+// A report whose notebooks cannot run fails before its first run: a new
+// user without the pinned Jupyter used to get an error after 20 minutes.
+func TestReportChecksNotebookToolchainFirst(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	t.Setenv("BGDLAB_PYTHON", "")
+	tools := filepath.Join(t.TempDir(), ".tools") // no python, no gonb
+	_, err := Run(context.Background(), Config{Out: out, Sections: []string{"textbook"}, Notebooks: "../../notebooks", Tools: tools})
+	if err == nil || !errors.Is(err, notebook.ErrToolchain) {
+		t.Fatalf("report without a notebook toolchain: %v; want a toolchain error", err)
+	}
+	if runs, _ := filepath.Glob(filepath.Join(out, "results", "*", "runs", "*")); len(runs) > 0 {
+		t.Fatalf("the study ran (%d runs) before the toolchain was checked", len(runs))
 	}
 }

@@ -176,6 +176,15 @@ func Run(ctx context.Context, cfg Config) (string, error) {
 		return "", fmt.Errorf("report: %w", err)
 	}
 	defer unlock()
+	// Everything the last step needs is checked before the first run, so a
+	// missing notebook toolchain fails now, not after the study's minutes.
+	nbOpt := notebook.Options{OutDir: filepath.Join(out, "notebooks"), HTML: true,
+		ToolsBin: filepath.Join(cfg.Tools, "bin"), JupyterDataDir: filepath.Join(cfg.Tools, "jupyter")}
+	if cfg.Notebooks != "" {
+		if err := notebook.CheckToolchain(ctx, nbOpt); err != nil {
+			return "", fmt.Errorf("report: before running the study: %w (or --notebooks \"\" to skip the notebooks)", err)
+		}
+	}
 	env := &studies.Env{Backend: cfg.Backend, Ctx: ctx, Results: filepath.Join(out, "results"), Full: cfg.Full, Progress: cfg.Progress}
 	figs := filepath.Join(out, "figures")
 	var info backend.Info
@@ -221,8 +230,9 @@ func Run(ctx context.Context, cfg Config) (string, error) {
 				abs, _ := filepath.Abs(cfg.RepoFigures)
 				env = append(env, "BGDLAB_FIGURES="+abs)
 			}
-			res, err := notebook.Execute(ctx, p, notebook.Options{OutDir: filepath.Join(out, "notebooks"), HTML: true,
-				ToolsBin: filepath.Join(cfg.Tools, "bin"), JupyterDataDir: filepath.Join(cfg.Tools, "jupyter"), Env: env})
+			opt := nbOpt
+			opt.Env = env
+			res, err := notebook.Execute(ctx, p, opt)
 			if err != nil {
 				return "", err
 			}
