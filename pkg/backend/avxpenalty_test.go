@@ -1,0 +1,62 @@
+package backend_test
+
+import (
+	"os"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bgdlab/bgdlab/pkg/backend"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+)
+
+// TestNoAVXTransitionPenalty guards the VZEROUPPER patch of
+// third_party/compute. On Intel CPUs, GoMLX's AVX2/AVX-512 matrix kernels
+// (compute v0.1.3) return with the vector registers' upper halves dirty, and
+// every later legacy-SSE instruction — Go's scalar math.Exp inside the go
+// backend's Logistic — then pays the AVX→SSE transition penalty (about 50×).
+// The test times, in one process, Logistic alone and Logistic right after a
+// matrix product, and fails when the pair costs far more than its parts.
+// AMD Zen CPUs do not pay the penalty, so there the test passes either way:
+// it can only fail on an Intel CPU without the patch.
+func TestNoAVXTransitionPenalty(t *testing.T) {
+	if strings.HasPrefix(os.Getenv("BGDLAB_BACKEND"), "xla") || runtime.GOARCH != "amd64" {
+		t.Skip("a test of the go backend's amd64 SIMD kernels")
+	}
+	b, err := backend.NewWithConfig("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Finalize()
+	const n, k = 1500, 32
+	x := tensors.FromShape(shapes.Make(dtypes.Float32, n, k))
+	w := tensors.FromShape(shapes.Make(dtypes.Float32, k, k))
+	dot := graph.MustNewExec(b, func(x, w *graph.Node) *graph.Node { return graph.Dot(x, w).Product() })
+	logistic := graph.MustNewExec(b, func(x, w *graph.Node) *graph.Node {
+		return graph.Logistic(graph.Add(x, graph.ReduceAllSum(w)))
+	})
+	both := graph.MustNewExec(b, func(x, w *graph.Node) *graph.Node { return graph.Logistic(graph.Dot(x, w).Product()) })
+	best := func(e *graph.Exec) time.Duration {
+		var min time.Duration
+		for i := 0; i < 15; i++ {
+			start := time.Now()
+			if _, err := e.Exec(x, w); err != nil {
+				t.Fatal(err)
+			}
+			if d := time.Since(start); i == 0 || d < min {
+				min = d
+			}
+		}
+		return min
+	}
+	tDot, tLog, tBoth := best(dot), best(logistic), best(both)
+	ratio := float64(tBoth) / float64(tDot+tLog)
+	t.Logf("Dot %v, Logistic %v, Logistic(Dot) %v: ratio %.2f (CPU %s)", tDot, tLog, tBoth, ratio, backend.DetectCPU().Model+", "+backend.DetectCPU().Flags())
+	if ratio > 3 {
+		t.Errorf("Logistic after a matrix product costs %.1f× Dot + Logistic apart: the AVX→SSE transition penalty (is the replace of github.com/gomlx/compute with third_party/compute in go.mod?)", ratio)
+	}
+}
