@@ -5,10 +5,10 @@
 package matmul
 
 import (
-	"simd/archsimd"
 	"github.com/gomlx/compute/internal/gobackend"
 	"github.com/gomlx/compute/internal/gobackend/dot"
 	"k8s.io/klog/v2"
+	"simd/archsimd"
 	//alt:bf16 "github.com/gomlx/compute/dtypes/bfloat16"
 	//alt:f16 "github.com/gomlx/compute/dtypes/float16"
 )

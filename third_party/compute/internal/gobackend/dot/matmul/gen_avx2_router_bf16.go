@@ -9,10 +9,10 @@
 package matmul
 
 import (
-	"simd/archsimd"
 	"github.com/gomlx/compute/dtypes/bfloat16" //alt:bf16
 	"github.com/gomlx/compute/internal/gobackend"
 	"github.com/gomlx/compute/internal/gobackend/dot"
+	"simd/archsimd"
 	//alt:f16  "github.com/gomlx/compute/dtypes/float16"
 )
 
