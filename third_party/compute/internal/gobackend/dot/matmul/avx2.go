@@ -79,13 +79,17 @@ func registerAVX2(forTests bool) {
 func avx2ReduceSumFloat32x8(x8 archsimd.Float32x8) float32 {
 	x4 := x8.GetHi().Add(x8.GetLo())
 	x4sum := x4.AddPairs(x4)
-	return x4sum.GetElem(0) + x4sum.GetElem(1)
+	lo, hi := x4sum.GetElem(0), x4sum.GetElem(1)
+	archsimd.ClearAVXUpperBits() // bgdlab patch: VZEROUPPER before the scalar add and the caller's scalar tail
+	return lo + hi
 }
 
 // avx2ReduceSumFloat64x4 performs a horizontal reduction of a Float64x4 vector.
 func avx2ReduceSumFloat64x4(x4 archsimd.Float64x4) float64 {
 	x2 := x4.GetHi().Add(x4.GetLo())
-	return x2.GetElem(0) + x2.GetElem(1)
+	lo, hi := x2.GetElem(0), x2.GetElem(1)
+	archsimd.ClearAVXUpperBits() // bgdlab patch: VZEROUPPER before the scalar add and the caller's scalar tail
+	return lo + hi
 }
 
 // avx2PackRHSNonTransposed packs a slice of the RHS matrix into a panel composed of "strips".

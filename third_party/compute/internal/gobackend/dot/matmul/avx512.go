@@ -92,14 +92,18 @@ func avx512ReduceSumFloat32x16(x16 archsimd.Float32x16) float32 {
 	x8 := x16.GetHi().Add(x16.GetLo())
 	x4 := x8.GetHi().Add(x8.GetLo())
 	x4sum := x4.AddPairs(x4)
-	return x4sum.GetElem(0) + x4sum.GetElem(1)
+	lo, hi := x4sum.GetElem(0), x4sum.GetElem(1)
+	archsimd.ClearAVXUpperBits() // bgdlab patch: VZEROUPPER before the scalar add and the caller's scalar tail
+	return lo + hi
 }
 
 // avx512ReduceSumFloat64x8 performs a horizontal reduction of a Float64x8 vector.
 func avx512ReduceSumFloat64x8(x8 archsimd.Float64x8) float64 {
 	x4 := x8.GetHi().Add(x8.GetLo())
 	x2 := x4.GetHi().Add(x4.GetLo())
-	return x2.GetElem(0) + x2.GetElem(1)
+	lo, hi := x2.GetElem(0), x2.GetElem(1)
+	archsimd.ClearAVXUpperBits() // bgdlab patch: VZEROUPPER before the scalar add and the caller's scalar tail
+	return lo + hi
 }
 
 // castToArray16 is just a shortcut to help cast a pointer to a pointer to an array used by SIMD loaders.
