@@ -39,7 +39,8 @@ const EnvVar = "BGDLAB_BACKEND"
 
 // DefaultGoOptions are the pure-Go backend options used for "go" unless the
 // user gives their own ("go:ops_parallel", "go:parallelism=2", ...).
-// GoMLX's parallel op scheduler still deadlocks in v0.28.2 (compute v0.1.2):
+// GoMLX's parallel op scheduler still deadlocks in v0.28.3 (compute v0.1.3;
+// re-checked 2026-12-02):
 // independent ops run as worker-pool tasks, and a large matrix product in
 // one of them waits in the pool's Saturate for a worker that never frees up.
 // TestParallelSchedulerStillDeadlocks reproduces it (eight 512³ products on
@@ -107,7 +108,7 @@ func Plugins() map[string]string {
 	return found
 }
 
-// ScanPlugins is Plugins with the error: go-xla v0.4.1 panics while scanning
+// ScanPlugins is Plugins with the error: go-xla (v0.4.1; v0.4.2 not re-checked) panics while scanning
 // when a file named like a plugin (pjrt_c_api_*_plugin.so, ...) is not a
 // loadable PJRT plugin; the error says where to look and what to do.
 func ScanPlugins() (found map[string]string, err error) {

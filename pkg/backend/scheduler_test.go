@@ -17,7 +17,7 @@ import (
 // ops_sequential. GoMLX's parallel op scheduler runs independent ops as
 // worker-pool tasks, and each large matrix product then calls the pool's
 // Saturate, which waits for a free worker that never comes once every
-// worker holds such an op (compute v0.1.2, workerspool.go). Eight independent
+// worker holds such an op (compute v0.1.2 and still v0.1.3, workerspool.go). Eight independent
 // 512³ products on two workers reproduce it; if they finish, upstream fixed
 // the scheduler and ops_sequential can go.
 func TestParallelSchedulerStillDeadlocks(t *testing.T) {

@@ -11,11 +11,13 @@ import (
 // as im2col: a Gather of patches followed by one matrix product. x is
 // [B, H, W, C], kernel [kh, kw, C, O]; the result is [B, ⌈H/s⌉, ⌈W/s⌉, O].
 // graph.Convolve is differentiable on every backend too (pkg/vjp), but
-// measured with GoMLX v0.28.2 on 2 cores (BenchmarkConv: the CNN's first two
-// convolutions on 500 images, forward and both gradients) im2col is faster
-// where it matters: on the pure-Go backend native takes 2.26 s vs 0.31 s
-// (5×5×1→6) and 1.65 s vs 0.57 s (5×5×6→16, stride 2); on XLA the two are
-// within 3% (73 vs 75 ms, 99 vs 100 ms).
+// measured on 2 cores (BenchmarkConv: the CNN's first two convolutions on
+// 500 images, forward and both gradients) im2col is still faster on the
+// pure-Go backend: with GoMLX v0.28.3 / compute v0.1.3 (parallel
+// ConvGeneral; Intel Xeon AVX-512, 2026-12-02) native takes 0.40 s vs 0.33 s
+// (5×5×1→6) and 0.63 s vs 0.51 s (5×5×6→16, stride 2), where v0.28.2 took
+// 2.26 s vs 0.31 s and 1.65 s vs 0.57 s (AMD EPYC); on XLA the two were
+// within 3% (73 vs 75 ms, 99 vs 100 ms, v0.28.2).
 func conv2D(x, kernel *graph.Node, stride int) *graph.Node {
 	dims := x.Shape().Dimensions
 	b, h, w, c := dims[0], dims[1], dims[2], dims[3]

@@ -63,7 +63,7 @@ func (p ConvParams) patchRuleApplies() bool {
 	return p.ChannelGroups <= 1 && p.BatchGroups <= 1
 }
 
-// convGeneralVJP uses the patch rule on every backend: GoMLX v0.28.2's rule
+// convGeneralVJP uses the patch rule on every backend: GoMLX v0.28.3's (as v0.28.2's) rule
 // gives wrong adjoints for a 1-D valid convolution with stride 3 and panics
 // for asymmetric padding with strides (TestUpstreamConvRuleStillWrong). Input
 // dilation and channel/batch groups keep GoMLX's rule.

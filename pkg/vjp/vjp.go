@@ -1,4 +1,4 @@
-// Package vjp replaces two of GoMLX v0.28.2's reverse-mode rules
+// Package vjp replaces two of GoMLX v0.28.3's (as v0.28.2's) reverse-mode rules
 // (vector-Jacobian products) with ones that are correct for every case
 // bgdlab's tests try. Each replacement stays only while a test shows GoMLX's
 // own rule failing (TestUpstreamDotGeneralRuleStillWrong,
@@ -86,7 +86,7 @@ func single(fn func(node, v *graph.Node) []*graph.Node) graph.VJP {
 func inputsStruct(node *graph.Node) reflect.Value {
 	in := reflect.ValueOf(node).Elem().FieldByName("inputs")
 	if !in.IsValid() || in.IsNil() {
-		panic("vjp: graph.Node has no field inputs (GoMLX version mismatch; bgdlab pins v0.28.2)")
+		panic("vjp: graph.Node has no field inputs (GoMLX version mismatch; bgdlab pins v0.28.3)")
 	}
 	return in.Elem().Elem() // interface → *nodeInputsX → struct
 }
@@ -96,7 +96,7 @@ func inputsStruct(node *graph.Node) reflect.Value {
 func field(node *graph.Node, name string) reflect.Value {
 	f := inputsStruct(node).FieldByName(name)
 	if !f.IsValid() {
-		panic(fmt.Sprintf("vjp: %s inputs lack field %s (GoMLX version mismatch; bgdlab pins v0.28.2)", node.Type(), name))
+		panic(fmt.Sprintf("vjp: %s inputs lack field %s (GoMLX version mismatch; bgdlab pins v0.28.3)", node.Type(), name))
 	}
 	return f
 }
