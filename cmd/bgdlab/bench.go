@@ -211,6 +211,9 @@ func writeBench(stdout io.Writer, f benchFlags, cpu backend.CPU, results []bench
 	for _, cfg := range f.configs {
 		fmt.Fprintf(stdout, "GEMM (2048³ float32) on %s: %.1f GFLOP/s\n", cfg, peaks[cfg])
 	}
+	if g, ok := peer.GEMM(); ok {
+		fmt.Fprintf(stdout, "GEMM (2048³ float32) in the peer: %.1f GFLOP/s (OPENBLAS_CORETYPE=%q)\n", g, peer.Info["openblas_coretype"])
+	}
 	fmt.Fprintf(stdout, "cpu: %s (%s, %d cores; flags %s)\n", cpu.Model, cpu.Arch, cpu.Cores, cpu.Flags())
 	if f.out == "" {
 		return nil

@@ -63,3 +63,19 @@ func benchmarkStep(b *testing.B, name string, model models.Config) {
 func BenchmarkFullBatchSoftmax(b *testing.B) { benchmarkStep(b, "softmax", models.Softmax{}) }
 func BenchmarkFullBatchMLP(b *testing.B)     { benchmarkStep(b, "mlp", models.MLP{Hidden: []int{256}}) }
 func BenchmarkFullBatchCNN(b *testing.B)     { benchmarkStep(b, "cnn", models.CNN{}) }
+
+func TestOpenBLASCoreType(t *testing.T) {
+	for _, tc := range []struct {
+		cpu  backend.CPU
+		want string
+	}{
+		{backend.CPU{AVX2: true, FMA: true, AVX512F: true}, "SkylakeX"},
+		{backend.CPU{AVX2: true, FMA: true}, "Haswell"},
+		{backend.CPU{AVX2: true}, ""},
+		{backend.CPU{}, ""},
+	} {
+		if got := bench.OpenBLASCoreType(tc.cpu); got != tc.want {
+			t.Errorf("%+v: %q, want %q", tc.cpu, got, tc.want)
+		}
+	}
+}

@@ -243,3 +243,43 @@ func TestNoBroadcastInFullBatchMLPGradient(t *testing.T) {
 		t.Logf("GoMLX's own rules %v: largest intermediate %d elements (largest input %d)", useOriginal, maxNode, maxInput)
 	}
 }
+
+// TestDenseGradientProductsNeedNoBackendTranspose builds the full-batch
+// gradient of a 784→256→10 MLP on 60 000 examples and checks every matrix
+// product in it has its lhs contracting axis last — the layout the pure-Go
+// backend multiplies without transposing both operands first — and that the
+// transposes written into the graph move no more than each layer's adjoint
+// once ([60000,256] and [60000,10]) and the small weight-sized outputs. GoMLX's rule and bgdlab's before dotGeneral
+// contracted the examples' axis first on both sides: the backend then
+// transposed the adjoint and the [60000,784] input every step.
+func TestDenseGradientProductsNeedNoBackendTranspose(t *testing.T) {
+	b := testBackend(t)
+	g := graph.NewGraph(b, "mlp")
+	defer g.Finalize()
+	const n, d, h, k = 60000, 784, 256, 10
+	x := graph.Parameter(g, "x", shapes.Make(dtypes.Float32, n, d))
+	y := graph.Parameter(g, "y", shapes.Make(dtypes.Float32, n, k))
+	w1 := graph.Parameter(g, "w1", shapes.Make(dtypes.Float32, d, h))
+	w2 := graph.Parameter(g, "w2", shapes.Make(dtypes.Float32, h, k))
+	hid := graph.Max(graph.DotProduct(x, w1), graph.ZerosLike(graph.DotProduct(x, w1)))
+	loss := graph.ReduceAllMean(graph.Square(graph.Sub(graph.DotProduct(hid, w2), y)))
+	before := len(g.Nodes())
+	graph.Gradient(loss, w1, w2)
+	moved := 0
+	for _, node := range g.Nodes()[before:] {
+		switch node.Type() {
+		case graph.NodeTypeDotGeneral:
+			ax := vjp.AxesOf(node)
+			lhs := node.Inputs()[0]
+			if len(ax.LhsContracting) == 1 && ax.LhsContracting[0] != lhs.Rank()-1 {
+				t.Errorf("%s: lhs %s contracts axis %d, not its last", node, lhs.Shape(), ax.LhsContracting[0])
+			}
+		case graph.NodeTypeTranspose:
+			moved += node.Shape().Size()
+		}
+	}
+	t.Logf("elements transposed in the graph: %d", moved)
+	if limit := n*(h+k) + 2*d*h + 2*h*k; moved > limit {
+		t.Errorf("the gradient transposes %d elements, more than the adjoints and the weights once (%d)", moved, limit)
+	}
+}

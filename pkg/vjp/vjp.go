@@ -1,20 +1,25 @@
-// Package vjp replaces two of GoMLX v0.28.3's (as v0.28.2's) reverse-mode rules
-// (vector-Jacobian products) with ones that are correct for every case
-// bgdlab's tests try. Each replacement stays only while a test shows GoMLX's
-// own rule failing (TestUpstreamDotGeneralRuleStillWrong,
-// TestUpstreamConvRuleStillWrong); when one of those tests fails, upstream
-// has fixed the rule and the replacement can go.
+// Package vjp replaces some of GoMLX v0.28.3's reverse-mode rules
+// (vector-Jacobian products): two with ones that are correct for every case
+// bgdlab's tests try, two with faster ones. Each correctness replacement
+// stays only while a test shows GoMLX's own rule failing
+// (TestUpstreamDotGeneralRuleStillWrong, TestUpstreamConvRuleStillWrong);
+// when one of those tests fails, upstream has fixed the rule and the
+// replacement can go.
 //
 //   - DotGeneral: GoMLX's rule transposes the adjoint back assuming the other
 //     operand's contracting axes are in increasing order. With two or more
 //     contracting axes in another order (dims [3,2,4,5]·[5,4,2,6], axes
 //     {3,1}·{0,2}) it builds a wrongly shaped adjoint or, when the shapes
 //     happen to agree, wrong values. The rule here issues the same two matrix
-//     products and orders the contracted axes by rank.
+//     products and orders the contracted axes by rank; a dense layer's weight
+//     gradient is written so the pure-Go backend transposes one operand, not
+//     two (dotGeneral).
 //   - ConvGeneral: GoMLX's rule panics for asymmetric padding with strides
 //     (2,1) and gives wrong adjoints for a 1-D valid convolution with stride
 //     3. The rule here computes both adjoints as patch products (Gather,
 //     DotGeneral, ScatterSum), checked against finite differences.
+//   - Max and Min (speed: ReLU's gradient): the same masks as GoMLX's rule,
+//     in three element-wise ops instead of seven (minMaxVJP).
 //
 // GoMLX v0.26.0 needed more (a Dot rule that broadcast to [N,K,M], Slice
 // without Pad, convolution without Reverse); v0.28.2 fixed those, and the
@@ -44,6 +49,8 @@ var (
 	replacements = map[graph.NodeType]graph.VJP{
 		graph.NodeTypeDotGeneral:  single(dotGeneralVJP),
 		graph.NodeTypeConvGeneral: single(convGeneralVJP),
+		graph.NodeTypeMax:         single(minMaxVJP),
+		graph.NodeTypeMin:         single(minMaxVJP),
 	}
 )
 
