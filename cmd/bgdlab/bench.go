@@ -33,7 +33,7 @@ type benchFlags struct {
 	cases            []bench.Case
 	repeats          int
 	scale            float64
-	out, python      string
+	out, python, jax string
 	noPeer, isolate  bool
 	child, childGEMM bool
 }
@@ -42,12 +42,13 @@ func parseBenchFlags(args []string, stderr io.Writer) (benchFlags, error) {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	backendsFlag := fs.String("backends", "auto", "comma-separated backends to time: go, go-nosimd (the go backend built without GOEXPERIMENT=simd, from .tools/bin/bgdlab-nosimd), xla:cpu, xla:cuda (auto: go, go-nosimd when built, and xla:cpu when its plugin is installed)")
-	casesFlag := fs.String("cases", "softmax,mlp,cnn", "cases: softmax, mlp, cnn")
+	casesFlag := fs.String("cases", "softmax,mlp,cnn,deep", "cases: softmax, mlp, cnn, deep (the 12×32 sigmoid MLP on 1 500 spiral points)")
 	var f benchFlags
 	fs.IntVar(&f.repeats, "repeats", 5, "timed repetitions after one warm-up")
 	fs.StringVar(&f.out, "out", "", "folder for bench.csv and bench.json (optional)")
-	fs.StringVar(&f.python, "python", "/usr/bin/python3", "interpreter with torch for the peer (skipped when torch is missing)")
-	fs.BoolVar(&f.noPeer, "no-peer", false, "skip the PyTorch peer")
+	fs.StringVar(&f.python, "python", "/usr/bin/python3", "interpreter with torch for the PyTorch peer (skipped when torch is missing)")
+	fs.StringVar(&f.jax, "jax-python", defaultJAXPython(), "interpreter with jax for the JAX peer (skipped when jax is missing; scripts/install-peers installs .tools/peers)")
+	fs.BoolVar(&f.noPeer, "no-peer", false, "skip the peers (PyTorch and JAX)")
 	fs.Float64Var(&f.scale, "scale", 1, "fraction of each case's n (e.g. 0.1 for a quick look)")
 	fs.BoolVar(&f.isolate, "isolate", true, "time each backend and case in its own process, so maxrss_MB is that case's peak memory")
 	fs.BoolVar(&f.child, "child", false, "internal: time the given cases in this process and print their results as JSON")
@@ -64,7 +65,7 @@ func parseBenchFlags(args []string, stderr io.Writer) (benchFlags, error) {
 		}
 		c, ok := benchCase(name, f.scale)
 		if !ok {
-			return f, usagef("unknown case %q: valid cases are softmax, mlp, cnn", name)
+			return f, usagef("unknown case %q: valid cases are softmax, mlp, cnn, deep", name)
 		}
 		f.cases = append(f.cases, c)
 	}
@@ -90,7 +91,11 @@ func parseBenchFlags(args []string, stderr io.Writer) (benchFlags, error) {
 func benchCase(name string, scale float64) (bench.Case, bool) {
 	for _, c := range bench.DefaultCases() {
 		if c.Name == name {
-			c.N = int(float64(c.N) * scale)
+			c.N = max(int(float64(c.N)*scale), 4)
+			if sp, ok := c.Data.(data.Spirals); ok {
+				sp.N = c.N
+				c.Data = sp
+			}
 			return c, true
 		}
 	}
@@ -114,18 +119,25 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	var peer *bench.Peer
+	var peers []*bench.Peer
 	if !f.noPeer {
-		if bench.PeerAvailable(f.python) {
-			fmt.Fprintln(stderr, "bench: timing the PyTorch peer (same data, float32, 2 threads)")
-			if peer, err = bench.RunPeer(ctx, f.python, data.FashionMNISTDir(), f.cases, f.repeats); err != nil {
+		for _, pk := range []struct {
+			kind   bench.PeerKind
+			python string
+		}{{bench.PyTorch, f.python}, {bench.JAX, f.jax}} {
+			if !pk.kind.Available(pk.python) {
+				fmt.Fprintf(stderr, "bench: %s cannot import %s: no %s peer (scripts/install-peers installs it)\n", pk.python, pk.kind.Module, pk.kind.Name)
+				continue
+			}
+			fmt.Fprintf(stderr, "bench: timing the %s peer (same data, float32, 2 threads)\n", pk.kind.Name)
+			p, err := bench.RunPeer(ctx, pk.kind, pk.python, data.FashionMNISTDir(), f.cases, f.repeats)
+			if err != nil {
 				return err
 			}
-		} else {
-			fmt.Fprintf(stderr, "bench: %s cannot import torch: no peer (scripts/install-peers installs Debian's python3-torch)\n", f.python)
+			peers = append(peers, p)
 		}
 	}
-	return writeBench(stdout, f, cpu, results, peer, peaks)
+	return writeBench(stdout, f, cpu, results, peers, peaks)
 }
 
 // benchAsChild times f.cases (and, asked, the GEMM) on the one backend in
@@ -197,22 +209,24 @@ func timeBackends(ctx context.Context, f benchFlags, opts bench.Options, stderr 
 
 // writeBench prints the table, the peer's configuration, the GEMM rates and
 // the CPU, and writes bench.csv and bench.json when --out is set.
-func writeBench(stdout io.Writer, f benchFlags, cpu backend.CPU, results []bench.Result, peer *bench.Peer, peaks map[string]float64) error {
-	rows := table(results, peer, peaks)
+func writeBench(stdout io.Writer, f benchFlags, cpu backend.CPU, results []bench.Result, peers []*bench.Peer, peaks map[string]float64) error {
+	rows := table(results, peers, peaks)
 	w := tabwriter.NewWriter(stdout, 0, 2, 2, ' ', 0)
 	for _, r := range rows {
 		fmt.Fprintln(w, strings.Join(r, "\t"))
 	}
 	w.Flush()
-	if peer != nil {
-		info, _ := json.Marshal(peer.Info)
-		fmt.Fprintf(stdout, "peer: %s\n", info)
+	for _, p := range peers {
+		info, _ := json.Marshal(p.Info)
+		fmt.Fprintf(stdout, "peer %s: %s\n", p.Name, info)
 	}
 	for _, cfg := range f.configs {
 		fmt.Fprintf(stdout, "GEMM (2048³ float32) on %s: %.1f GFLOP/s\n", cfg, peaks[cfg])
 	}
-	if g, ok := peer.GEMM(); ok {
-		fmt.Fprintf(stdout, "GEMM (2048³ float32) in the peer: %.1f GFLOP/s (OPENBLAS_CORETYPE=%q)\n", g, peer.Info["openblas_coretype"])
+	for _, p := range peers {
+		if g, ok := p.GEMM(); ok {
+			fmt.Fprintf(stdout, "GEMM (2048³ float32) in the %s peer: %.1f GFLOP/s\n", p.Name, g)
+		}
 	}
 	fmt.Fprintf(stdout, "cpu: %s (%s, %d cores; flags %s)\n", cpu.Model, cpu.Arch, cpu.Cores, cpu.Flags())
 	if f.out == "" {
@@ -224,7 +238,7 @@ func writeBench(stdout io.Writer, f benchFlags, cpu backend.CPU, results []bench
 	if err := atomicfile.Write(filepath.Join(f.out, "bench.csv"), []byte(buf.String())); err != nil {
 		return err
 	}
-	raw, _ := json.MarshalIndent(map[string]any{"results": results, "peer": peer, "gemm_gflops": peaks, "cpu": cpu, "versions": backend.Versions()}, "", "  ")
+	raw, _ := json.MarshalIndent(map[string]any{"results": results, "peers": peers, "gemm_gflops": peaks, "cpu": cpu, "versions": backend.Versions()}, "", "  ")
 	if err := atomicfile.Write(filepath.Join(f.out, "bench.json"), raw); err != nil {
 		return err
 	}
@@ -237,21 +251,22 @@ func writeBench(stdout io.Writer, f benchFlags, cpu backend.CPU, results []bench
 func benchInProcess(ctx context.Context, b compute.Backend, cfg string, cases []bench.Case, dir string, opts bench.Options) ([]bench.Result, error) {
 	maxN := 0
 	for _, c := range cases {
-		maxN = max(maxN, c.N)
+		if c.Data == nil {
+			maxN = max(maxN, c.N)
+		}
 	}
-	d, err := bench.LoadTrain(maxN, dir)
-	if err != nil {
-		return nil, err
+	var fashion *data.Dataset
+	if maxN > 0 {
+		var err error
+		if fashion, err = bench.LoadTrain(maxN, dir); err != nil {
+			return nil, err
+		}
 	}
 	var results []bench.Result
 	for _, c := range cases {
-		sub := d
-		if c.N < d.N {
-			idx := make([]int, c.N)
-			for i := range idx {
-				idx[i] = i
-			}
-			sub = d.Subset(idx)
+		sub, err := bench.CaseData(c, fashion)
+		if err != nil {
+			return nil, err
 		}
 		for _, fn := range []func() (bench.Result, error){
 			func() (bench.Result, error) { return bench.FullStep(ctx, b, c, sub, opts) },
@@ -343,9 +358,13 @@ func benchChild(ctx context.Context, cfg string, c *bench.Case, repeats int, sca
 }
 
 // table lays out results: per backend and case, the full step with its
-// matmul-only floor, the epoch, and ratios to the peer.
-func table(results []bench.Result, peer *bench.Peer, peaks map[string]float64) [][]string {
-	rows := [][]string{{"backend", "case", "kind", "n", "median_s", "min_s", "GFLOP/s", "%peak", "step/matmul", "peer_min_s", "ratio_to_peer", "maxrss_MB"}}
+// matmul-only floor, the epoch, and the time of and ratio to each peer.
+func table(results []bench.Result, peers []*bench.Peer, peaks map[string]float64) [][]string {
+	head := []string{"backend", "case", "kind", "n", "median_s", "min_s", "GFLOP/s", "%peak", "step/matmul"}
+	for _, p := range peers {
+		head = append(head, p.Name+"_min_s", "ratio_to_"+p.Name)
+	}
+	rows := [][]string{append(head, "maxrss_MB")}
 	find := func(backend, cs, kind string) *bench.Result {
 		for i := range results {
 			if results[i].Backend == backend && results[i].Case == cs && results[i].Kind == kind {
@@ -353,17 +372,6 @@ func table(results []bench.Result, peer *bench.Peer, peaks map[string]float64) [
 			}
 		}
 		return nil
-	}
-	peerMin := func(cs, kind string) float64 {
-		if peer == nil {
-			return math.NaN()
-		}
-		for _, p := range peer.Results {
-			if p.Case == cs && p.Kind == kind {
-				return p.Min
-			}
-		}
-		return math.NaN()
 	}
 	bestPeak := 0.0
 	for _, v := range peaks {
@@ -382,9 +390,23 @@ func table(results []bench.Result, peer *bench.Peer, peaks map[string]float64) [
 				ratio = r.Min.Seconds() / mm.Min.Seconds()
 			}
 		}
-		pm := peerMin(r.Case, r.Kind)
-		rows = append(rows, []string{r.Backend, r.Case, r.Kind, fmt.Sprint(r.N), f(r.Median.Seconds()), f(r.Min.Seconds()), f(r.GFLOPs),
-			f(100 * r.GFLOPs / bestPeak), f(ratio), f(pm), f(r.Min.Seconds() / pm), f(r.MaxRSSMB)})
+		row := []string{r.Backend, r.Case, r.Kind, fmt.Sprint(r.N), f(r.Median.Seconds()), f(r.Min.Seconds()), f(r.GFLOPs),
+			f(100 * r.GFLOPs / bestPeak), f(ratio)}
+		for _, p := range peers {
+			pm := p.Min(r.Case, r.Kind)
+			row = append(row, f(pm), f(r.Min.Seconds()/pm))
+		}
+		rows = append(rows, append(row, f(r.MaxRSSMB)))
 	}
 	return rows
+}
+
+// defaultJAXPython is .tools/peers/bin/python beside this executable's
+// .tools/bin, where scripts/install-peers puts the JAX peer.
+func defaultJAXPython() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return ".tools/peers/bin/python"
+	}
+	return filepath.Join(filepath.Dir(filepath.Dir(exe)), "peers", "bin", "python")
 }

@@ -33,14 +33,55 @@ type Case struct {
 	Model models.Config
 	// N is the number of examples in the full batch.
 	N int
+	// Data is the data set; nil means the first N Fashion-MNIST training
+	// images. Its training split must hold N examples.
+	Data data.Config
 }
 
 // DefaultCases are softmax regression and the MLP on all 60 000 training
-// images, and the CNN on 2 000: on the pure-Go backend its im2col patches
-// grow as 29 400 floats per image, and its products over them ran out of
-// 24 GB at 10 000 images.
+// images, the CNN on 2 000 (on the pure-Go backend its im2col patches grow
+// as 29 400 floats per image, and its products over them ran out of 24 GB
+// at 10 000 images), and the study's deep section: a 12-layer, 32-unit
+// sigmoid MLP on 1 500 two-spiral points (the case that exposed the AVX→SSE
+// penalty on Intel CPUs).
 func DefaultCases() []Case {
-	return []Case{{"softmax", models.Softmax{}, 60000}, {"mlp", models.MLP{Hidden: []int{256}}, 60000}, {"cnn", models.CNN{}, 2000}}
+	return []Case{
+		{Name: "softmax", Model: models.Softmax{}, N: 60000},
+		{Name: "mlp", Model: models.MLP{Hidden: []int{256}}, N: 60000},
+		{Name: "cnn", Model: models.CNN{}, N: 2000},
+		{Name: "deep", Model: models.DeepMLP{Depth: 12, Width: 32, Act: models.Sigmoid, Init: models.Normal, Std: 0.2}, N: 1500,
+			Data: data.Spirals{N: 1500, Noise: 0.1, Holdout: data.Holdout{Val: spec.Zero, Test: spec.Zero}}},
+	}
+}
+
+// CaseData returns c's full batch: its own data set, or the first c.N
+// images of fashion (Fashion-MNIST's training split, loaded by the caller).
+func CaseData(c Case, fashion *data.Dataset) (*data.Dataset, error) {
+	if c.Data == nil {
+		if fashion == nil || fashion.N < c.N {
+			return nil, fmt.Errorf("bench: case %s needs %d Fashion-MNIST images", c.Name, c.N)
+		}
+		return firstN(fashion, c.N), nil
+	}
+	sp, err := c.Data.Load()
+	if err != nil {
+		return nil, fmt.Errorf("bench: case %s: %w", c.Name, err)
+	}
+	if sp.Train.N != c.N {
+		return nil, fmt.Errorf("bench: case %s: %s has %d training examples, not %d", c.Name, c.Data, sp.Train.N, c.N)
+	}
+	return sp.Train, nil
+}
+
+func firstN(d *data.Dataset, n int) *data.Dataset {
+	if n == d.N {
+		return d
+	}
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+	}
+	return d.Subset(idx)
 }
 
 // Result is one timing.
@@ -111,6 +152,13 @@ func denseShapes(c Case, m *models.Model) [][3]int {
 		return append(out, [3]int{c.N, k, 10})
 	case "cnn":
 		return [][3]int{{c.N * 784, 25, 6}, {c.N * 196, 150, 16}, {c.N * 49, 144, 32}, {c.N, 49 * 32, 128}, {c.N, 128, 10}}
+	case "deep":
+		dm := c.Model.(models.DeepMLP)
+		out := [][3]int{{c.N, 2, dm.Width}}
+		for i := 1; i < dm.Depth; i++ {
+			out = append(out, [3]int{c.N, dm.Width, dm.Width})
+		}
+		return append(out, [3]int{c.N, dm.Width, 2})
 	}
 	return nil
 }
@@ -320,7 +368,7 @@ func Epoch(ctx context.Context, b compute.Backend, c Case, d *data.Dataset, opt 
 	if err != nil {
 		return Result{}, err
 	}
-	shp := denseShapes(Case{Name: c.Name, N: steps * bs}, m)
+	shp := denseShapes(Case{Name: c.Name, Model: c.Model, N: steps * bs}, m)
 	f := StepFLOPs(shp)
 	return Result{Backend: b.Name(), Case: c.Name, Kind: "epoch-128", N: d.N, Median: med, Min: mn, First: first, Repeats: reps, FLOPs: f, GFLOPs: f / mn.Seconds() / 1e9}, nil
 }

@@ -2,6 +2,8 @@ package bench
 
 import (
 	"bytes"
+	"encoding/binary"
+	"math"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -12,6 +14,7 @@ import (
 	"time"
 
 	"github.com/bgdlab/bgdlab/pkg/backend"
+	"github.com/bgdlab/bgdlab/pkg/models"
 )
 
 // peerScript times the same computations in PyTorch: identical models,
@@ -34,7 +37,13 @@ def idx(name):
     raise SystemExit("missing " + name)
 X = torch.from_numpy(idx("train-images-idx3-ubyte").astype(np.float32) / 255.0)
 Y = torch.from_numpy(idx("train-labels-idx1-ubyte").astype(np.int64))
-def model(name):
+def model(name, c):
+    if name == "deep":
+        layers, k = [], c["features"]
+        for _ in range(c["depth"]):
+            lin = torch.nn.Linear(k, c["width"]); torch.nn.init.normal_(lin.weight, std=c["std"])
+            layers += [lin, torch.nn.Sigmoid()]; k = c["width"]
+        return torch.nn.Sequential(*layers, torch.nn.Linear(k, c["classes"]))
     if name == "softmax":
         return torch.nn.Linear(784, 10)
     if name == "mlp":
@@ -52,8 +61,13 @@ def timeit(fn, reps):
     return statistics.median(ts), min(ts)
 out = []
 for c in cases:
-    n = c["n"]; x = X[:n].reshape(n, 784).contiguous(); y = Y[:n]
-    m = model(c["name"]); opt = torch.optim.SGD(m.parameters(), lr=0.01)
+    n = c["n"]
+    if "x" in c:
+        x = torch.from_numpy(np.fromfile(c["x"], dtype=np.float32).reshape(n, c["features"]))
+        y = torch.from_numpy(np.fromfile(c["y"], dtype=np.int64))
+    else:
+        x = X[:n].reshape(n, 784).contiguous(); y = Y[:n]
+    m = model(c["name"], c); opt = torch.optim.SGD(m.parameters(), lr=0.01)
     lossf = torch.nn.CrossEntropyLoss()
     def step(xb=x, yb=y):
         opt.zero_grad(set_to_none=True)
@@ -85,7 +99,7 @@ except Exception as e:
 print(json.dumps({"results": out, "info": info}))
 `
 
-// PeerResult is one PyTorch timing.
+// PeerResult is one peer timing.
 type PeerResult struct {
 	Case   string  `json:"case"`
 	Kind   string  `json:"kind"`
@@ -94,10 +108,36 @@ type PeerResult struct {
 	Min    float64 `json:"min_s"`
 }
 
-// Peer is PyTorch's timings and configuration.
+// Peer is one peer library's timings and configuration.
 type Peer struct {
+	Name    string         `json:"name"`
 	Results []PeerResult   `json:"results"`
 	Info    map[string]any `json:"info"`
+}
+
+// PeerKind is a library bench compares against: its name, the module its
+// interpreter must import, and the timing script.
+type PeerKind struct {
+	Name, Module, script string
+}
+
+// PyTorch (Debian's 1.13 with OpenBLAS) and JAX on CPU (jax.jit of the
+// loss-and-gradient step; the XLA compiler bgdlab's xla:cpu uses).
+var (
+	PyTorch = PeerKind{Name: "pytorch", Module: "torch", script: peerScript}
+	JAX     = PeerKind{Name: "jax", Module: "jax", script: jaxScript}
+)
+
+// Min returns the peer's best time for a case and kind, NaN when it has none.
+func (p *Peer) Min(cs, kind string) float64 {
+	if p != nil {
+		for _, r := range p.Results {
+			if r.Case == cs && r.Kind == kind {
+				return r.Min
+			}
+		}
+	}
+	return math.NaN()
 }
 
 // GEMM returns the peer's own 2048³ float32 GEMM rate in GFLOP/s; false
@@ -110,30 +150,30 @@ func (p *Peer) GEMM() (float64, bool) {
 	return g, ok
 }
 
-// PeerAvailable reports whether python3 can import torch.
-func PeerAvailable(python string) bool {
-	return exec.Command(python, "-c", "import torch").Run() == nil
+// Available reports whether python can import the peer's module.
+func (k PeerKind) Available(python string) bool {
+	return exec.Command(python, "-c", "import "+k.Module).Run() == nil
 }
 
-// RunPeer times cases in PyTorch on 2 threads, and its own 2048³ GEMM
+// RunPeer times cases in the peer on 2 threads, and its own 2048³ GEMM
 // (checked against float64). For the peer process only it sets
 // OPENBLAS_CORETYPE to OpenBLASCoreType's kernel, unsets OPENBLAS_L2_SIZE (a
 // workplace guard that halves GEMM speed) and sets OMP_WAIT_POLICY=PASSIVE
 // (OpenMP spinning threads oversubscribe 2 cores), so the peer is measured
 // at its best.
-func RunPeer(ctx context.Context, python, dataDir string, cases []Case, repeats int) (*Peer, error) {
+func RunPeer(ctx context.Context, kind PeerKind, python, dataDir string, cases []Case, repeats int) (*Peer, error) {
 	dir, err := os.MkdirTemp("", "bgdlab-peer")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
 	script := filepath.Join(dir, "peer.py")
-	if err := os.WriteFile(script, []byte(peerScript), 0o644); err != nil {
+	if err := os.WriteFile(script, []byte(kind.script), 0o644); err != nil {
 		return nil, err
 	}
-	var cs []map[string]any
-	for _, c := range cases {
-		cs = append(cs, map[string]any{"name": c.Name, "n": c.N})
+	cs, err := peerCases(dir, cases)
+	if err != nil {
+		return nil, err
 	}
 	raw, _ := json.Marshal(cs)
 	cmd := exec.CommandContext(ctx, python, script, dataDir, string(raw), fmt.Sprint(repeats))
@@ -153,11 +193,11 @@ func RunPeer(ctx context.Context, python, dataDir string, cases []Case, repeats 
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	t0 := time.Now()
 	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("peer (PyTorch) failed after %s: %v\n%s", time.Since(t0).Round(time.Second), err, errb.String())
+		return nil, fmt.Errorf("peer %s failed after %s: %v\n%s", kind.Name, time.Since(t0).Round(time.Second), err, errb.String())
 	}
-	p := &Peer{}
+	p := &Peer{Name: kind.Name}
 	if err := json.Unmarshal(out.Bytes(), p); err != nil {
-		return nil, fmt.Errorf("peer output: %w\n%s", err, out.String())
+		return nil, fmt.Errorf("peer %s output: %w\n%s", kind.Name, err, out.String())
 	}
 	return p, nil
 }
@@ -177,4 +217,49 @@ func OpenBLASCoreType(c backend.CPU) string {
 		return "Haswell"
 	}
 	return ""
+}
+
+// peerCases describes cases for the peer scripts as JSON-ready maps; a case
+// with its own data set gets it written to dir as raw float32 features and
+// int64 labels.
+func peerCases(dir string, cases []Case) ([]map[string]any, error) {
+	var cs []map[string]any
+	for _, c := range cases {
+		m := map[string]any{"name": c.Name, "n": c.N}
+		if c.Data != nil {
+			d, err := CaseData(c, nil)
+			if err != nil {
+				return nil, err
+			}
+			xs, ys := filepath.Join(dir, c.Name+".x"), filepath.Join(dir, c.Name+".y")
+			if err := os.WriteFile(xs, rawFloat32(d.X), 0o644); err != nil {
+				return nil, err
+			}
+			if err := os.WriteFile(ys, rawInt64(d.Labels), 0o644); err != nil {
+				return nil, err
+			}
+			m["x"], m["y"], m["features"], m["classes"] = xs, ys, d.D, d.Classes
+		}
+		if dm, ok := c.Model.(models.DeepMLP); ok {
+			m["depth"], m["width"], m["std"] = dm.Depth, dm.Width, dm.Std
+		}
+		cs = append(cs, m)
+	}
+	return cs, nil
+}
+
+func rawFloat32(xs []float64) []byte {
+	out := make([]byte, 4*len(xs))
+	for i, x := range xs {
+		binary.LittleEndian.PutUint32(out[4*i:], math.Float32bits(float32(x)))
+	}
+	return out
+}
+
+func rawInt64(ys []int) []byte {
+	out := make([]byte, 8*len(ys))
+	for i, y := range ys {
+		binary.LittleEndian.PutUint64(out[8*i:], uint64(int64(y)))
+	}
+	return out
 }
