@@ -9,3 +9,11 @@ if [ "$(go env GOARCH 2>/dev/null)" = amd64 ]; then
     *) export GOEXPERIMENT="${GOEXPERIMENT:+$GOEXPERIMENT,}simd" ;;
   esac
 fi
+# Go 1.26's async preemption restores the AVX-512 registers of a SIMD build
+# without VZEROUPPER: on Intel CPUs scalar float code after it pays the
+# AVX→SSE penalty (pkg/backend NoAsyncPreempt). Off for every process the
+# scripts start (go test, the GoNB kernel's cells, bgdlab).
+case ",${GODEBUG:-}," in
+  *,asyncpreemptoff=1,*) ;;
+  *) export GODEBUG="${GODEBUG:+$GODEBUG,}asyncpreemptoff=1" ;;
+esac

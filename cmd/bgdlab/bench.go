@@ -20,6 +20,7 @@ import (
 	"github.com/bgdlab/bgdlab/pkg/backend"
 	"github.com/bgdlab/bgdlab/pkg/bench"
 	"github.com/bgdlab/bgdlab/pkg/data"
+	"github.com/bgdlab/bgdlab/pkg/plots"
 	"github.com/gomlx/compute"
 )
 
@@ -241,6 +242,16 @@ func writeBench(stdout io.Writer, f benchFlags, cpu backend.CPU, results []bench
 	raw, _ := json.MarshalIndent(map[string]any{"results": results, "peers": peers, "gemm_gflops": peaks, "cpu": cpu, "versions": backend.Versions()}, "", "  ")
 	if err := atomicfile.Write(filepath.Join(f.out, "bench.json"), raw); err != nil {
 		return err
+	}
+	if ratios := bench.Ratios(results, peers); len(ratios) > 0 {
+		fig, err := bench.Figure(ratios, cpu)
+		if err != nil {
+			return err
+		}
+		if err := plots.Save(fig, filepath.Join(f.out, "bench.png")); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "wrote %s/bench.png\n", f.out)
 	}
 	fmt.Fprintf(stdout, "wrote %s/bench.csv and bench.json\n", f.out)
 	return nil

@@ -8,6 +8,8 @@ import (
 	"os/exec"
 	"os/signal"
 	"syscall"
+
+	"github.com/bgdlab/bgdlab/pkg/backend"
 )
 
 // Go's runtime ends a process with exit code 2 on an unrecovered panic in a
@@ -45,7 +47,7 @@ func childCode(code int) int {
 func supervise(exe string, args []string, stderr io.Writer) int {
 	cmd := exec.Command(exe, args...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
-	cmd.Env = append(os.Environ(), supervisedEnv+"=1")
+	cmd.Env = append(os.Environ(), supervisedEnv+"=1", "GODEBUG="+backend.WithoutAsyncPreempt(os.Getenv("GODEBUG")))
 	cmd.SysProcAttr = childAttr()
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)

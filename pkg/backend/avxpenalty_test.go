@@ -3,6 +3,7 @@ package backend_test
 import (
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -103,5 +104,70 @@ func TestNoAVXPenaltyInsideTransposedKernel(t *testing.T) {
 	t.Logf("x·w %v, x·wᵀ %v: ratio %.2f (CPU %s)", tNormal, tTransposed, ratio, backend.DetectCPU().Model+", "+backend.DetectCPU().Flags())
 	if ratio > 4 {
 		t.Errorf("the transposed-layout product costs %.1f× the normal one: the AVX→SSE penalty inside compute's small kernel (third_party/compute's avx512ReduceSumFloat32x16 must clear the upper bits)", ratio)
+	}
+}
+
+// TestNoAVXPenaltyAfterPreemption guards NoAsyncPreempt: with Go 1.26's
+// asynchronous preemption on, a SIMD build's goroutine resumes from
+// preemption with the AVX-512 registers' upper halves dirty, and on Intel
+// CPUs an element-wise op (math.Exp per element) then runs about 100×
+// slower for the rest of its run. It times Logistic on 60 000×10 floats
+// 40 times, a matrix product between runs, and fails when runs take more
+// than 10× the fastest one (more than 2 of 40): 10 of 40 without the
+// setting on an Intel Xeon (AVX-512, 2 cores), 0 with it. It cannot fail on
+// AMD Zen.
+func TestNoAVXPenaltyAfterPreemption(t *testing.T) {
+	if strings.HasPrefix(os.Getenv("BGDLAB_BACKEND"), "xla") || runtime.GOARCH != "amd64" || !backend.SIMDCompiled {
+		t.Skip("a test of the go backend's amd64 SIMD build")
+	}
+	b, err := backend.NewWithConfig("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Finalize()
+	x := tensors.FromShape(shapes.Make(dtypes.Float32, 60000, 10))
+	xi := tensors.FromShape(shapes.Make(dtypes.Float32, 6000, 784))
+	w := tensors.FromShape(shapes.Make(dtypes.Float32, 784, 10))
+	logistic := graph.MustNewExec(b, func(x *graph.Node) *graph.Node { return graph.Logistic(x) })
+	dot := graph.MustNewExec(b, func(x, w *graph.Node) *graph.Node { return graph.Dot(x, w).Product() })
+	var times []time.Duration
+	for i := 0; i < 40; i++ {
+		start := time.Now()
+		if _, err := logistic.Exec(x); err != nil {
+			t.Fatal(err)
+		}
+		times = append(times, time.Since(start))
+		if _, err := dot.Exec(xi, w); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fastest := slices.Min(times)
+	slow := 0
+	for _, d := range times {
+		if d > 10*fastest {
+			slow++
+		}
+	}
+	t.Logf("Logistic on 60 000×10: fastest %v, slowest %v, %d of %d runs over 10× the fastest (GODEBUG=%q; CPU %s)",
+		fastest, slices.Max(times), slow, len(times), os.Getenv("GODEBUG"), backend.DetectCPU().Model)
+	if slow > 2 {
+		t.Errorf("%d of %d element-wise runs took over 10× the fastest: the AVX→SSE penalty after async preemption; run with GODEBUG=%s (scripts/goenv.sh sets it)", slow, len(times), backend.NoAsyncPreempt)
+	}
+}
+
+func TestWithoutAsyncPreempt(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"", backend.NoAsyncPreempt},
+		{"gctrace=1", "gctrace=1," + backend.NoAsyncPreempt},
+		{"asyncpreemptoff=1", "asyncpreemptoff=1"},
+		{"asyncpreemptoff=1,asyncpreemptoff=0", "asyncpreemptoff=1,asyncpreemptoff=0," + backend.NoAsyncPreempt},
+	} {
+		want := tc.want
+		if !backend.SIMDCompiled || runtime.GOARCH != "amd64" {
+			want = tc.in
+		}
+		if got := backend.WithoutAsyncPreempt(tc.in); got != want {
+			t.Errorf("WithoutAsyncPreempt(%q) = %q, want %q", tc.in, got, want)
+		}
 	}
 }

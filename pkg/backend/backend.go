@@ -332,6 +332,7 @@ func NewWithConfig(config string) (b compute.Backend, err error) {
 		if opts == "" {
 			opts = DefaultGoOptions // see its doc: the parallel scheduler deadlocks
 		}
+		warnAsyncPreempt()
 		return gobackend.New(opts)
 	}
 	name, plugin, _ := strings.Cut(config, ":")

@@ -3,8 +3,10 @@ package bench_test
 import (
 	"context"
 	"os"
+	"slices"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/bgdlab/bgdlab/pkg/backend"
 	"github.com/bgdlab/bgdlab/pkg/bench"
@@ -77,5 +79,24 @@ func TestOpenBLASCoreType(t *testing.T) {
 		if got := bench.OpenBLASCoreType(tc.cpu); got != tc.want {
 			t.Errorf("%+v: %q, want %q", tc.cpu, got, tc.want)
 		}
+	}
+}
+
+func TestRatios(t *testing.T) {
+	results := []bench.Result{
+		{Backend: "go", Case: "mlp", Kind: "full-step", Min: 2 * time.Second},
+		{Backend: "go", Case: "mlp", Kind: "epoch-128", Min: 9 * time.Second},
+		{Backend: "xla:cpu", Case: "mlp", Kind: "full-step", Min: 500 * time.Millisecond},
+		{Backend: "go", Case: "cnn", Kind: "full-step", Min: time.Second},
+	}
+	torch := &bench.Peer{Name: "pytorch", Results: []bench.PeerResult{{Case: "mlp", Kind: "full-step", Min: 0.5}, {Case: "mlp", Kind: "epoch-128", Min: 3}}}
+	jax := &bench.Peer{Name: "jax", Results: []bench.PeerResult{{Case: "mlp", Kind: "full-step", Min: 0.25}, {Case: "cnn", Kind: "full-step", Min: 0.5}}}
+	got := bench.Ratios(results, []*bench.Peer{torch, jax})
+	want := []bench.Ratio{{"go", "mlp", "pytorch", 4}, {"xla:cpu", "mlp", "pytorch", 1}, {"go", "mlp", "jax", 8}, {"xla:cpu", "mlp", "jax", 2}, {"go", "cnn", "jax", 2}}
+	if !slices.Equal(got, want) {
+		t.Fatalf("Ratios = %v, want %v", got, want)
+	}
+	if _, err := bench.Figure(got, backend.CPU{Model: "test", Cores: 2}); err != nil {
+		t.Fatal(err)
 	}
 }
