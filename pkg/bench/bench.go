@@ -258,7 +258,9 @@ func FullStep(ctx context.Context, b compute.Backend, c Case, d *data.Dataset, o
 
 // MatmulOnly times just the matrix products of c's full-batch step — the
 // forward products and the two gradient products per layer — on the same
-// shapes, as the floor a backend's step time is compared with.
+// shapes, as the floor a backend's step time is compared with. The weight
+// gradient's xᵀ is given as an input already transposed, so the floor holds
+// products only (the step itself transposes one operand per layer).
 func MatmulOnly(ctx context.Context, b compute.Backend, c Case, opt Options) (Result, error) {
 	m, err := models.New(c.Model)
 	if err != nil {
@@ -267,7 +269,7 @@ func MatmulOnly(ctx context.Context, b compute.Backend, c Case, opt Options) (Re
 	shp := denseShapes(c, m)
 	var inputs []*tensors.Tensor
 	for _, s := range shp {
-		for _, dims := range [][]int{{s[0], s[1]}, {s[1], s[2]}, {s[0], s[2]}} {
+		for _, dims := range [][]int{{s[0], s[1]}, {s[1], s[2]}, {s[0], s[2]}, {s[1], s[0]}} {
 			t := tensors.FromShape(shapes.Make(dtypes.Float32, dims...))
 			if err := t.MaterializeOnDevice(b, false, 0); err != nil {
 				return Result{}, err
@@ -278,9 +280,9 @@ func MatmulOnly(ctx context.Context, b compute.Backend, c Case, opt Options) (Re
 	exec, err := graph.NewExec(b, func(in []*graph.Node) []*graph.Node {
 		var outs []*graph.Node
 		for i := range shp {
-			x, w, dy := in[3*i], in[3*i+1], in[3*i+2]
-			outs = append(outs, graph.ReduceAllSum(graph.DotProduct(x, w)))                                // forward
-			outs = append(outs, graph.ReduceAllSum(graph.DotGeneral(x, []int{0}, nil, dy, []int{0}, nil))) // ∂W = xᵀ·dy
+			x, w, dy, xT := in[4*i], in[4*i+1], in[4*i+2], in[4*i+3]
+			outs = append(outs, graph.ReduceAllSum(graph.DotProduct(x, w)))                                 // forward
+			outs = append(outs, graph.ReduceAllSum(graph.DotGeneral(xT, []int{1}, nil, dy, []int{0}, nil))) // ∂W = xᵀ·dy, xᵀ given
 			if i > 0 {
 				outs = append(outs, graph.ReduceAllSum(graph.DotGeneral(dy, []int{1}, nil, w, []int{1}, nil))) // ∂x = dy·wᵀ
 			}
