@@ -153,7 +153,7 @@ func List() []Info {
 		m.Params = append(append([]Param(nil), m.Params...), commonParams...)
 		out = append(out, m)
 	}
-	order := map[string]int{"sgd": 0, "adaptive": 1, "adam": 2, "sign": 3, "step-size": 4, "line-search": 5, "quasi-newton": 6}
+	order := map[string]int{"sgd": 0, "adaptive": 1, "adam": 2, "sign": 3, "step-size": 4, "line-search": 5, "quasi-newton": 6, "seed": 7}
 	sort.Slice(out, func(i, j int) bool {
 		if order[out[i].Family] != order[out[j].Family] {
 			return order[out[i].Family] < order[out[j].Family]

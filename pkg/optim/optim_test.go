@@ -124,6 +124,14 @@ type reference func(p map[string]float64) func(t int, lr, loss float64, theta, g
 func vec(n int) []float64 { return make([]float64, n) }
 
 var references = map[string]reference{
+	// The seed article's rule read literally: W ← W − α g + β g⊙g.
+	"gd-gradsq": func(p map[string]float64) func(int, float64, float64, []float64, []float64) {
+		return func(t int, lr, _ float64, th, g []float64) {
+			for i := range th {
+				th[i] += -lr*g[i] + p["beta"]*g[i]*g[i]
+			}
+		}
+	},
 	"gd": func(p map[string]float64) func(int, float64, float64, []float64, []float64) {
 		return func(t int, lr, _ float64, th, g []float64) {
 			for i := range th {
@@ -372,6 +380,7 @@ var specs = []string{
 	"adamax:lr=0.05", "lion:lr=0.01", "lion:lr=0.01,weight_decay=0.1",
 	"polyak:f_star=FSTAR", "polyak:f_star=1,max_lr=0.01",
 	"gd:lr=0.02,clip_norm=1", "gd:lr=0.02,clip_value=0.5", "adam:lr=0.05,clip_norm=0.5",
+	"gd-gradsq:lr=0.02,beta=0.0001", "gd-gradsq:lr=0.02,beta=0.05,clip_norm=1",
 }
 
 var schedules = []string{"step:every=5,gamma=0.5", "exp:gamma=0.9", "inverse:decay=0.3", "cosine:steps=12,min=0.1,warmup=4"}
