@@ -243,15 +243,17 @@ func writeBench(stdout io.Writer, f benchFlags, cpu backend.CPU, results []bench
 	if err := atomicfile.Write(filepath.Join(f.out, "bench.json"), raw); err != nil {
 		return err
 	}
-	if ratios := bench.Ratios(results, peers); len(ratios) > 0 {
-		fig, err := bench.Figure(ratios, cpu)
+	ratios := bench.Ratios(results, peers)
+	for _, p := range peers {
+		fig, err := bench.Figure(ratios, p.Name, cpu)
 		if err != nil {
 			return err
 		}
-		if err := plots.Save(fig, filepath.Join(f.out, "bench.png")); err != nil {
+		name := filepath.Join(f.out, "bench_"+p.Name+".png")
+		if err := plots.Save(fig, name); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "wrote %s/bench.png\n", f.out)
+		fmt.Fprintf(stdout, "wrote %s\n", name)
 	}
 	fmt.Fprintf(stdout, "wrote %s/bench.csv and bench.json\n", f.out)
 	return nil

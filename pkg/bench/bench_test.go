@@ -96,7 +96,9 @@ func TestRatios(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Fatalf("Ratios = %v, want %v", got, want)
 	}
-	if _, err := bench.Figure(got, backend.CPU{Model: "test", Cores: 2}); err != nil {
-		t.Fatal(err)
+	for _, peer := range []string{"pytorch", "jax"} {
+		if _, err := bench.Figure(got, peer, backend.CPU{Model: "test", Cores: 2}); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"strings"
 
 	"github.com/bgdlab/bgdlab/pkg/backend"
 	"github.com/bgdlab/bgdlab/pkg/plots"
@@ -37,25 +38,28 @@ func Ratios(results []Result, peers []*Peer) []Ratio {
 	return out
 }
 
-// Figure draws Ratios as bars, one colour per backend, with a line at 1
-// (parity) and the CPU in the title: the figure the README's performance
-// table comes from.
-func Figure(ratios []Ratio, cpu backend.CPU) (*plot.Plot, error) {
-	names := make([]string, len(ratios))
-	values := make([]float64, len(ratios))
-	colors := make([]color.Color, len(ratios))
-	for i, r := range ratios {
-		names[i] = fmt.Sprintf("%s\n%s÷%s", r.Case, r.Backend, r.Peer)
-		values[i] = r.Value
-		colors[i] = plots.ColorFor(r.Backend)
+// Figure draws the ratios to one peer as bars, one colour per backend,
+// with a dashed line at 1 (parity) and the CPU in the title: the figures the
+// README's performance table comes from (one per peer).
+func Figure(ratios []Ratio, peer string, cpu backend.CPU) (*plot.Plot, error) {
+	var names []string
+	var values []float64
+	var colors []color.Color
+	for _, r := range ratios {
+		if r.Peer != peer {
+			continue
+		}
+		names = append(names, r.Case+"\n"+strings.TrimSuffix(r.Backend, ":cpu"))
+		values = append(values, r.Value)
+		colors = append(colors, plots.ColorFor(r.Backend))
 	}
-	title := fmt.Sprintf("full-batch step time ÷ peer's (lower is faster)\n%s, %d cores, %s", cpu.Model, cpu.Cores, cpu.Flags())
+	title := fmt.Sprintf("full-batch step time ÷ %s's (lower is faster)\n%s, %d cores, %s", peer, cpu.Model, cpu.Cores, cpu.Flags())
 	p, err := plots.Bars(title, "time ratio", names, values, nil, colors)
 	if err != nil {
 		return nil, err
 	}
-	if len(ratios) > 0 {
-		parity, err := plotter.NewLine(plotter.XYs{{X: -0.5, Y: 1}, {X: float64(len(ratios)) - 0.5, Y: 1}})
+	if len(values) > 0 {
+		parity, err := plotter.NewLine(plotter.XYs{{X: -0.5, Y: 1}, {X: float64(len(values)) - 0.5, Y: 1}})
 		if err != nil {
 			return nil, err
 		}
