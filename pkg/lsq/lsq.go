@@ -102,6 +102,18 @@ func (p Problem) MSE(theta []float64) float64 {
 	return s / float64(len(p.X))
 }
 
+// Gradient returns ∇MSE(θ) = (2/n)·Xᵀ(Xθ − y), in float64 on the host.
+func (p Problem) Gradient(theta []float64) []float64 {
+	g := make([]float64, len(theta))
+	for i, row := range p.X {
+		r := dot(row, theta) - p.Y[i]
+		for j, x := range row {
+			g[j] += 2 * r * x / float64(len(p.X))
+		}
+	}
+	return g
+}
+
 func dot(a, b []float64) float64 {
 	var s float64
 	for i := range a {

@@ -27,4 +27,5 @@ func ExampleTextbook() {
 	// Output:
 	// 1. The textbook example
 	// “BGD iterations are stable and never diverge.” → refuted
+	// “BGD's update W ← W − α∂L/∂W + β Σⱼ (∂L/∂Wⱼ)⊙(∂L/∂θⱼ) is an efficient, stable descent method.” (the seed article's rule, read literally as θ ← θ − αg + βg⊙g; textbook data) → refuted
 }

@@ -79,6 +79,13 @@ func Textbook(s *Env) (Study, error) {
 	}
 	sec.Figures = append(sec.Figures, fig)
 	sec.Claims = append(sec.Claims, stabilityClaim(fig.Name, 2/curv.L, triedAbove, divergedAbove, divergedBelow, convergedBelow))
+	seedTable, seedFig, seedClaim, err := seedRule(s, prob)
+	if err != nil {
+		return sec, err
+	}
+	sec.Tables = append(sec.Tables, seedTable)
+	sec.Figures = append(sec.Figures, seedFig)
+	sec.Claims = append(sec.Claims, seedClaim)
 	// The 1000-step α = 0.01 run does not reach θ*: say how far it is.
 	th, _ := prob.ExactGD([]float64{0, 0}, 0.01, 1000)
 	sec.Intro += fmt.Sprintf(" After 1000 steps of α = 0.01, (slope, intercept) = (%s, %s) is still %s away from the least-squares solution (%s, %s): the slow direction contracts by only 1 − αμ = %s per step.",

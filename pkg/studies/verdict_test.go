@@ -62,3 +62,65 @@ func TestVerdictsReachEveryOutcome(t *testing.T) {
 	check("full never reached", bs(math.NaN(), 0.9, 0, 0.1).claim().Verdict, Refuted)
 	check("none reached", bs(math.NaN(), math.Inf(1), 0, 0).claim().Verdict, Nuanced)
 }
+
+// The seed rule's claim reaches each outcome, and its float64 check refuses
+// a run that disagrees with its recomputation.
+func TestSeedRuleClaim(t *testing.T) {
+	gd := seedRuleRun{beta: 0, final: 1e-16, reference: 1e-16, gradNorm: 1e-9, refDiv: -1, steps: 1000}
+	ok := seedRuleRun{beta: 1e-4, final: 1e-16, reference: 1e-16, gradNorm: 1e-9, refDiv: -1, steps: 1000, uphill: 998}
+	rose := seedRuleRun{beta: 1e-3, final: 1e-15, reference: 1e-15, gradNorm: 1e-8, refDiv: -1, steps: 1000, rises: 1}
+	blew := seedRuleRun{beta: 1e-2, diverged: true, refDiv: 3, steps: 3}
+	stalled := seedRuleRun{beta: 1e-2, final: 0.5, reference: 0.5, gradNorm: 5, refDiv: -1, steps: 1000}
+	badGD := gd
+	badGD.diverged, badGD.refDiv = true, 10
+	for _, tc := range []struct {
+		name string
+		runs []seedRuleRun
+		want Verdict
+	}{
+		{"blows up where GD converges", []seedRuleRun{gd, ok, blew}, Refuted},
+		{"stops at a non-stationary point", []seedRuleRun{gd, stalled}, Refuted},
+		{"reaches the minimum, loss rose", []seedRuleRun{gd, ok, rose}, Nuanced},
+		{"reaches the minimum descending", []seedRuleRun{gd, ok}, Supported},
+		{"GD itself diverged", []seedRuleRun{badGD, ok}, Nuanced},
+	} {
+		if got := seedRuleClaim("f", tc.runs).Verdict; got != tc.want {
+			t.Errorf("%s: %s, want %s", tc.name, got, tc.want)
+		}
+	}
+	for _, r := range []seedRuleRun{gd, rose, blew} {
+		if err := r.check(); err != nil {
+			t.Errorf("consistent run refused: %v", err)
+		}
+	}
+	off := ok
+	off.final = 2e-16 * 1e6
+	if off.check() == nil {
+		t.Error("a run 2e-10 from its recomputation's 1e-16 was accepted")
+	}
+	half := blew
+	half.refDiv = -1
+	if half.check() == nil {
+		t.Error("a diverged run whose recomputation converged was accepted")
+	}
+}
+
+// TestSeedRuleReference: β = 0 is plain GD (the closed form), and a large
+// β blows up within a few steps from θ = 0 on the textbook data.
+func TestSeedRuleReference(t *testing.T) {
+	fit, err := experiment.LeastSquares("textbook")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mse, _, uphill, blew := seedRuleReference(fit.Problem, 0, 200)
+	th, err := fit.Problem.ExactGD(nil, seedRuleLR, 200)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := fit.Problem.MSE(th); math.Abs(mse-want) > 1e-9*math.Max(want, 1e-12) || uphill != 0 || blew != -1 {
+		t.Errorf("β = 0: MSE %g (closed form %g), uphill %d, blew up %d", mse, want, uphill, blew)
+	}
+	if _, _, _, blew := seedRuleReference(fit.Problem, 0.1, 200); blew < 0 || blew > 10 {
+		t.Errorf("β = 0.1: blew up at %d, want within 10 steps", blew)
+	}
+}
