@@ -4,9 +4,11 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"html"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -83,6 +85,83 @@ func TestExercises(t *testing.T) {
 	nbgrader("autograde", "bgd", "--force")
 	checkScores(t, readScores(t, course, pyBin, root))
 	checkAutograded(t, course)
+	nbgrader("generate_feedback", "bgd", "--force")
+	checkFeedback(t, course)
+}
+
+// checkFeedback: each student's feedback shows the scores but neither the
+// hidden tests' code nor any line the cells with hidden tests printed.
+func checkFeedback(t *testing.T, course string) {
+	graded, _ := filepath.Glob(filepath.Join(course, "autograded", "*", "bgd", "*.ipynb"))
+	if len(graded) == 0 {
+		t.Fatal("no autograded notebooks")
+	}
+	for _, p := range graded {
+		student := filepath.Base(filepath.Dir(filepath.Dir(p)))
+		name := strings.TrimSuffix(filepath.Base(p), ".ipynb")
+		raw, err := os.ReadFile(filepath.Join(course, "feedback", student, "bgd", name+".html"))
+		if err != nil {
+			t.Errorf("%s/%s: no feedback: %v", student, name, err)
+			continue
+		}
+		fb := html.UnescapeString(tags.ReplaceAllString(string(raw), "")) // the text a student reads
+		if !strings.Contains(fb, "Score:") {
+			t.Errorf("%s/%s: the feedback shows no score", student, name)
+		}
+		_, cells := readNB(t, p)
+		for _, c := range cells {
+			src := cellSource(c)
+			begin := strings.Index(src, "BEGIN HIDDEN TESTS")
+			if begin < 0 {
+				continue
+			}
+			if strings.Contains(fb, "HIDDEN TESTS") {
+				t.Errorf("%s/%s: the feedback contains the hidden tests' markers", student, name)
+			}
+			for _, line := range strings.Split(src[begin:], "\n")[1:] {
+				if l := strings.TrimSpace(line); len(l) > 12 && !strings.Contains(l, "END HIDDEN TESTS") && containsEither(fb, l) {
+					t.Errorf("%s/%s: the feedback shows hidden test code %q", student, name, l)
+				}
+			}
+			for _, line := range strings.Split(outputText(c), "\n") {
+				if l := strings.TrimSpace(line); len(l) > 12 && containsEither(fb, l) {
+					t.Errorf("%s/%s: the feedback shows output of a cell with hidden tests: %q", student, name, l)
+				}
+			}
+		}
+	}
+}
+
+// tags matches HTML tags (syntax highlighting splits code into spans).
+var tags = regexp.MustCompile(`<[^>]*>`)
+
+// containsEither tells whether text contains s, with or without the spaces
+// highlighting may have moved.
+func containsEither(text, s string) bool {
+	squeeze := func(x string) string { return strings.Join(strings.Fields(x), "") }
+	return strings.Contains(text, s) || strings.Contains(squeeze(text), squeeze(s))
+}
+
+// outputText joins a code cell's stream, result and error texts.
+func outputText(c cell) string {
+	var outs []map[string]json.RawMessage
+	_ = json.Unmarshal(c["outputs"], &outs)
+	var b strings.Builder
+	for _, o := range outs {
+		for _, k := range []string{"text", "traceback"} {
+			if v, ok := o[k]; ok {
+				b.WriteString(notebook.Text(v) + "\n")
+			}
+		}
+		if v, ok := o["data"]; ok {
+			var data map[string]json.RawMessage
+			_ = json.Unmarshal(v, &data)
+			if t, ok := data["text/plain"]; ok {
+				b.WriteString(notebook.Text(t) + "\n")
+			}
+		}
+	}
+	return b.String()
 }
 
 // checkScores: full marks for the solution, zero for the stub, zero on the

@@ -12,3 +12,27 @@ c.ClearSolutions.code_stub = {"go": 'panic("not implemented") // YOUR CODE HERE'
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # Go cells compile and link: give each more time than nbgrader's 30 s default.
 c.ExecutePreprocessor.timeout = 300
+
+# Feedback keeps hidden tests hidden: nbgrader's feedback shows every cell as
+# autograded, hidden tests and their output included. A cell with hidden
+# tests keeps its score and loses its output (the visible checks' lines are
+# in the student's own notebook), then ClearHiddenTests removes the code.
+from nbformat.v4 import new_output  # noqa: E402
+from nbgrader.preprocessors import (  # noqa: E402
+    ClearHiddenTests, GetGrades, NbGraderPreprocessor)
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
+
+
+class HideHiddenTestOutputs(NbGraderPreprocessor):
+    """Replaces the outputs of cells with hidden tests by a note."""
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == "code" and "BEGIN HIDDEN TESTS" in cell.source:
+            cell.outputs = [new_output("stream", name="stdout", text=(
+                "(Output not shown: this cell ran hidden tests too. "
+                "Its score is above; rerun the visible checks in your notebook.)\n"))]
+        return cell, resources
+
+
+c.GenerateFeedback.preprocessors = [
+    GetGrades, HideHiddenTestOutputs, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
