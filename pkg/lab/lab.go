@@ -188,9 +188,10 @@ func Show(p *plot.Plot, name string) {
 
 // FigurePaths returns where a notebook saves the figure file name:
 // $BGDLAB_OUT/figures when the report or a test runs the notebook, plus
-// $BGDLAB_FIGURES when set (the committed figures of the canonical run);
-// interactively (neither set) the repository's figures/ folder, found from
-// GoNB's $GONB_DIR (the notebook's folder), else ./figures.
+// $BGDLAB_FIGURES when set (only the canonical report run sets it: the
+// committed figures/); interactively (neither set) a figures/ folder beside
+// the notebook (GoNB's $GONB_DIR), else ./figures — never the checkout's
+// committed figures/, which a student's run used to overwrite.
 func FigurePaths(name string) []string {
 	var paths []string
 	if out := os.Getenv(OutEnv); out != "" {
@@ -203,7 +204,7 @@ func FigurePaths(name string) []string {
 		return paths
 	}
 	if dir := os.Getenv("GONB_DIR"); dir != "" {
-		return []string{filepath.Join(dir, "..", "figures", name)}
+		return []string{filepath.Join(dir, "figures", name)}
 	}
 	return []string{filepath.Join("figures", name)}
 }

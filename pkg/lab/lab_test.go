@@ -3,6 +3,8 @@ package lab_test
 import (
 	"fmt"
 	"math"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -100,5 +102,28 @@ func TestTuneExtendsItsGrid(t *testing.T) {
 	}
 	if around.OnEdge() || around.Extended != 0 {
 		t.Errorf("grid %v around the best: best %g, extended %d", around.LRs, around.LR, around.Extended)
+	}
+}
+
+// TestFigurePathsNeverTheCommittedFigures: an interactive notebook (only
+// GoNB's $GONB_DIR set) saves beside itself; the report's and the canonical
+// run's folders only when they are named.
+func TestFigurePathsNeverTheCommittedFigures(t *testing.T) {
+	nbDir := filepath.Join(t.TempDir(), "notebooks")
+	for _, tc := range []struct {
+		out, figures, gonb string
+		want               []string
+	}{
+		{"", "", nbDir, []string{filepath.Join(nbDir, "figures", "f.png")}},
+		{"", "", "", []string{filepath.Join("figures", "f.png")}},
+		{"/o", "", nbDir, []string{filepath.Join("/o", "figures", "f.png")}},
+		{"/o", "/repo/figures", nbDir, []string{filepath.Join("/o", "figures", "f.png"), filepath.Join("/repo/figures", "f.png")}},
+	} {
+		t.Setenv(lab.OutEnv, tc.out)
+		t.Setenv("BGDLAB_FIGURES", tc.figures)
+		t.Setenv("GONB_DIR", tc.gonb)
+		if got := lab.FigurePaths("f.png"); !slices.Equal(got, tc.want) {
+			t.Errorf("BGDLAB_OUT=%q BGDLAB_FIGURES=%q GONB_DIR=%q: %v, want %v", tc.out, tc.figures, tc.gonb, got, tc.want)
+		}
 	}
 }
