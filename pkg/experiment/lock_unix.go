@@ -3,6 +3,7 @@
 package experiment
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -18,9 +19,18 @@ import (
 // resume). A second writer gets an error naming the PID in the way.
 func LockFolder(dir, what string) (func(), error) {
 	path := filepath.Join(dir, "."+what+".lock")
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
+	// O_NOFOLLOW: a lock planted as a symlink must not get its target's
+	// contents replaced by a PID (as root, that could be any file).
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR|syscall.O_NOFOLLOW, 0o644)
+	if errors.Is(err, syscall.ELOOP) {
+		return nil, fmt.Errorf("%s is a symbolic link, not a bgdlab lock file: refusing to write through it; remove it (rm %s) or choose another --out", path, path)
+	}
 	if err != nil {
 		return nil, err
+	}
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		f.Close()
+		return nil, fmt.Errorf("%s is not a regular file, so not a bgdlab lock file: remove it or choose another --out", path)
 	}
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		raw := make([]byte, 32)
