@@ -49,11 +49,14 @@ func runTheory(args []string, stdout, stderr io.Writer) error {
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
+		// Not-finite values (κ = ∞ on a rank-deficient problem) as run.json
+		// writes them: "+Inf", "-Inf", "NaN" (experiment.Float).
+		f := func(v float64) experiment.Float { return experiment.Float(v) }
 		out := map[string]any{"data": rep.Data, "model": rep.Model, "at": rep.At,
-			"L": rep.Curvature.L, "mu": rep.Curvature.Mu, "kappa": rep.Curvature.Kappa, "method": rep.Curvature.Method,
-			"residual": rep.Curvature.Residual, "steps": clean(rep.Steps), "rates": clean(rep.Rates)}
+			"L": f(rep.Curvature.L), "mu": f(rep.Curvature.Mu), "kappa": f(rep.Curvature.Kappa), "method": rep.Curvature.Method,
+			"residual": f(rep.Curvature.Residual), "steps": clean(rep.Steps), "rates": clean(rep.Rates)}
 		if rep.Exact != nil {
-			out["exact"] = map[string]any{"L": rep.Exact.L, "mu": rep.Exact.Mu, "kappa": rep.Exact.Kappa, "method": rep.Exact.Method}
+			out["exact"] = map[string]any{"L": f(rep.Exact.L), "mu": f(rep.Exact.Mu), "kappa": f(rep.Exact.Kappa), "method": rep.Exact.Method}
 		}
 		return enc.Encode(out)
 	}
@@ -76,7 +79,7 @@ func clean(m map[string]float64) map[string]any {
 		if v != v {
 			continue
 		}
-		out[k] = v
+		out[k] = experiment.Float(v) // ±Inf as "+Inf"/"-Inf"
 	}
 	return out
 }

@@ -23,7 +23,7 @@ type Divergence struct {
 	// LRTimesLambdaMax is η·λmax of the training-loss Hessian at
 	// θ_LastFinite, measured for full-batch GD on the whole training split
 	// (nil otherwise). Gradient descent on a quadratic is stable only below 2.
-	LRTimesLambdaMax *float64 `json:"lr_times_lambda_max,omitempty"`
+	LRTimesLambdaMax *Float `json:"lr_times_lambda_max,omitempty"`
 	// Layer is the first layer whose gradient norm grew 1000-fold over its
 	// value at step 0 or stopped being finite, at LayerStep (empty: none
 	// before the divergence).
@@ -80,7 +80,7 @@ func (d *Divergence) measureSharpness(tr *train.Trainer, all *train.Data, r *Res
 	if err != nil {
 		return err
 	}
-	v := r.Opt.LRAt(d.LastFinite) * c.L
+	v := Float(r.Opt.LRAt(d.LastFinite) * c.L)
 	d.LRTimesLambdaMax = &v
 	return nil
 }
@@ -110,7 +110,7 @@ func (d *Divergence) summary() string {
 		if *d.LRTimesLambdaMax >= 2 {
 			verdict = "at or above 2, where gradient descent on a quadratic diverges"
 		}
-		parts = append(parts, fmt.Sprintf("η·λmax = %.3g at step %d, %s", *d.LRTimesLambdaMax, d.LastFinite, verdict))
+		parts = append(parts, fmt.Sprintf("η·λmax = %.3g at step %d, %s", float64(*d.LRTimesLambdaMax), d.LastFinite, verdict))
 	}
 	if d.Layer != "" {
 		parts = append(parts, fmt.Sprintf("the first layer whose gradient norm grew 1000-fold was %s, at step %d", d.Layer, d.LayerStep))

@@ -38,21 +38,21 @@ type Result struct {
 	StatusDetail string       `json:"status_detail,omitempty"`
 	DivergedAt   *int         `json:"diverged_at,omitempty"`
 	// Divergence explains a diverged run (nil otherwise).
-	Divergence  *Divergence        `json:"divergence,omitempty"`
-	Steps       int                `json:"steps"`
-	Backend     string             `json:"backend"`
-	Devices     []string           `json:"devices"`
-	Versions    map[string]string  `json:"versions"`
-	Start       time.Time          `json:"start"`
-	End         time.Time          `json:"end"`
-	TrainLossIs string             `json:"train_loss_is"`
-	Metric      string             `json:"metric"`
-	Params      int                `json:"params"`
-	Examples    map[string]int     `json:"examples"`
-	Layers      []string           `json:"layers,omitempty"`
-	DataInfo    map[string]float64 `json:"data_info,omitempty"`
-	Optimizer   map[string]float64 `json:"optimizer_params"`
-	Final       Final              `json:"final"`
+	Divergence  *Divergence       `json:"divergence,omitempty"`
+	Steps       int               `json:"steps"`
+	Backend     string            `json:"backend"`
+	Devices     []string          `json:"devices"`
+	Versions    map[string]string `json:"versions"`
+	Start       time.Time         `json:"start"`
+	End         time.Time         `json:"end"`
+	TrainLossIs string            `json:"train_loss_is"`
+	Metric      string            `json:"metric"`
+	Params      int               `json:"params"`
+	Examples    map[string]int    `json:"examples"`
+	Layers      []string          `json:"layers,omitempty"`
+	DataInfo    Floats            `json:"data_info,omitempty"`
+	Optimizer   Floats            `json:"optimizer_params"`
+	Final       Final             `json:"final"`
 	// FullBatchChunk is the chunk a full-batch step was summed over (0: the
 	// whole training split at once).
 	FullBatchChunk int `json:"full_batch_chunk,omitempty"`

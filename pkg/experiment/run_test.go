@@ -181,7 +181,7 @@ func TestDivergenceExplained(t *testing.T) {
 		t.Fatalf("status %s, divergence %+v", res.Status, d)
 	}
 	want := 0.09 * (12 + math.Sqrt(136))
-	if math.Abs(*d.LRTimesLambdaMax-want) > 1e-6*want || d.Step != *res.DivergedAt || d.LastFinite != d.Step-1 {
+	if math.Abs(float64(*d.LRTimesLambdaMax)-want) > 1e-6*want || d.Step != *res.DivergedAt || d.LastFinite != d.Step-1 {
 		t.Errorf("η·λmax %v at step %d (diverged %d), want %v", *d.LRTimesLambdaMax, d.LastFinite, d.Step, want)
 	}
 	if !strings.Contains(d.Summary, "at or above 2") {

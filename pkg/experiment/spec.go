@@ -101,6 +101,9 @@ func (s Spec) Validate() error {
 	if err := s.checkBudgetBounds(); err != nil {
 		return err
 	}
+	if s.TargetLoss != nil && (math.IsNaN(*s.TargetLoss) || math.IsInf(*s.TargetLoss, 0)) {
+		return fmt.Errorf("spec: target_loss=%v must be a finite number (--target-loss)", *s.TargetLoss)
+	}
 	switch s.DType {
 	case "", "float32", "float64":
 	default:
