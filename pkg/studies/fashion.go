@@ -81,14 +81,15 @@ func runFashion(s *Env, plan fashionPlan) (Study, error) {
 		Intro: fmt.Sprintf("Softmax regression, an MLP and (in the full study) a CNN on Fashion-MNIST (pixels standardized on the training set); each model is one workload. Every method gets the same budget in epochs (passes over the training data, line-search trials included). Protocol: each method's learning rate is tuned on seed %d (the tuning seed) by the final validation accuracy over a log grid extended past an edge by the grid's own ratio while the best rate sits there (up to %d rates); momentum (in the full study) tunes β ∈ {0.9, 0.99} the same way — β = 0.99's grid scaled by (1−β)/(1−0.9) so that the effective step lr/(1−β) spans the same range — and keeps the better pair, β = 0.9 otherwise; the tuned setting is rerun on the reporting seeds %v, which took no part in tuning, and only those runs are reported (test accuracy, mean ± 95%% CI). L-BFGS has no rate to tune. Time-to-target is training time (compilation excluded) until the validation accuracy, measured every quarter epoch, first reaches the model's target; the test data is measured once, at the end.", tuneSeed, MaxExtensions, plan.seeds)}
 	table := Table{Caption: fmt.Sprintf("Tuned on the tuning seed, reported on %d fresh seeds; default budget %g epochs.", len(plan.seeds), plan.epochs),
 		Header: []string{"model", "method", "rates tried (tuning seed)", "tuned setting", "test accuracy", "test loss", "epochs used", "training seconds", "reached val target", "time to target (s)"}}
-	var vs []versus
+	var vs, timeVs []versus
 	var prof profileRuns
+	timeTable := equalTimeTable()
 	tuningRuns, reportingRuns := 0, 0
 	for _, mc := range plan.models {
 		if _, err := experiment.LoadData(mc.dataOr(plan)); err != nil {
 			return sec, fmt.Errorf("%w (the Fashion-MNIST study needs the data: scripts/setup installs it)", err)
 		}
-		fm := &fashionModelRuns{cmp: versus{model: mc.label, seeds: len(mc.seedsOr(plan)), epochs: mc.epochsOr(plan)}}
+		fm := &fashionModelRuns{cmp: versus{model: mc.label, seeds: len(mc.seedsOr(plan)), epochs: mc.epochsOr(plan), budget: g(mc.epochsOr(plan)) + " epochs"}}
 		for _, m := range plan.methods {
 			if m.lrs == nil && mc.noLineSearch {
 				continue
@@ -106,15 +107,22 @@ func runFashion(s *Env, plan fashionPlan) (Study, error) {
 		sec.Figures = append(sec.Figures, figs...)
 		vs = append(vs, fm.cmp)
 		prof.add(mc.label, fm.ttt)
+		rows, cmp, fig, err := fm.equalTime(s, plan, mc)
+		if err != nil {
+			return sec, err
+		}
+		timeTable.Rows = append(timeTable.Rows, rows...)
+		timeVs = append(timeVs, cmp)
+		sec.Figures = append(sec.Figures, fig)
 	}
 	sec.Intro += fmt.Sprintf(" Cost: %d runs in all, %d of them for tuning.", tuningRuns+reportingRuns, tuningRuns)
-	sec.Tables = append(sec.Tables, table)
+	sec.Tables = append(sec.Tables, table, timeTable)
 	fig, err := prof.figure(s)
 	if err != nil {
 		return sec, err
 	}
 	sec.Figures = append(sec.Figures, fig)
-	sec.Claims = append(sec.Claims, fashionClaim(vs))
+	sec.Claims = append(sec.Claims, fashionClaim(vs, "budget of epochs", "fashion_softmax_accuracy"), fashionClaim(timeVs, "wall-clock budget (seconds of training)", "fashion_softmax_accuracy_time"))
 	return sec, nil
 }
 
@@ -146,14 +154,17 @@ type versus struct {
 	bgdReached, sgdReached int
 	seeds                  int
 	epochs                 float64
-	bgdTTT, sgdTTT         float64
-	bgdAcc, sgdAcc         float64
+	// budget describes the budget, e.g. "8 epochs" or "1.2 s of training".
+	budget         string
+	bgdTTT, sgdTTT float64
+	bgdAcc, sgdAcc float64
 }
 
 // fashionModelRuns collects one model's methods for its figures, claim and
 // performance profile.
 type fashionModelRuns struct {
 	cmp       versus
+	tuned     []tunedMethod
 	ttt       []methodTime
 	accBands  []plots.Band
 	lrPts     []plots.LRPoint
@@ -186,6 +197,13 @@ func (fm *fashionModelRuns) method(s *Env, plan fashionPlan, mc fashionModel, m 
 	tried, setting := "—", "line search"
 	if m.lrs != nil {
 		tried, setting = rateList(p.tried), p.setting()
+	}
+	if len(p.runs) > 0 {
+		var walls []float64
+		for _, r := range p.runs {
+			walls = append(walls, r.Last().WallS)
+		}
+		fm.tuned = append(fm.tuned, tunedMethod{m: m, lr: p.lr, beta: p.beta, wall: stats.Summarize(walls).Mean})
 	}
 	if len(p.runs) == 0 {
 		fm.ttt = append(fm.ttt, methodTime{m.short, math.Inf(1), m.color()})
@@ -232,6 +250,12 @@ func (fm *fashionModelRuns) reportRow(mc fashionModel, m method, runs []*experim
 // fashionRun runs method m at (lr, beta) — NaN: the method's default — on
 // model mc for the given seeds (a sweep folder per setting, resumable).
 func fashionRun(s *Env, plan fashionPlan, mc fashionModel, m method, lr, beta float64, seeds []uint64) ([]*experiment.Result, error) {
+	return fashionRunFor(s, plan, mc, m, lr, beta, seeds, 0)
+}
+
+// fashionRunFor is fashionRun with a budget of seconds of training instead
+// of the plan's epochs when seconds > 0.
+func fashionRunFor(s *Env, plan fashionPlan, mc fashionModel, m method, lr, beta float64, seeds []uint64, seconds float64) ([]*experiment.Result, error) {
 	epochs := mc.epochsOr(plan)
 	base := experiment.Spec{Data: mc.dataOr(plan), Model: mc.spec, Batch: m.batch, Epochs: epochs, DType: "float32", TrainLoss: "batch", TestAtEnd: true}
 	if m.batch != "full" {
@@ -253,8 +277,13 @@ func fashionRun(s *Env, plan fashionPlan, mc fashionModel, m method, lr, beta fl
 		}
 		opt += ":" + setting
 	}
+	kind := runKind(seeds)
+	if seconds > 0 {
+		base.Epochs, base.Steps, base.Seconds = 0, 0, seconds
+		kind += fmt.Sprintf("-%.3gs", seconds)
+	}
 	c := &experiment.SweepConfig{Base: base, Optimizers: []string{opt}, Seeds: seeds}
-	id := fmt.Sprintf("fashion/%s/%s-%s/%s/%s", strings.SplitN(mc.spec, ":", 2)[0], m.opt, m.batch, runKind(seeds), setting)
+	id := fmt.Sprintf("fashion/%s/%s-%s/%s/%s", strings.SplitN(mc.spec, ":", 2)[0], m.opt, m.batch, kind, setting)
 	_, res, err := s.sweep(id, c)
 	return res, err
 }
@@ -346,11 +375,11 @@ func (fm *fashionModelRuns) figures(s *Env, plan fashionPlan, mc fashionModel) (
 	return []Figure{fig, fig2, fig3}, err
 }
 
-// fashionClaim decides "BGD trains faster than SGD" at the same epoch
-// budget: refuted when SGD reached the validation target sooner on every
-// model, supported when BGD did, nuanced otherwise.
-func fashionClaim(vs []versus) Claim {
-	claim := Claim{Statement: "“BGD trains faster than SGD.” (Fashion-MNIST, both given the same budget of epochs on each model)", Figure: "fashion_softmax_accuracy"}
+// fashionClaim decides "BGD trains faster than SGD" at the same budget
+// (budget names its unit): refuted when SGD reached the validation target
+// sooner on every model, supported when BGD did, nuanced otherwise.
+func fashionClaim(vs []versus, budget, figure string) Claim {
+	claim := Claim{Statement: fmt.Sprintf("“BGD trains faster than SGD.” (Fashion-MNIST, both given the same %s on each model)", budget), Figure: figure}
 	var ev []string
 	bgdWins, sgdWins := 0, 0
 	for _, c := range vs {
@@ -369,7 +398,7 @@ func fashionClaim(vs []versus) Claim {
 			}
 			return fmt.Sprintf("reached it in %s s (%d/%d seeds), test accuracy %.3f", g(t), n, c.seeds, acc)
 		}
-		ev = append(ev, fmt.Sprintf("%s (%g epochs): BGD %s; SGD (batch 128) %s", c.model, c.epochs, outcome(c.bgdOK, c.bgdReached, c.bgdTTT, c.bgdAcc), outcome(c.sgdOK, c.sgdReached, c.sgdTTT, c.sgdAcc)))
+		ev = append(ev, fmt.Sprintf("%s (%s): BGD %s; SGD (batch 128) %s", c.model, c.budget, outcome(c.bgdOK, c.bgdReached, c.bgdTTT, c.bgdAcc), outcome(c.sgdOK, c.sgdReached, c.sgdTTT, c.sgdAcc)))
 	}
 	switch {
 	case sgdWins == len(vs):

@@ -51,9 +51,15 @@ func TestFashionComparisonTiny(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Every method on softmax; the CNN leaves L-BFGS out.
-	if len(sec.Tables) != 1 || len(sec.Tables[0].Rows) != 2*len(plan.methods)-1 {
-		t.Fatalf("want one table with %d rows, got %+v", 2*len(plan.methods)-1, sec.Tables)
+	// Every method on softmax; the CNN leaves L-BFGS out; the equal-time
+	// table has the same rows, each with its workload's budget in seconds.
+	if len(sec.Tables) != 2 || len(sec.Tables[0].Rows) != 2*len(plan.methods)-1 || len(sec.Tables[1].Rows) != len(sec.Tables[0].Rows) {
+		t.Fatalf("want two tables with %d rows, got %+v", 2*len(plan.methods)-1, sec.Tables)
+	}
+	for _, row := range sec.Tables[1].Rows {
+		if v, err := strconv.ParseFloat(row[2], 64); err != nil || !(v > 0) {
+			t.Errorf("%s %s: equal-time budget %q", row[0], row[1], row[2])
+		}
 	}
 	for _, row := range sec.Tables[0].Rows {
 		model, method, tried, setting := row[0], row[1], row[2], row[3]
@@ -108,22 +114,28 @@ func TestFashionComparisonTiny(t *testing.T) {
 	for _, f := range sec.Figures {
 		figs[f.Name] = f.Plot != nil
 	}
-	for _, name := range []string{"fashion_softmax_accuracy", "fashion_softmax_lr", "fashion_softmax_bars", "fashion_cnn_bars", "fashion_profile"} {
+	for _, name := range []string{"fashion_softmax_accuracy", "fashion_softmax_lr", "fashion_softmax_bars", "fashion_cnn_bars", "fashion_profile", "fashion_softmax_accuracy_time", "fashion_cnn_accuracy_time"} {
 		if !figs[name] {
 			t.Errorf("figure %s missing (have %v)", name, figs)
 		}
 	}
-	if len(sec.Claims) != 1 {
-		t.Fatalf("want 1 claim, got %d", len(sec.Claims))
+	// One claim per budget unit, each verdict following from its evidence.
+	if len(sec.Claims) != 2 {
+		t.Fatalf("want 2 claims (equal epochs, equal seconds), got %d", len(sec.Claims))
 	}
-	c := sec.Claims[0]
-	if want := verdictFromEvidence(t, c.Evidence); string(c.Verdict) != want {
-		t.Errorf("claim verdict %q, but its evidence says %q: %s", c.Verdict, want, c.Evidence)
+	for i, unit := range []string{"budget of epochs", "wall-clock budget"} {
+		c := sec.Claims[i]
+		if want := verdictFromEvidence(t, c.Evidence); string(c.Verdict) != want {
+			t.Errorf("claim verdict %q, but its evidence says %q: %s", c.Verdict, want, c.Evidence)
+		}
+		if !strings.Contains(c.Statement, unit) || !strings.Contains(c.Evidence, "softmax regression (") || !strings.Contains(c.Evidence, "SGD (batch 128)") {
+			t.Errorf("claim %q: evidence %q", c.Statement, c.Evidence)
+		}
+		t.Logf("%s — %s: %s", c.Statement, c.Verdict, c.Evidence)
 	}
-	if !strings.Contains(c.Evidence, "softmax regression (1 epochs): BGD") || !strings.Contains(c.Evidence, "SGD (batch 128)") {
-		t.Errorf("claim evidence %q", c.Evidence)
+	if !strings.Contains(sec.Claims[0].Evidence, "softmax regression (1 epochs): BGD") {
+		t.Errorf("epoch claim evidence %q", sec.Claims[0].Evidence)
 	}
-	t.Logf("%s — %s: %s", c.Statement, c.Verdict, c.Evidence)
 }
 
 // verdictFromEvidence recomputes the "BGD trains faster than SGD" verdict

@@ -39,9 +39,9 @@ func TestVerdictsReachEveryOutcome(t *testing.T) {
 	v := func(bgdReached, sgdReached int, bgdTTT, sgdTTT float64) versus {
 		return versus{model: "m", bgdOK: true, sgdOK: true, bgdReached: bgdReached, sgdReached: sgdReached, seeds: 3, bgdTTT: bgdTTT, sgdTTT: sgdTTT}
 	}
-	check("SGD sooner", fashionClaim([]versus{v(3, 3, 5, 1)}).Verdict, Refuted)
-	check("BGD sooner", fashionClaim([]versus{v(3, 3, 1, 5)}).Verdict, Supported)
-	check("split by model", fashionClaim([]versus{v(3, 3, 1, 5), v(0, 3, 0, 1)}).Verdict, Nuanced)
+	check("SGD sooner", fashionClaim([]versus{v(3, 3, 5, 1)}, "b", "f").Verdict, Refuted)
+	check("BGD sooner", fashionClaim([]versus{v(3, 3, 1, 5)}, "b", "f").Verdict, Supported)
+	check("split by model", fashionClaim([]versus{v(3, 3, 1, 5), v(0, 3, 0, 1)}, "b", "f").Verdict, Nuanced)
 	// Least squares: time to target by batch size.
 	ttt := func(mean, ci, evals float64) experiment.ConfigSummary {
 		return experiment.ConfigSummary{TTT: map[string]stats.Summary{"seconds": {Mean: mean, CI95: ci}, "grad_evals": {Mean: evals}}}
@@ -122,5 +122,23 @@ func TestSeedRuleReference(t *testing.T) {
 	}
 	if _, _, _, blew := seedRuleReference(fit.Problem, 0.1, 200); blew < 0 || blew > 10 {
 		t.Errorf("β = 0.1: blew up at %d, want within 10 steps", blew)
+	}
+}
+
+// The equal-time budget is the longest tuned run's time, raised to 2× the
+// fastest finite time to target; methods that never got there do not count.
+func TestEqualTimeBudget(t *testing.T) {
+	tuned := []tunedMethod{{m: method{short: "BGD"}, wall: 0.4}, {m: method{short: "SGD"}, wall: 1.234567}}
+	for _, tc := range []struct {
+		ttt  []methodTime
+		want float64
+	}{
+		{[]methodTime{{"SGD", 0.3, nil}, {"BGD", math.Inf(1), nil}}, 1.23},
+		{[]methodTime{{"SGD", 0.9, nil}}, 1.8},
+		{nil, 1.23},
+	} {
+		if got, basis := equalTimeBudget(tc.ttt, tuned); got != tc.want || basis == "" {
+			t.Errorf("ttt %v: budget %v (%q), want %v", tc.ttt, got, basis, tc.want)
+		}
 	}
 }
