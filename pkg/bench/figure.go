@@ -40,7 +40,7 @@ func Ratios(results []Result, peers []*Peer) []Ratio {
 
 // Figure draws the ratios to one peer as bars, one colour per backend,
 // with a dashed line at 1 (parity) and the CPU in the title: the figures the
-// README's performance table comes from (one per peer).
+// performance table of docs/performance.md comes from (one per peer).
 func Figure(ratios []Ratio, peer string, cpu backend.CPU) (*plot.Plot, error) {
 	var names []string
 	var values []float64

@@ -19,7 +19,7 @@ import (
 	"github.com/gomlx/compute"
 )
 
-// TestTextbookMatchesClosedForm runs the README example and compares the
+// TestTextbookMatchesClosedForm runs the example of docs/cli.md and compares the
 // training loss at every step with the exact GD iterate
 // θ_k = θ* + (I − αH)^k(θ₀ − θ*).
 func TestTextbookMatchesClosedForm(t *testing.T) {
