@@ -104,6 +104,9 @@ func checkFeedback(t *testing.T, course string) {
 			t.Errorf("%s/%s: no feedback: %v", student, name, err)
 			continue
 		}
+		if !strings.Contains(string(raw), `<span class="kd">func</span>`) {
+			t.Errorf("%s/%s: the feedback does not highlight Go (func is not a Go keyword span: GoNB's empty pygments_lexer)", student, name)
+		}
 		fb := html.UnescapeString(tags.ReplaceAllString(string(raw), "")) // the text a student reads
 		if !strings.Contains(fb, "Score:") {
 			t.Errorf("%s/%s: the feedback shows no score", student, name)

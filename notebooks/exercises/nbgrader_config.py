@@ -21,6 +21,7 @@ from nbformat.v4 import new_output  # noqa: E402
 from nbgrader.preprocessors import (  # noqa: E402
     ClearHiddenTests, GetGrades, NbGraderPreprocessor)
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
+from nbgrader.converters.autograde import Autograde as _Autograde  # noqa: E402
 
 
 class HideHiddenTestOutputs(NbGraderPreprocessor):
@@ -34,5 +35,20 @@ class HideHiddenTestOutputs(NbGraderPreprocessor):
         return cell, resources
 
 
+class GoLexer(NbGraderPreprocessor):
+    """GoNB reports an empty pygments_lexer, and nbconvert then highlights
+    the Go cells as Python: name the Go lexer. It runs after autograding's
+    execution (which rewrites language_info), because the feedback's HTML
+    exporter picks its lexer before any of its own preprocessors run."""
+
+    def preprocess(self, nb, resources):
+        info = nb.metadata.setdefault("language_info", {})
+        if not info.get("pygments_lexer"):
+            info["pygments_lexer"] = "go"
+        return nb, resources
+
+
 c.GenerateFeedback.preprocessors = [
     GetGrades, HideHiddenTestOutputs, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
+c.Autograde.autograde_preprocessors = list(
+    _Autograde.autograde_preprocessors.default()) + [GoLexer]

@@ -141,6 +141,9 @@ func Execute(ctx context.Context, path string, opt Options) (Result, error) {
 	}
 	res.Problems = append(res.Problems, probs...)
 	if opt.HTML {
+		if err := NameGoLexer(res.Executed); err != nil {
+			return res, err
+		}
 		cmd := exec.CommandContext(ctx, Python(opt.ToolsBin), "-m", "nbconvert", "--to", "html", "--output-dir", opt.OutDir, res.Executed)
 		cmd.Env = env
 		if out, err := cmd.CombinedOutput(); err != nil {
@@ -149,6 +152,46 @@ func Execute(ctx context.Context, path string, opt Options) (Result, error) {
 		res.HTML = strings.TrimSuffix(res.Executed, ".ipynb") + ".html"
 	}
 	return res, nil
+}
+
+// NameGoLexer sets the notebook's language_info.pygments_lexer to "go"
+// when it is empty: GoNB reports none, and nbconvert then highlights the Go
+// cells as Python. Other notebooks are left as they are.
+func NameGoLexer(path string) error {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	var nb map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &nb); err != nil {
+		return fmt.Errorf("notebook %s: %w", path, err)
+	}
+	var meta map[string]any
+	if len(nb["metadata"]) > 0 {
+		if err := json.Unmarshal(nb["metadata"], &meta); err != nil {
+			return fmt.Errorf("notebook %s: metadata: %w", path, err)
+		}
+	}
+	if meta == nil {
+		meta = map[string]any{}
+	}
+	info, _ := meta["language_info"].(map[string]any)
+	if info == nil {
+		info = map[string]any{}
+	}
+	if lexer, _ := info["pygments_lexer"].(string); lexer != "" || (info["name"] != nil && info["name"] != "go") {
+		return nil
+	}
+	info["pygments_lexer"] = "go"
+	meta["language_info"] = info
+	if nb["metadata"], err = json.Marshal(meta); err != nil {
+		return err
+	}
+	out, err := json.MarshalIndent(nb, "", " ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(out, '\n'), 0o644)
 }
 
 var goErrorRE = regexp.MustCompile(`(?m)(\.go:\d+:\d+: |^panic: |goroutine \d+ \[running\]|undefined: |cannot use |failed to run|exit status \d+|go: .*(error|refused|not found))`)

@@ -2,6 +2,7 @@ package notebook
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -89,4 +90,34 @@ func TestCheckToolchain(t *testing.T) {
 
 func writeScript(text string) func(string) error {
 	return func(path string) error { return os.WriteFile(path, []byte(text), 0o755) }
+}
+
+func TestNameGoLexer(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct{ meta, want string }{
+		{`{"language_info": {"name": "go", "pygments_lexer": ""}}`, "go"},
+		{`{}`, "go"},
+		{`{"language_info": {"name": "python", "pygments_lexer": "ipython3"}}`, "ipython3"},
+		{`{"language_info": {"name": "python"}}`, ""},
+	} {
+		path := filepath.Join(dir, "n.ipynb")
+		if err := os.WriteFile(path, []byte(`{"cells": [], "metadata": `+tc.meta+`, "nbformat": 4, "nbformat_minor": 5}`), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := NameGoLexer(path); err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := os.ReadFile(path)
+		var nb struct {
+			Metadata struct {
+				LanguageInfo struct {
+					PygmentsLexer string `json:"pygments_lexer"`
+				} `json:"language_info"`
+			}
+			Nbformat int
+		}
+		if err := json.Unmarshal(raw, &nb); err != nil || nb.Metadata.LanguageInfo.PygmentsLexer != tc.want || nb.Nbformat != 4 {
+			t.Errorf("%s: lexer %q (want %q), nbformat %d, %v", tc.meta, nb.Metadata.LanguageInfo.PygmentsLexer, tc.want, nb.Nbformat, err)
+		}
+	}
 }
