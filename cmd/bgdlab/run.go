@@ -8,10 +8,12 @@ import (
 	"math"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 
+	"github.com/bgdlab/bgdlab/internal/outdir"
 	"github.com/bgdlab/bgdlab/pkg/data"
 	"github.com/bgdlab/bgdlab/pkg/experiment"
 	"github.com/bgdlab/bgdlab/pkg/models"
@@ -98,6 +100,9 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 	if _, err := experiment.Resolve(s); err != nil {
 		return usagef("%v", err)
 	}
+	if err := outdir.Claim(*out, "run", experiment.RunFile); err != nil {
+		return err
+	}
 	b, ctx, done, err := session(stderr)
 	if err != nil {
 		return err
@@ -176,6 +181,12 @@ func runSweep(args []string, stdout, stderr io.Writer) error {
 			return usagef("sweep run %s: %v", p.ID, err)
 		}
 	}
+	if err := outdir.Claim(*out, "sweep", "sweep.json"); err != nil {
+		return err
+	}
+	if err := experiment.CheckSweepFolder(*out, c); err != nil {
+		return err
+	}
 	b, ctx, done, err := session(stderr)
 	if err != nil {
 		return err
@@ -204,6 +215,13 @@ func runMerge(args []string, stdout, stderr io.Writer) error {
 	}
 	if *out == "" {
 		*out = dirs[0]
+	}
+	// Into one of the merged sweeps' own folders (the default), or a folder
+	// of its own.
+	if !contains(dirs, *out) {
+		if err := outdir.Claim(*out, "merge", "summary.csv"); err != nil {
+			return err
+		}
 	}
 	n, err := experiment.Merge(*out, dirs, experiment.MergeOptions{Partial: *partial})
 	if err != nil {
@@ -248,4 +266,14 @@ func runModels(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "%s: %s\n", k, models.Docs[k])
 	}
 	return nil
+}
+
+// contains tells whether dirs names dir (after cleaning the paths).
+func contains(dirs []string, dir string) bool {
+	for _, d := range dirs {
+		if filepath.Clean(d) == filepath.Clean(dir) {
+			return true
+		}
+	}
+	return false
 }

@@ -35,6 +35,7 @@ var layers = map[string]int{
 	"internal/testenv":    0,
 	"internal/idxtest":    0,
 	"internal/atomicfile": 0,
+	"internal/outdir":     1,
 	"internal/archtest":   0,
 	"notebooks":           8,
 	"scripts/cudaplugin":  8,

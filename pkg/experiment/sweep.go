@@ -18,6 +18,7 @@ import (
 	"sync"
 
 	"github.com/bgdlab/bgdlab/internal/atomicfile"
+	"github.com/bgdlab/bgdlab/internal/outdir"
 
 	"github.com/bgdlab/bgdlab/pkg/stats"
 	"github.com/gomlx/compute"
@@ -439,6 +440,10 @@ func RunSweep(ctx context.Context, b compute.Backend, c *SweepConfig, plans []Pl
 					errs[i] = fmt.Errorf("sweep: %s is a file, not a run folder: move it out of the way (bgdlab deletes only run folders it wrote)", dir)
 					continue
 				}
+				if ok, name := outdir.OnlyOwn(dir, RunFile, HistoryFile, startedFile, "."+RunFile+".tmp*", "."+HistoryFile+".tmp*"); !ok {
+					errs[i] = fmt.Errorf("sweep: %s holds %s, which bgdlab did not write: move it out of the way (bgdlab deletes only run folders it wrote)", dir, name)
+					continue
+				}
 				os.RemoveAll(dir)
 				if err := os.MkdirAll(dir, 0o755); err != nil {
 					errs[i] = err
@@ -846,6 +851,28 @@ type sweepRecord struct {
 func writeSweepRecord(out string, c *SweepConfig) error {
 	raw, _ := json.MarshalIndent(sweepRecord{c, ResultFormat, jsonSHA256(c)}, "", "  ")
 	return atomicfile.Write(filepath.Join(out, "sweep.json"), append(raw, '\n'))
+}
+
+// CheckSweepFolder refuses an output folder that holds another sweep: its
+// sweep.json names another sweep (a config edited between launches keeps
+// its name, and the resume redoes the runs it changed). A folder without
+// sweep.json passes.
+func CheckSweepFolder(out string, c *SweepConfig) error {
+	raw, err := os.ReadFile(filepath.Join(out, "sweep.json"))
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	old, _, err := readSweepRecord(raw)
+	if err != nil {
+		return fmt.Errorf("%s/sweep.json: %w", out, err)
+	}
+	if old.Name != c.Name {
+		return fmt.Errorf("%s holds another sweep (%q; this config is %q): give --out a new folder, or run that sweep's config to resume it", out, old.Name, c.Name)
+	}
+	return nil
 }
 
 // readSweepRecord decodes sweep.json and returns the config and its hash,

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/bgdlab/bgdlab/internal/atomicfile"
+	"github.com/bgdlab/bgdlab/internal/outdir"
 
 	"github.com/bgdlab/bgdlab/pkg/backend"
 	"github.com/bgdlab/bgdlab/pkg/experiment"
@@ -254,32 +255,15 @@ func Run(ctx context.Context, cfg Config) (string, error) {
 	return index, atomicfile.Write(index, html)
 }
 
-// reportMarker marks a folder as a bgdlab report's, so a rerun may reuse
-// and overwrite what is in it.
-const reportMarker = ".bgdlab-report"
-
-// claimFolder makes out a report folder: a new or empty folder, or one an
-// earlier report wrote (its marker, or results/run-hashes.sha256 of reports
-// from before the marker). A folder holding anything else is refused, so
-// nobody's index.html is overwritten.
+// claimFolder makes out a report folder (internal/outdir's rule): a new or
+// empty folder, or one an earlier report wrote (its marker, or
+// results/run-hashes.sha256 of reports from before the marker). A folder
+// holding anything else is refused, so nobody's index.html is overwritten.
 func claimFolder(out string) error {
-	entries, err := os.ReadDir(out)
-	if err != nil && !os.IsNotExist(err) {
+	if err := outdir.Claim(out, "report", filepath.Join("results", "run-hashes.sha256")); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	_, errMarker := os.Stat(filepath.Join(out, reportMarker))
-	_, errHashes := os.Stat(filepath.Join(out, "results", "run-hashes.sha256"))
-	if len(entries) > 0 && errMarker != nil && errHashes != nil {
-		var names []string
-		for _, e := range entries[:min(3, len(entries))] {
-			names = append(names, e.Name())
-		}
-		return fmt.Errorf("report: %s already holds files that are not a bgdlab report (%s…): give --out a new or empty folder", out, strings.Join(names, ", "))
-	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return err
-	}
-	return atomicfile.Write(filepath.Join(out, reportMarker), []byte("written by bgdlab report; a rerun reuses the finished runs here\n"))
+	return nil
 }
 
 func contains(xs []string, x string) bool {

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// ownershipCases: run, sweep and merge write only into a new or empty
+// folder or one their kind of output owns, never through a symlink, and
+// never delete what bgdlab did not write (issue 29, class 2).
+func ownershipCases() []hostileCase {
+	const mine = "mine\n"
+	unchanged := func(rel ...string) func(dir, _, _ string) string {
+		return func(dir, _, _ string) string {
+			for _, r := range rel {
+				if raw, err := os.ReadFile(filepath.Join(dir, r)); err != nil || string(raw) != mine {
+					return r + " was changed or removed"
+				}
+			}
+			return ""
+		}
+	}
+	runArgs := func(out string) []string {
+		return []string{"run", "--data", "textbook", "--model", "linear", "--optimizer", "gd:lr=0.01", "--batch", "full", "--steps", "5", "--out", out}
+	}
+	return []hostileCase{
+		{class: "9 other people's folders", name: "run --out a home folder with a history.csv", want: "not a bgdlab run's", setup: func(t *testing.T, dir string) []string {
+			write(t, filepath.Join(dir, "home", "history.csv"), mine)
+			write(t, filepath.Join(dir, "home", ".bashrc"), mine)
+			return runArgs(filepath.Join(dir, "home"))
+		}, check: unchanged("home/history.csv", "home/.bashrc")},
+		{class: "9 other people's folders", name: "sweep --out a folder with a user's summary.csv", want: "not a bgdlab sweep's", setup: func(t *testing.T, dir string) []string {
+			cfg := write(t, filepath.Join(dir, "s.yaml"), sweepYAML(5))
+			write(t, filepath.Join(dir, "repo", "summary.csv"), mine)
+			return []string{"sweep", "--config", cfg, "--out", filepath.Join(dir, "repo")}
+		}, check: unchanged("repo/summary.csv")},
+		{class: "9 other people's folders", name: "merge --out a folder with a user's best.csv", want: "not a bgdlab merge's", setup: func(t *testing.T, dir string) []string {
+			cfg := write(t, filepath.Join(dir, "s.yaml"), sweepYAML(5))
+			setupSweep(t, dir, cfg, filepath.Join(dir, "o"))
+			write(t, filepath.Join(dir, "mine", "best.csv"), mine)
+			return []string{"merge", "--out", filepath.Join(dir, "mine"), filepath.Join(dir, "o")}
+		}, check: unchanged("mine/best.csv")},
+		{class: "9 other people's folders", name: "a sweep into another sweep's finished folder", want: "holds another sweep", setup: func(t *testing.T, dir string) []string {
+			cfg := write(t, filepath.Join(dir, "s.yaml"), sweepYAML(5))
+			setupSweep(t, dir, cfg, filepath.Join(dir, "o"))
+			other := write(t, filepath.Join(dir, "other.yaml"), strings.Replace(sweepYAML(5), "name: h", "name: other", 1))
+			raw, _ := os.ReadFile(filepath.Join(dir, "o", "summary.csv"))
+			write(t, filepath.Join(dir, "summary.before"), string(raw))
+			return []string{"sweep", "--config", other, "--out", filepath.Join(dir, "o")}
+		}, check: func(dir, _, _ string) string {
+			before, _ := os.ReadFile(filepath.Join(dir, "summary.before"))
+			if after, _ := os.ReadFile(filepath.Join(dir, "o", "summary.csv")); string(after) != string(before) {
+				return "the first sweep's summary.csv was replaced"
+			}
+			return ""
+		}},
+		{class: "9 other people's folders", name: "a user's notes in a half-written run folder", want: "which bgdlab did not write", setup: func(t *testing.T, dir string) []string {
+			cfg := write(t, filepath.Join(dir, "s.yaml"), sweepYAML(5))
+			setupSweep(t, dir, cfg, filepath.Join(dir, "o"))
+			victim := runDirs(filepath.Join(dir, "o"))[0]
+			os.Remove(filepath.Join(victim, "run.json"))
+			write(t, filepath.Join(victim, "notes.txt"), mine)
+			rel, _ := filepath.Rel(dir, filepath.Join(victim, "notes.txt"))
+			write(t, filepath.Join(dir, "victim"), rel)
+			return []string{"sweep", "--config", cfg, "--out", filepath.Join(dir, "o")}
+		}, check: func(dir, _, _ string) string {
+			rel, _ := os.ReadFile(filepath.Join(dir, "victim"))
+			return unchanged(string(rel))(dir, "", "")
+		}},
+		{class: "9 other people's folders", name: "run --out a symlink to a user's folder", want: "symbolic link", setup: func(t *testing.T, dir string) []string {
+			write(t, filepath.Join(dir, "real", "keep.txt"), mine)
+			if err := os.Symlink(filepath.Join(dir, "real"), filepath.Join(dir, "link")); err != nil {
+				t.Fatal(err)
+			}
+			return runArgs(filepath.Join(dir, "link"))
+		}, check: func(dir, _, _ string) string {
+			if _, err := os.Stat(filepath.Join(dir, "real", "run.json")); err == nil {
+				return "run.json was written through the link"
+			}
+			return unchanged("real/keep.txt")(dir, "", "")
+		}},
+	}
+}
