@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -83,3 +84,32 @@ func ownershipCases() []hostileCase {
 		}},
 	}
 }
+
+// staleDataCases: a resumed sweep over a CSV rewritten at the same path
+// redoes its runs (issue 29, class 3).
+func staleDataCases() []hostileCase {
+	csvBody := func(k int) string {
+		var b strings.Builder
+		b.WriteString("x,y\n")
+		for i := 1; i <= 30; i++ {
+			b.WriteString(strings.TrimSpace(strings.Repeat(" ", 1)) + itoa(i) + "," + itoa(i*i*k%97) + "\n")
+		}
+		return b.String()
+	}
+	return []hostileCase{
+		{class: "10 stale data", name: "CSV rewritten at the same path between launches", setup: func(t *testing.T, dir string) []string {
+			csv := write(t, filepath.Join(dir, "d.csv"), csvBody(1))
+			cfg := write(t, filepath.Join(dir, "s.yaml"), "name: c\nbase: {data: \"csv:path="+csv+"\", model: linear, batch: full, steps: 5, dtype: float64}\noptimizers: [gd]\ngrid: {lr: [0.01]}\nseeds: [1]\n")
+			setupSweep(t, dir, cfg, filepath.Join(dir, "o"))
+			write(t, csv, csvBody(5))
+			return []string{"sweep", "--config", cfg, "--out", filepath.Join(dir, "o")}
+		}, check: func(_, _, stderr string) string {
+			if !strings.Contains(stderr, "data files changed") {
+				return "the resumed sweep reused runs of the old CSV"
+			}
+			return ""
+		}},
+	}
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }

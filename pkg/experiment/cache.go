@@ -13,7 +13,8 @@ import (
 func Cached(dir string, b compute.Backend, s Spec) (*Result, error) {
 	runDir := filepath.Join(dir, SpecHash(s)[:16]) // the hash's first 8 bytes
 	if Finished(runDir) {
-		if res, err := Read(runDir); err == nil {
+		// The sweep's rule: same result format, same spec, same data files.
+		if res, _ := reusable(runDir, Plan{Spec: s}); res != nil {
 			return res, nil
 		}
 	}

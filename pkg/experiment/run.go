@@ -51,8 +51,12 @@ type Result struct {
 	Examples    map[string]int    `json:"examples"`
 	Layers      []string          `json:"layers,omitempty"`
 	DataInfo    Floats            `json:"data_info,omitempty"`
-	Optimizer   Floats            `json:"optimizer_params"`
-	Final       Final             `json:"final"`
+	// DataSHA256 is data.Fingerprint of the data set when it is read from
+	// files (a CSV, Fashion-MNIST): a resumed sweep or a cached lab run whose
+	// files changed since is redone.
+	DataSHA256 string `json:"data_sha256,omitempty"`
+	Optimizer  Floats `json:"optimizer_params"`
+	Final      Final  `json:"final"`
 	// FullBatchChunk is the chunk a full-batch step was summed over (0: the
 	// whole training split at once).
 	FullBatchChunk int `json:"full_batch_chunk,omitempty"`
@@ -181,6 +185,7 @@ func newResult(b compute.Backend, r *Resolved) *Result {
 	for i := 0; i < b.NumDevices(); i++ {
 		res.Devices = append(res.Devices, b.DeviceDescription(compute.DeviceNum(i)))
 	}
+	res.DataSHA256, _ = dataFingerprint(r.Spec.Data)
 	if r.Splits.Val != nil {
 		res.Examples["val"] = r.Splits.Val.N
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/bgdlab/bgdlab/internal/atomicfile"
 	"github.com/bgdlab/bgdlab/internal/outdir"
 
+	"github.com/bgdlab/bgdlab/pkg/data"
 	"github.com/bgdlab/bgdlab/pkg/stats"
 	"github.com/gomlx/compute"
 	"gopkg.in/yaml.v3"
@@ -811,7 +812,24 @@ func reusable(dir string, p Plan) (*Result, string) {
 	if diff := specDiff(res.Spec, p.Spec.WithDefaults()); diff != "" {
 		return nil, "its run.json records a different experiment (" + diff + ")"
 	}
+	if now, err := dataFingerprint(p.Spec.Data); err != nil {
+		return nil, "its data cannot be read now: " + err.Error()
+	} else if now != res.DataSHA256 && res.DataSHA256 == "" {
+		return nil, "its run.json records no hash of its data files (written before bgdlab kept one)"
+	} else if now != res.DataSHA256 {
+		return nil, fmt.Sprintf("its data files changed since it ran (data_sha256 %.12s → %.12s)", res.DataSHA256, now)
+	}
 	return res, ""
+}
+
+// dataFingerprint is data.Fingerprint of a data spec ("" when the spec
+// does not parse: Run reports that).
+func dataFingerprint(dataSpec string) (string, error) {
+	c, err := data.Parse(dataSpec)
+	if err != nil {
+		return "", nil
+	}
+	return data.Fingerprint(c)
 }
 
 // specDiff lists the spec fields (run.json keys) where a and b differ, as
