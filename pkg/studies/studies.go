@@ -87,6 +87,7 @@ var All = []struct {
 	{"condition", Condition},
 	{"batch", Batch},
 	{"fashion", Fashion},
+	{"recipe", Recipe},
 	{"deep", Deep},
 	{"landscape", Landscape},
 	{"sharpness", Sharpness},

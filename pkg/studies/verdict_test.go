@@ -142,3 +142,25 @@ func TestEqualTimeBudget(t *testing.T) {
 		}
 	}
 }
+
+// The recipe claim reaches each verdict.
+func TestRecipeClaim(t *testing.T) {
+	res := func(acc, ci float64) rungResult {
+		return rungResult{ok: true, acc: stats.Summary{Mean: acc, CI95: ci}, seconds: stats.Summary{Mean: 1}, ge: 1}
+	}
+	for _, tc := range []struct {
+		name   string
+		base   rungResult
+		ladder []rungResult
+		want   Verdict
+	}{
+		{"recipe reaches SGD", res(0.80, 0.01), []rungResult{res(0.70, 0.01), res(0.795, 0.01)}, Supported},
+		{"recipe closes most of the gap", res(0.80, 0.01), []rungResult{res(0.70, 0.01), res(0.77, 0.01)}, Nuanced},
+		{"recipe does not help", res(0.80, 0.01), []rungResult{res(0.70, 0.01), res(0.71, 0.01)}, Refuted},
+		{"first rung diverged", res(0.80, 0.01), []rungResult{{}}, Nuanced},
+	} {
+		if got := recipeClaim("f", tc.base, tc.ladder).Verdict; got != tc.want {
+			t.Errorf("%s: %s, want %s", tc.name, got, tc.want)
+		}
+	}
+}

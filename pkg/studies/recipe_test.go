@@ -1,0 +1,58 @@
+package studies
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/bgdlab/bgdlab/internal/testenv"
+	"github.com/bgdlab/bgdlab/pkg/backend"
+	"github.com/bgdlab/bgdlab/pkg/data"
+)
+
+// TestRecipeLadderTiny runs the ladder on a tiny subset: one row per rung
+// plus the baseline, more updates and gradient evaluations for the long
+// rungs than for SGD, the figure, and a claim whose evidence names the best
+// rung.
+func TestRecipeLadderTiny(t *testing.T) {
+	if _, err := os.Stat(data.FashionMNISTDir()); err != nil {
+		testenv.Missing(t, "Fashion-MNIST", "apt-get install dataset-fashion-mnist (scripts/setup does)")
+	}
+	plan := recipePlanFor(false)
+	plan.data = "fashion-mnist:subset=300,val=100,test_subset=100,standardize=true"
+	plan.seeds = []uint64{1, 2}
+	for i := range plan.rungs {
+		if plan.rungs[i].steps > 8 {
+			plan.rungs[i].steps = 20
+			if plan.rungs[i].schedule != "" {
+				plan.rungs[i].schedule = "cosine:steps=20,warmup=2"
+			}
+		}
+	}
+	plan.sgd.epochs = 2
+	b, _, err := backend.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Finalize()
+	s := &Env{Backend: b, Ctx: context.Background(), Results: filepath.Join(t.TempDir(), "results")}
+	sec, err := runRecipe(s, plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := sec.Tables[0].Rows
+	if len(rows) != 1+len(plan.rungs) {
+		t.Fatalf("%d rows, want %d", len(rows), 1+len(plan.rungs))
+	}
+	if rows[2][1] != "20" || rows[0][2] != "1" {
+		t.Errorf("the long rung made %s updates (want 20); the baseline's cost ratio is %s (want 1)", rows[2][1], rows[0][2])
+	}
+	if len(sec.Figures) != 1 || sec.Figures[0].Name != "recipe_ladder" || len(sec.Claims) != 1 {
+		t.Fatalf("figures %v, claims %d", sec.Figures, len(sec.Claims))
+	}
+	if c := sec.Claims[0]; !strings.Contains(c.Evidence, "best rung") && c.Verdict != Nuanced {
+		t.Errorf("claim %s: %s", c.Verdict, c.Evidence)
+	}
+}
