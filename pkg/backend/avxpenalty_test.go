@@ -171,3 +171,46 @@ func TestWithoutAsyncPreempt(t *testing.T) {
 		}
 	}
 }
+
+// TestNoAVXPenaltyInSmallKernelTail guards the third part of the VZEROUPPER
+// patch: compute's small AVX-512 kernel for x·w multiplies 16 columns at a
+// time and the columns left over one by one in scalar code, right after the
+// vector code, so on Intel CPUs an output width that is not a multiple of
+// 16 paid the AVX→SSE penalty at every contracting step (1×1000 by 1000×50:
+// 141 µs, against 26 µs for the generic kernel; the least-squares studies'
+// weight gradients have this shape). It times width 50 against width 64 in
+// one process and fails when the narrower costs far more. It cannot fail on
+// AMD Zen.
+func TestNoAVXPenaltyInSmallKernelTail(t *testing.T) {
+	if strings.HasPrefix(os.Getenv("BGDLAB_BACKEND"), "xla") || runtime.GOARCH != "amd64" {
+		t.Skip("a test of the go backend's amd64 SIMD kernels")
+	}
+	b, err := backend.NewWithConfig("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Finalize()
+	const k = 1000
+	x := tensors.FromShape(shapes.Make(dtypes.Float32, 1, k))
+	best := func(m int) time.Duration {
+		w := tensors.FromShape(shapes.Make(dtypes.Float32, k, m))
+		e := graph.MustNewExec(b, func(x, w *graph.Node) *graph.Node { return graph.Dot(x, w).Product() })
+		var min time.Duration
+		for i := 0; i < 30; i++ {
+			start := time.Now()
+			if _, err := e.Exec(x, w); err != nil {
+				t.Fatal(err)
+			}
+			if d := time.Since(start); i == 0 || d < min {
+				min = d
+			}
+		}
+		return min
+	}
+	t64, t50 := best(64), best(50)
+	ratio := float64(t50) / float64(t64)
+	t.Logf("1×%d by %d×64: %v; by %d×50: %v: ratio %.2f (CPU %s)", k, k, t64, k, t50, ratio, backend.DetectCPU().Model+", "+backend.DetectCPU().Flags())
+	if ratio > 4 {
+		t.Errorf("a product of width 50 costs %.1f× one of width 64: the AVX→SSE penalty in the small kernel's scalar tail (third_party/compute must clear the upper bits before it)", ratio)
+	}
+}

@@ -303,6 +303,9 @@ func avx512SmallFloat32( //alt:f32
 					//alt:f64 o3_0.Store((*[8]float64)(unsafe.Pointer(outBase3)))
 				} //alt:f32|f64
 
+				if col < rhsCrossSize {
+					archsimd.ClearAVXUpperBits() // bgdlab patch: VZEROUPPER before the scalar tail
+				}
 				for ; col < rhsCrossSize; col++ {
 					r0 := *(*float32)(unsafe.Pointer(rColBase + uintptr(col)*iSize)) //alt:f32
 					//alt:bf16 r0 := (*(*bfloat16.BFloat16)(unsafe.Pointer(rColBase + uintptr(col)*iSize))).Float32()
@@ -416,6 +419,9 @@ func avx512SmallFloat32( //alt:f32
 					//alt:f16 o1.Store((*[16]float32)(unsafe.Pointer(outBase + uintptr(outputVecWidth)*oSize)))
 				}
 
+				if col < rhsCrossSize {
+					archsimd.ClearAVXUpperBits() // bgdlab patch: VZEROUPPER before the scalar tail
+				}
 				for ; col < rhsCrossSize; col++ {
 					r0 := *(*float32)(unsafe.Pointer(rColBase + uintptr(col)*iSize)) //alt:f32
 					//alt:bf16 r0 := (*(*bfloat16.BFloat16)(unsafe.Pointer(rColBase + uintptr(col)*iSize))).Float32()

@@ -16,7 +16,7 @@ import (
 func BenchmarkBgdlabSmallShapes(b *testing.B) {
 	be := &gobackend.Backend{}
 	shapes := []struct{ lhsCross, rhsCross, contracting int }{
-		{1500, 32, 32}, {32, 32, 1500}, {1500, 32, 2}, {1500, 2, 32}, {1500, 10, 32}, {256, 256, 32}, {32, 64, 64},
+		{1500, 32, 32}, {32, 32, 1500}, {1, 50, 1000}, {1, 50, 10000}, {1, 50, 40000}, {1, 20, 128}, {1, 256, 1000}, {2, 50, 10000}, {4, 50, 5000}, {1500, 32, 2}, {1500, 2, 32}, {1500, 10, 32}, {256, 256, 32}, {32, 64, 64},
 	}
 	for _, layout := range []dot.Layout{dot.LayoutNonTransposed, dot.LayoutTransposed} {
 		for _, s := range shapes {

@@ -288,6 +288,9 @@ func avx2SmallBFloat16( //alt:bf16
 					//alt:f64  o3_0.Store((*[4]float64)(unsafe.Pointer(outBase3)))
 				}
 
+				if col < rhsCrossSize {
+					archsimd.ClearAVXUpperBits() // bgdlab patch: VZEROUPPER before the scalar tail
+				}
 				for ; col < rhsCrossSize; col++ {
 					//alt:f32 r0 := *(*float32)(unsafe.Pointer(rColBase + uintptr(col)*iSize))
 					r0 := (*(*bfloat16.BFloat16)(unsafe.Pointer(rColBase + uintptr(col)*iSize))).Float32() //alt:bf16
@@ -375,6 +378,9 @@ func avx2SmallBFloat16( //alt:bf16
 					//alt:f64  o0.Store((*[4]float64)(unsafe.Pointer(outBase)))
 				}
 
+				if col < rhsCrossSize {
+					archsimd.ClearAVXUpperBits() // bgdlab patch: VZEROUPPER before the scalar tail
+				}
 				for ; col < rhsCrossSize; col++ {
 					//alt:f32 r0 := *(*float32)(unsafe.Pointer(rColBase + uintptr(col)*iSize))
 					r0 := (*(*bfloat16.BFloat16)(unsafe.Pointer(rColBase + uintptr(col)*iSize))).Float32() //alt:bf16

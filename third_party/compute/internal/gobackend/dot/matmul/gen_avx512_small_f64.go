@@ -309,6 +309,9 @@ func avx512SmallFloat64( //alt:f64
 					o3_0.Store((*[8]float64)(unsafe.Pointer(outBase3))) //alt:f64
 				} //alt:f32|f64
 
+				if col < rhsCrossSize {
+					archsimd.ClearAVXUpperBits() // bgdlab patch: VZEROUPPER before the scalar tail
+				}
 				for ; col < rhsCrossSize; col++ {
 					//alt:f32 r0 := *(*float32)(unsafe.Pointer(rColBase + uintptr(col)*iSize))
 					//alt:bf16  r0 := (*(*bfloat16.BFloat16)(unsafe.Pointer(rColBase + uintptr(col)*iSize))).Float32()
@@ -422,6 +425,9 @@ func avx512SmallFloat64( //alt:f64
 					//alt:f16  o1.Store((*[16]float32)(unsafe.Pointer(outBase + uintptr(outputVecWidth)*oSize)))
 				}
 
+				if col < rhsCrossSize {
+					archsimd.ClearAVXUpperBits() // bgdlab patch: VZEROUPPER before the scalar tail
+				}
 				for ; col < rhsCrossSize; col++ {
 					//alt:f32 r0 := *(*float32)(unsafe.Pointer(rColBase + uintptr(col)*iSize))
 					//alt:bf16  r0 := (*(*bfloat16.BFloat16)(unsafe.Pointer(rColBase + uintptr(col)*iSize))).Float32()
