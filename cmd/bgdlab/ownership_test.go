@@ -43,6 +43,17 @@ func ownershipCases() []hostileCase {
 			write(t, filepath.Join(dir, "mine", "best.csv"), mine)
 			return []string{"merge", "--out", filepath.Join(dir, "mine"), filepath.Join(dir, "o")}
 		}, check: unchanged("mine/best.csv")},
+		{class: "9 other people's folders", name: "merge into the folder that holds the shards (docs/sweeps.md)", setup: func(t *testing.T, dir string) []string {
+			cfg := write(t, filepath.Join(dir, "s.yaml"), sweepYAML(5))
+			setupSweep(t, dir, cfg, filepath.Join(dir, "res", "shard-0"), "--shard", "0/2")
+			setupSweep(t, dir, cfg, filepath.Join(dir, "res", "shard-1"), "--shard", "1/2")
+			return []string{"merge", "--out", filepath.Join(dir, "res"), filepath.Join(dir, "res", "shard-0"), filepath.Join(dir, "res", "shard-1")}
+		}, check: func(dir, _, _ string) string {
+			if _, err := os.Stat(filepath.Join(dir, "res", "summary.csv")); err != nil {
+				return "no merged summary.csv beside the shards"
+			}
+			return ""
+		}},
 		{class: "9 other people's folders", name: "a sweep into another sweep's finished folder", want: "holds another sweep", setup: func(t *testing.T, dir string) []string {
 			cfg := write(t, filepath.Join(dir, "s.yaml"), sweepYAML(5))
 			setupSweep(t, dir, cfg, filepath.Join(dir, "o"))

@@ -219,7 +219,14 @@ func runMerge(args []string, stdout, stderr io.Writer) error {
 	// Into one of the merged sweeps' own folders (the default), or a folder
 	// of its own.
 	if !contains(dirs, *out) {
-		if err := outdir.Claim(*out, "merge", "summary.csv"); err != nil {
+		// The shards' own folders may sit inside it (the docs' Slurm job).
+		var inside []string
+		for _, d := range dirs {
+			if filepath.Clean(filepath.Dir(d)) == filepath.Clean(*out) {
+				inside = append(inside, filepath.Base(d))
+			}
+		}
+		if err := outdir.ClaimHolding(*out, "merge", inside, "summary.csv"); err != nil {
 			return err
 		}
 	}

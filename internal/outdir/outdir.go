@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/bgdlab/bgdlab/internal/atomicfile"
@@ -22,7 +23,16 @@ func Marker(kind string) string { return ".bgdlab-" + kind }
 // "report"), creating it if needed, or says why not. legacy names files
 // (relative to dir) whose presence shows an output of this kind written
 // before the markers existed.
-func Claim(dir, kind string, legacy ...string) error {
+func Claim(dir, kind string, legacy ...string) error { return claim(dir, kind, nil, legacy) }
+
+// ClaimHolding is Claim for a folder that may also hold the entries named
+// in own, bgdlab's outputs of another command (merge's shard folders
+// inside the folder it merges into).
+func ClaimHolding(dir, kind string, own []string, legacy ...string) error {
+	return claim(dir, kind, own, legacy)
+}
+
+func claim(dir, kind string, own, legacy []string) error {
 	st, err := os.Lstat(dir)
 	switch {
 	case os.IsNotExist(err):
@@ -49,8 +59,9 @@ func Claim(dir, kind string, legacy ...string) error {
 			return nil
 		case strings.HasPrefix(name, ".bgdlab-") && name != ".bgdlab-backend-noted":
 			return fmt.Errorf("%s holds a bgdlab %s's output (%s), not a %s's: give --out a new or empty folder", dir, strings.TrimPrefix(name, ".bgdlab-"), name, kind)
-		case strings.HasPrefix(name, "."+kind+".lock"):
-			// its own lock, from a run that never got as far as the marker
+		case strings.HasPrefix(name, "."+kind+".lock") || slices.Contains(own, name):
+			// its own lock (from a run that never got as far as the marker),
+			// or an entry the caller vouches for
 		default:
 			foreign = append(foreign, name)
 		}

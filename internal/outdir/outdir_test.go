@@ -48,6 +48,22 @@ func TestClaim(t *testing.T) {
 	}
 }
 
+// ClaimHolding accepts the entries it is told are bgdlab's, nothing else.
+func TestClaimHolding(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "merged")
+	os.MkdirAll(filepath.Join(dir, "shard-0"), 0o755)
+	os.MkdirAll(filepath.Join(dir, "shard-1"), 0o755)
+	if err := outdir.ClaimHolding(dir, "merge", []string{"shard-0", "shard-1"}); err != nil {
+		t.Fatalf("the shards' parent refused: %v", err)
+	}
+	other := filepath.Join(t.TempDir(), "merged")
+	os.MkdirAll(filepath.Join(other, "shard-0"), 0o755)
+	write(other, "notes.txt", "mine")
+	if err := outdir.ClaimHolding(other, "merge", []string{"shard-0"}); err == nil || !strings.Contains(err.Error(), "notes.txt") {
+		t.Errorf("a user's notes.txt beside the shards: %v", err)
+	}
+}
+
 func TestOnlyOwn(t *testing.T) {
 	dir := t.TempDir()
 	write(dir, "run.json", "{}")
