@@ -75,6 +75,11 @@ func parseBenchFlags(args []string, stderr io.Writer) (benchFlags, error) {
 		f.configs = autoBackends(stderr)
 	}
 	for _, cfg := range f.configs {
+		switch {
+		case cfg == "go", strings.HasPrefix(cfg, "go:"), cfg == noSIMD, cfg == "xla:cpu", cfg == "xla:cuda":
+		default:
+			return f, usagef("unknown backend %q in --backends: valid are go (or go:OPTIONS), %s, xla:cpu, xla:cuda, or auto", cfg, noSIMD)
+		}
 		if cfg != noSIMD {
 			continue
 		}

@@ -128,7 +128,7 @@ func TestHostileInputs(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short")
 	}
-	cases := append(append(append(staleCases(), badFileCases()...), sizeCases()...), append(append(acceptedCases(), foreignFileCases()...), append(append(symlinkCases(), nonFiniteCases()...), append(ownershipCases(), staleDataCases()...)...)...)...)
+	cases := append(append(append(staleCases(), badFileCases()...), sizeCases()...), append(append(acceptedCases(), foreignFileCases()...), append(append(symlinkCases(), nonFiniteCases()...), append(append(ownershipCases(), staleDataCases()...), exitCodeCases()...)...)...)...)
 	tally := map[outcome]int{}
 	byClass := map[string]map[outcome]int{}
 	for _, c := range cases {
@@ -136,6 +136,7 @@ func TestHostileInputs(t *testing.T) {
 			dir := t.TempDir()
 			args := c.setup(t, dir)
 			code, stdout, stderr, timedOut := cli(dir, c.env, 3*time.Minute, args...)
+			os.WriteFile(filepath.Join(dir, ".exit"), []byte(fmt.Sprint(code)), 0o644) // for checks on the exit code (exitWas)
 			o, detail := classify(c, dir, code, stdout, stderr, timedOut)
 			tally[o]++
 			if byClass[c.class] == nil {

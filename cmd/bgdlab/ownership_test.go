@@ -124,3 +124,32 @@ func staleDataCases() []hostileCase {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// exitCodeCases: bad usage is exit 2 with the fix, not 1, and a
+// BGDLAB_SUPERVISED a user sets does not leak the child's private code 10
+// (issue 29, class 8).
+func exitCodeCases() []hostileCase {
+	return []hostileCase{
+		{class: "11 exit codes", name: "bench --backends nonsense", want: "unknown backend \"nonsense\"", setup: func(t *testing.T, dir string) []string {
+			return []string{"bench", "--backends", "nonsense", "--no-peer"}
+		}, check: exitWas(2)},
+		{class: "11 exit codes", name: "merge of a missing folder", want: "is not a folder", setup: func(t *testing.T, dir string) []string {
+			return []string{"merge", filepath.Join(dir, "missing")}
+		}, check: exitWas(2)},
+		{class: "11 exit codes", name: "BGDLAB_SUPERVISED=1 set by the user", env: []string{"BGDLAB_SUPERVISED=1"}, want: "flag provided but not defined", setup: func(t *testing.T, dir string) []string {
+			return []string{"run", "--bogus"}
+		}, check: exitWas(2)},
+	}
+}
+
+// exitWas checks the CLI's exit code, which TestHostileInputs writes to
+// dir/.exit after each case.
+func exitWas(want int) func(dir, stdout, stderr string) string {
+	return func(dir, _, _ string) string {
+		raw, _ := os.ReadFile(filepath.Join(dir, ".exit"))
+		if got := strings.TrimSpace(string(raw)); got != "" && got != strconv.Itoa(want) {
+			return "exit " + got + ", want " + strconv.Itoa(want)
+		}
+		return ""
+	}
+}

@@ -213,6 +213,11 @@ func runMerge(args []string, stdout, stderr io.Writer) error {
 	if len(dirs) == 0 {
 		return usagef("give the shard folders to merge: bgdlab merge DIR...")
 	}
+	for _, d := range dirs {
+		if st, err := os.Stat(d); err != nil || !st.IsDir() {
+			return usagef("merge: %s is not a folder: give the shard folders a sweep wrote (bgdlab merge DIR...)", d)
+		}
+	}
 	if *out == "" {
 		*out = dirs[0]
 	}

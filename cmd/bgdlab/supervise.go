@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"strconv"
 	"syscall"
 
 	"github.com/bgdlab/bgdlab/pkg/backend"
@@ -30,8 +31,10 @@ const (
 	goRuntimeCrash = 2
 )
 
-// supervised tells whether this process is a supervised child.
-func supervised() bool { return os.Getenv(supervisedEnv) == "1" }
+// supervised tells whether this process is a supervised child: the
+// variable holds its parent's PID, so a BGDLAB_SUPERVISED a user sets (to
+// 1, say) does not make bgdlab answer with the child's private exit codes.
+func supervised() bool { return os.Getenv(supervisedEnv) == strconv.Itoa(os.Getppid()) }
 
 // childCode is a supervised child's exit code for run's code.
 func childCode(code int) int {
@@ -47,7 +50,7 @@ func childCode(code int) int {
 func supervise(exe string, args []string, stderr io.Writer) int {
 	cmd := exec.Command(exe, args...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
-	cmd.Env = append(os.Environ(), supervisedEnv+"=1", "GODEBUG="+backend.WithoutAsyncPreempt(os.Getenv("GODEBUG")))
+	cmd.Env = append(os.Environ(), supervisedEnv+"="+strconv.Itoa(os.Getpid()), "GODEBUG="+backend.WithoutAsyncPreempt(os.Getenv("GODEBUG")))
 	cmd.SysProcAttr = childAttr()
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
