@@ -129,11 +129,7 @@ func LoadTrain(n int, dir string) (*data.Dataset, error) {
 	if n > sp.Train.N {
 		return nil, fmt.Errorf("bench: n=%d is more than the %d training images", n, sp.Train.N)
 	}
-	idx := make([]int, n)
-	for i := range idx {
-		idx[i] = i
-	}
-	return sp.Train.Subset(idx), nil
+	return firstN(sp.Train, n), nil
 }
 
 // denseShapes lists the (N, K, M) of each matrix product X[N,K]·W[K,M] in a

@@ -4,21 +4,9 @@ package bench
 // user would: parameters in a pytree, one jax.jit of the loss-and-gradient
 // step with the SGD update, float32, the same data. Its JSON output has the
 // PyTorch peer's form.
-const jaxScript = `
-import gzip, json, os, sys, time, statistics
-import numpy as np
+const jaxScript = peerPrelude + `
 import jax, jax.numpy as jnp
 jax.config.update("jax_platforms", "cpu")
-d = sys.argv[1]; cases = json.loads(sys.argv[2]); repeats = int(sys.argv[3])
-def idx(name):
-    for ext in (".gz", ""):
-        p = os.path.join(d, name + ext)
-        if os.path.exists(p):
-            raw = gzip.open(p).read() if ext else open(p, "rb").read()
-            nd = raw[3]
-            dims = [int.from_bytes(raw[4+4*i:8+4*i], "big") for i in range(nd)]
-            return np.frombuffer(raw, dtype=np.uint8, offset=4+4*nd).reshape(dims)
-    raise SystemExit("missing " + name)
 X = idx("train-images-idx3-ubyte").astype(np.float32) / 255.0
 Y = idx("train-labels-idx1-ubyte").astype(np.int32)
 key = jax.random.PRNGKey(0)
@@ -54,12 +42,6 @@ def forward(name, p, x):
         h = jax.nn.relu(h + l["b"])
     h = jax.nn.relu(h.reshape(h.shape[0], -1) @ p[3]["w"] + p[3]["b"])
     return h @ p[4]["w"] + p[4]["b"]
-def timeit(fn, reps):
-    fn()
-    ts = []
-    for _ in range(reps):
-        t0 = time.perf_counter(); fn(); ts.append(time.perf_counter() - t0)
-    return statistics.median(ts), min(ts)
 out = []
 for c in cases:
     name, n = c["name"], c["n"]

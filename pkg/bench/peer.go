@@ -19,22 +19,10 @@ import (
 
 // peerScript times the same computations in PyTorch: identical models,
 // float32, the same first n training images, a plain SGD step.
-const peerScript = `
-import gzip, json, os, sys, time, statistics
-import numpy as np
+const peerScript = peerPrelude + `
 import torch
 torch.set_num_threads(int(os.environ.get("BENCH_THREADS", "2")))
 torch.manual_seed(0)
-d = sys.argv[1]; cases = json.loads(sys.argv[2]); repeats = int(sys.argv[3])
-def idx(name):
-    for ext in (".gz", ""):
-        p = os.path.join(d, name + ext)
-        if os.path.exists(p):
-            raw = gzip.open(p).read() if ext else open(p, "rb").read()
-            nd = raw[3]
-            dims = [int.from_bytes(raw[4+4*i:8+4*i], "big") for i in range(nd)]
-            return np.frombuffer(raw, dtype=np.uint8, offset=4+4*nd).reshape(dims)
-    raise SystemExit("missing " + name)
 X = torch.from_numpy(idx("train-images-idx3-ubyte").astype(np.float32) / 255.0)
 Y = torch.from_numpy(idx("train-labels-idx1-ubyte").astype(np.int64))
 def model(name, c):
@@ -53,12 +41,6 @@ def model(name, c):
         torch.nn.Conv2d(6, 16, 5, stride=2, padding=2), torch.nn.ReLU(),
         torch.nn.Conv2d(16, 32, 3, stride=2, padding=1), torch.nn.ReLU(),
         torch.nn.Flatten(), torch.nn.Linear(7*7*32, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10))
-def timeit(fn, reps):
-    fn()
-    ts = []
-    for _ in range(reps):
-        t0 = time.perf_counter(); fn(); ts.append(time.perf_counter() - t0)
-    return statistics.median(ts), min(ts)
 out = []
 for c in cases:
     n = c["n"]
@@ -97,6 +79,29 @@ try:
 except Exception as e:
     info["blas"] = str(e)
 print(json.dumps({"results": out, "info": info}))
+`
+
+// peerPrelude is what both peer scripts share: the arguments (data folder,
+// cases as JSON, repeats), the IDX reader and the timer.
+const peerPrelude = `
+import gzip, json, os, sys, time, statistics
+import numpy as np
+d = sys.argv[1]; cases = json.loads(sys.argv[2]); repeats = int(sys.argv[3])
+def idx(name):
+    for ext in (".gz", ""):
+        p = os.path.join(d, name + ext)
+        if os.path.exists(p):
+            raw = gzip.open(p).read() if ext else open(p, "rb").read()
+            nd = raw[3]
+            dims = [int.from_bytes(raw[4+4*i:8+4*i], "big") for i in range(nd)]
+            return np.frombuffer(raw, dtype=np.uint8, offset=4+4*nd).reshape(dims)
+    raise SystemExit("missing " + name)
+def timeit(fn, reps):
+    fn()
+    ts = []
+    for _ in range(reps):
+        t0 = time.perf_counter(); fn(); ts.append(time.perf_counter() - t0)
+    return statistics.median(ts), min(ts)
 `
 
 // PeerResult is one peer timing.

@@ -16,6 +16,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/bgdlab/bgdlab/internal/atomicfile"
 )
 
 // SetupMarker is printed by the first cell of every notebook when the Go
@@ -191,7 +193,7 @@ func NameGoLexer(path string) error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(path, append(out, '\n'), 0o644)
+	return atomicfile.Write(path, append(out, '\n'))
 }
 
 var goErrorRE = regexp.MustCompile(`(?m)(\.go:\d+:\d+: |^panic: |goroutine \d+ \[running\]|undefined: |cannot use |failed to run|exit status \d+|go: .*(error|refused|not found))`)
