@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/bgdlab/bgdlab/pkg/backend"
+	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
 	"github.com/gomlx/gomlx/core/graph"
@@ -25,14 +26,7 @@ import (
 // AMD Zen CPUs do not pay the penalty, so there the test passes either way:
 // it can only fail on an Intel CPU without the patch.
 func TestNoAVXTransitionPenalty(t *testing.T) {
-	if strings.HasPrefix(os.Getenv("BGDLAB_BACKEND"), "xla") || runtime.GOARCH != "amd64" {
-		t.Skip("a test of the go backend's amd64 SIMD kernels")
-	}
-	b, err := backend.NewWithConfig("go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Finalize()
+	b := goBackendOnAMD64(t)
 	const n, k = 1500, 32
 	x := tensors.FromShape(shapes.Make(dtypes.Float32, n, k))
 	w := tensors.FromShape(shapes.Make(dtypes.Float32, k, k))
@@ -41,19 +35,7 @@ func TestNoAVXTransitionPenalty(t *testing.T) {
 		return graph.Logistic(graph.Add(x, graph.ReduceAllSum(w)))
 	})
 	both := graph.MustNewExec(b, func(x, w *graph.Node) *graph.Node { return graph.Logistic(graph.Dot(x, w).Product()) })
-	best := func(e *graph.Exec) time.Duration {
-		var min time.Duration
-		for i := 0; i < 15; i++ {
-			start := time.Now()
-			if _, err := e.Exec(x, w); err != nil {
-				t.Fatal(err)
-			}
-			if d := time.Since(start); i == 0 || d < min {
-				min = d
-			}
-		}
-		return min
-	}
+	best := func(e *graph.Exec) time.Duration { return fastest(t, 15, e, x, w) }
 	tDot, tLog, tBoth := best(dot), best(logistic), best(both)
 	ratio := float64(tBoth) / float64(tDot+tLog)
 	t.Logf("Dot %v, Logistic %v, Logistic(Dot) %v: ratio %.2f (CPU %s)", tDot, tLog, tBoth, ratio, backend.DetectCPU().Model+", "+backend.DetectCPU().Flags())
@@ -71,14 +53,7 @@ func TestNoAVXTransitionPenalty(t *testing.T) {
 // kernel). The test times both layouts in one process and fails when the
 // transposed one costs far more. As above, it cannot fail on AMD Zen.
 func TestNoAVXPenaltyInsideTransposedKernel(t *testing.T) {
-	if strings.HasPrefix(os.Getenv("BGDLAB_BACKEND"), "xla") || runtime.GOARCH != "amd64" {
-		t.Skip("a test of the go backend's amd64 SIMD kernels")
-	}
-	b, err := backend.NewWithConfig("go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Finalize()
+	b := goBackendOnAMD64(t)
 	const n, k = 1500, 32
 	x := tensors.FromShape(shapes.Make(dtypes.Float32, n, k))
 	w := tensors.FromShape(shapes.Make(dtypes.Float32, k, k))
@@ -86,19 +61,7 @@ func TestNoAVXPenaltyInsideTransposedKernel(t *testing.T) {
 	transposed := graph.MustNewExec(b, func(x, w *graph.Node) *graph.Node {
 		return graph.DotGeneral(x, []int{1}, nil, w, []int{1}, nil)
 	})
-	best := func(e *graph.Exec) time.Duration {
-		var min time.Duration
-		for i := 0; i < 15; i++ {
-			start := time.Now()
-			if _, err := e.Exec(x, w); err != nil {
-				t.Fatal(err)
-			}
-			if d := time.Since(start); i == 0 || d < min {
-				min = d
-			}
-		}
-		return min
-	}
+	best := func(e *graph.Exec) time.Duration { return fastest(t, 15, e, x, w) }
 	tNormal, tTransposed := best(normal), best(transposed)
 	ratio := float64(tTransposed) / float64(tNormal)
 	t.Logf("x·w %v, x·wᵀ %v: ratio %.2f (CPU %s)", tNormal, tTransposed, ratio, backend.DetectCPU().Model+", "+backend.DetectCPU().Flags())
@@ -117,14 +80,10 @@ func TestNoAVXPenaltyInsideTransposedKernel(t *testing.T) {
 // setting on an Intel Xeon (AVX-512, 2 cores), 0 with it. It cannot fail on
 // AMD Zen.
 func TestNoAVXPenaltyAfterPreemption(t *testing.T) {
-	if strings.HasPrefix(os.Getenv("BGDLAB_BACKEND"), "xla") || runtime.GOARCH != "amd64" || !backend.SIMDCompiled {
+	if !backend.SIMDCompiled {
 		t.Skip("a test of the go backend's amd64 SIMD build")
 	}
-	b, err := backend.NewWithConfig("go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Finalize()
+	b := goBackendOnAMD64(t)
 	x := tensors.FromShape(shapes.Make(dtypes.Float32, 60000, 10))
 	xi := tensors.FromShape(shapes.Make(dtypes.Float32, 6000, 784))
 	w := tensors.FromShape(shapes.Make(dtypes.Float32, 784, 10))
@@ -182,30 +141,13 @@ func TestWithoutAsyncPreempt(t *testing.T) {
 // one process and fails when the narrower costs far more. It cannot fail on
 // AMD Zen.
 func TestNoAVXPenaltyInSmallKernelTail(t *testing.T) {
-	if strings.HasPrefix(os.Getenv("BGDLAB_BACKEND"), "xla") || runtime.GOARCH != "amd64" {
-		t.Skip("a test of the go backend's amd64 SIMD kernels")
-	}
-	b, err := backend.NewWithConfig("go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Finalize()
+	b := goBackendOnAMD64(t)
 	const k = 1000
 	x := tensors.FromShape(shapes.Make(dtypes.Float32, 1, k))
 	best := func(m int) time.Duration {
 		w := tensors.FromShape(shapes.Make(dtypes.Float32, k, m))
 		e := graph.MustNewExec(b, func(x, w *graph.Node) *graph.Node { return graph.Dot(x, w).Product() })
-		var min time.Duration
-		for i := 0; i < 30; i++ {
-			start := time.Now()
-			if _, err := e.Exec(x, w); err != nil {
-				t.Fatal(err)
-			}
-			if d := time.Since(start); i == 0 || d < min {
-				min = d
-			}
-		}
-		return min
+		return fastest(t, 30, e, x, w)
 	}
 	t64, t50 := best(64), best(50)
 	ratio := float64(t50) / float64(t64)
@@ -213,4 +155,36 @@ func TestNoAVXPenaltyInSmallKernelTail(t *testing.T) {
 	if ratio > 4 {
 		t.Errorf("a product of width 50 costs %.1f× one of width 64: the AVX→SSE penalty in the small kernel's scalar tail (third_party/compute must clear the upper bits before it)", ratio)
 	}
+}
+
+// goBackendOnAMD64 opens the go backend for a test of its amd64 SIMD
+// kernels (skipped on the XLA pass and on other architectures), finalized
+// when the test ends.
+func goBackendOnAMD64(t *testing.T) compute.Backend {
+	t.Helper()
+	if strings.HasPrefix(os.Getenv("BGDLAB_BACKEND"), "xla") || runtime.GOARCH != "amd64" {
+		t.Skip("a test of the go backend's amd64 SIMD kernels")
+	}
+	b, err := backend.NewWithConfig("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(b.Finalize)
+	return b
+}
+
+// fastest runs e n times on args and returns the fastest run's time.
+func fastest(t *testing.T, n int, e *graph.Exec, args ...any) time.Duration {
+	t.Helper()
+	var min time.Duration
+	for i := 0; i < n; i++ {
+		start := time.Now()
+		if _, err := e.Exec(args...); err != nil {
+			t.Fatal(err)
+		}
+		if d := time.Since(start); i == 0 || d < min {
+			min = d
+		}
+	}
+	return min
 }
