@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -96,12 +95,12 @@ func columnName(names []string, i int) string {
 
 // readRows reads every record of the file (at least one).
 func readRows(path string) ([][]string, error) {
-	f, err := os.Open(path)
+	src, f, err := openCSV(path)
 	if err != nil {
-		return nil, fmt.Errorf("csv: %w", err)
+		return nil, err
 	}
 	defer f.Close()
-	r := csv.NewReader(f)
+	r := csv.NewReader(src)
 	r.TrimLeadingSpace = true
 	var rows [][]string
 	for {
@@ -122,22 +121,41 @@ func readRows(path string) ([][]string, error) {
 }
 
 // hasHeader decides whether the first row names the columns: "auto" says
-// yes when any of its fields is neither a number nor a missing value.
+// yes when any of its fields is neither a number nor a missing value, or
+// when it numbers three or more columns 0, 1, …, k−1 (the header pandas
+// writes for a frame made from an array).
 func hasHeader(c CSVConfig, row []string) (bool, error) {
 	switch strings.ToLower(c.Header) {
 	case "", "auto":
-		for _, v := range row {
-			if _, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err != nil && !isMissing(v) {
+		numbering := true
+		for i, v := range row {
+			x, ok := number(v)
+			if !ok && !isMissing(v) {
 				return true, nil
 			}
+			numbering = numbering && ok && x == float64(i)
 		}
-		return false, nil
+		return len(row) >= 3 && numbering, nil
 	case "true", "1", "yes":
 		return true, nil
 	case "false", "0", "no":
 		return false, nil
 	}
 	return false, fmt.Errorf("csv %s: header=%q must be auto, true or false", c.Path, c.Header)
+}
+
+// number parses a CSV field as a decimal number: digits with an optional
+// sign, point and exponent, finite in float64. Go's hexadecimal floats
+// (0x1p-2), digit separators (1_000), Inf and NaN are not CSV numbers.
+func number(v string) (float64, bool) {
+	v = strings.TrimSpace(v)
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; !('0' <= c && c <= '9' || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-') {
+			return 0, false
+		}
+	}
+	x, err := strconv.ParseFloat(v, 64)
+	return x, err == nil && !math.IsInf(x, 0)
 }
 
 // targetColumn resolves c.Target (a column name or a 0-based index; empty:
@@ -179,9 +197,9 @@ func parseValues(path string, rows [][]string, first int, names []string, target
 			if isMissing(v) {
 				return nil, fmt.Errorf("csv %s line %d column %d%s: missing value %q (missing values are not imputed: remove or fill the row)", path, line, j+1, colName(names, j), v)
 			}
-			x, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-			if err != nil || math.IsInf(x, 0) {
-				return nil, fmt.Errorf("csv %s line %d column %d%s: %q is not a number", path, line, j+1, colName(names, j), v)
+			x, ok := number(v)
+			if !ok {
+				return nil, fmt.Errorf("csv %s line %d column %d%s: %q is not a decimal number (such as -1.5e3)", path, line, j+1, colName(names, j), v)
 			}
 			if j == target {
 				targets = append(targets, x)
@@ -193,14 +211,22 @@ func parseValues(path string, rows [][]string, first int, names []string, target
 	return targets, nil
 }
 
-// setLabels turns integer targets ≥ 0 into labels 0..k−1 (classes sorted).
+// MaxClassLabel bounds CSV class labels: they are class indices, and a
+// float64 holds every integer up to 2⁵³ exactly but 2⁵³ and 2⁵³+1 alike.
+const MaxClassLabel = 1<<31 - 1
+
+// setLabels turns integer targets in [0, MaxClassLabel] into labels
+// 0..k−1 (classes sorted); a classification needs at least two classes.
 func setLabels(path string, d *Dataset, targets []float64, first int) error {
 	distinct := map[int]bool{}
 	for i, t := range targets {
-		if t != math.Trunc(t) || t < 0 {
-			return fmt.Errorf("csv %s line %d: class label %v must be an integer ≥ 0", path, i+first+1, t)
+		if t != math.Trunc(t) || t < 0 || t > MaxClassLabel {
+			return fmt.Errorf("csv %s line %d: class label %v must be an integer in [0, %d] (labels name classes; recode larger ones as 0, 1, 2, …)", path, i+first+1, t, MaxClassLabel)
 		}
 		distinct[int(t)] = true
+	}
+	if len(distinct) < 2 {
+		return fmt.Errorf("csv %s: every row has class label %v: a classification needs at least two classes (choose another target column, or task=regression)", path, targets[0])
 	}
 	var classes []int
 	for k := range distinct {

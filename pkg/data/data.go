@@ -141,12 +141,25 @@ func sorted(idx []int) []int {
 type Standardizer struct{ Mean, Std []float64 }
 
 // FitStandardizer computes per-feature mean and standard deviation of d;
-// constant features get Std 1 (they are only centred).
+// constant features get Std 1 (they are only centred). Each feature is
+// scaled by its largest magnitude first, so finite values near ±1.8e308
+// give a finite mean and deviation instead of overflowing to NaN.
 func FitStandardizer(d *Dataset) Standardizer {
 	s := Standardizer{Mean: make([]float64, d.D), Std: make([]float64, d.D)}
+	scale := make([]float64, d.D)
 	for i := 0; i < d.N; i++ {
 		for j, v := range d.Row(i) {
-			s.Mean[j] += v
+			scale[j] = math.Max(scale[j], math.Abs(v))
+		}
+	}
+	for j := range scale {
+		if scale[j] == 0 {
+			scale[j] = 1
+		}
+	}
+	for i := 0; i < d.N; i++ {
+		for j, v := range d.Row(i) {
+			s.Mean[j] += v / scale[j]
 		}
 	}
 	for j := range s.Mean {
@@ -154,11 +167,13 @@ func FitStandardizer(d *Dataset) Standardizer {
 	}
 	for i := 0; i < d.N; i++ {
 		for j, v := range d.Row(i) {
-			s.Std[j] += (v - s.Mean[j]) * (v - s.Mean[j])
+			dv := v/scale[j] - s.Mean[j]
+			s.Std[j] += dv * dv
 		}
 	}
 	for j := range s.Std {
-		s.Std[j] = math.Sqrt(s.Std[j] / float64(d.N))
+		s.Mean[j] *= scale[j]
+		s.Std[j] = scale[j] * math.Sqrt(s.Std[j]/float64(d.N))
 		if s.Std[j] < 1e-12 {
 			s.Std[j] = 1
 		}

@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/bgdlab/bgdlab/internal/idxtest"
@@ -206,6 +207,18 @@ func TestFashionMNISTCorruptFiles(t *testing.T) {
 			raw[len(raw)-8] ^= 0xff // the CRC-32 in gzip's trailer
 			os.WriteFile(path, raw, 0o644)
 		}, "checksum"},
+		// Issue 29: test images of another shape than the training images
+		// were accepted (14×56 by softmax) or crashed in GoMLX (14×14).
+		{"test images of another shape", func(t *testing.T, dir string) {
+			writeIDX(t, filepath.Join(dir, "t10k-images-idx3-ubyte"), 0x803, []uint32{10, 2, 8}, make([]byte, 160), false)
+		}, "the test images are 2×8 but the training images 4×4"},
+		{"a FIFO for the labels", func(t *testing.T, dir string) {
+			p := filepath.Join(dir, "train-labels-idx1-ubyte")
+			os.Remove(p)
+			if err := syscall.Mkfifo(p, 0o644); err != nil {
+				t.Skip(err)
+			}
+		}, "is not a regular file (it is a named pipe)"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -256,7 +269,7 @@ func TestCSV(t *testing.T) {
 		t.Errorf("standardized train feature has mean %g", m/float64(std.Train.N))
 	}
 	tests := []struct{ body, spec, want string }{
-		{"a,b\n1,2\n3,x\n", "", `line 3 column 2 ("b"): "x" is not a number`},
+		{"a,b\n1,2\n3,x\n", "", `line 3 column 2 ("b"): "x" is not a decimal number`},
 		{"a,b\n1,2\n3,\n", "", `line 3 column 2 ("b"): missing value ""`},
 		{"1,2\n3,NA\n", "", `line 2 column 2: missing value "NA"`},
 		{"a,b\n1,2\n3\n", "", "wrong number of fields"},
@@ -265,6 +278,16 @@ func TestCSV(t *testing.T) {
 		{"a,b\n1,2.5\n", ",task=classification", "class label 2.5 must be an integer"},
 		{"y,b,y\n1,2,3\n", ",target=y", `target "y" names 2 columns (indices [0 2])`},
 		{"a,y\n1,3\n2,3\n4,3\n", "", `the target column "y" is constant (every value 3)`},
+		// Issue 29, class 5: labels past 2³¹ (2⁵³ and 2⁵³+1 read as one
+		// float64), one class, Go-only number syntax.
+		{"a,y\n1,9007199254740992\n2,9007199254740993\n", ",task=classification", "must be an integer in [0, 2147483647]"},
+		{"a,y\n1,1e300\n2,1e301\n", ",task=classification", "must be an integer in [0, 2147483647]"},
+		{"a,y\n1,4\n2,4\n3,4\n", ",task=classification", "a classification needs at least two classes"},
+		{"a,y\n0x1p-2,1\n2,3\n", "", `"0x1p-2" is not a decimal number`},
+		{"a,y\n1_000,1\n2,3\n", "", `"1_000" is not a decimal number`},
+		{"a,y\n1,Infinity\n2,3\n", "", `"Infinity" is not a decimal number`},
+		// Class 8: UTF-16 text and binary data are named, not misread.
+		{"\xff\xfea\x00,\x00y\x00\n\x00", "", "NUL: this is not a text CSV; UTF-16 text"},
 	}
 	for i, tc := range tests {
 		p := write("bad"+string(rune('a'+i))+".csv", tc.body)
@@ -286,6 +309,45 @@ func TestCSVByteOrderMark(t *testing.T) {
 	}
 	if s.Train.N != 3 || s.Train.X[0] != 1 || s.Train.Y[0] != 2 {
 		t.Fatalf("N=%d X=%v Y=%v; want 3 rows starting (1, 2)", s.Train.N, s.Train.X, s.Train.Y)
+	}
+}
+
+// A first row numbering the columns 0, 1, …, k−1 (pandas' header for an
+// array) is a header; lone CR line ends are line ends; features near
+// ±1.8e308 standardize to finite values (they gave NaN).
+func TestCSVEdges(t *testing.T) {
+	dir := t.TempDir()
+	load := func(body, spec string) data.Splits {
+		t.Helper()
+		p := filepath.Join(dir, "e.csv")
+		os.WriteFile(p, []byte(body), 0o644)
+		s, err := data.Load("csv:path=" + p + ",val=0,test=0" + spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	if s := load("0,1,2\n1,2,3\n4,5,6\n7,8,9\n", ",standardize=false"); s.Train.N != 3 || s.Train.X[0] != 1 {
+		t.Errorf("pandas header 0,1,2: N=%d X=%v, want 3 rows starting 1", s.Train.N, s.Train.X)
+	}
+	if s := load("a,b,y\r1,2,3\r4,5,6\r7,8,10\r", ",standardize=false"); s.Train.N != 3 || s.Train.Y[2] != 10 {
+		t.Errorf("CR line ends: N=%d Y=%v, want 3 rows, last target 10", s.Train.N, s.Train.Y)
+	}
+	s := load("a,b,y\n1e308,1,1\n-1e308,2,2\n1e308,3,4\n-1e308,4,3\n", "")
+	for i := 0; i < s.Train.N; i++ {
+		if x := s.Train.X[2*i]; math.Abs(math.Abs(x)-1) > 1e-12 {
+			t.Errorf("±1e308 feature standardized to %g, want ±1", x)
+		}
+	}
+}
+
+// Non-regular files (a device, a FIFO) are refused before a byte is read.
+func TestCSVNotRegular(t *testing.T) {
+	for _, p := range []string{"/dev/zero", t.TempDir()} {
+		_, err := data.Load("csv:path=" + p)
+		if err == nil || !strings.Contains(err.Error(), "is not a regular file") {
+			t.Errorf("csv %s: error %v, want \"is not a regular file\"", p, err)
+		}
 	}
 }
 

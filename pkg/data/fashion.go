@@ -9,8 +9,10 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 
+	"github.com/bgdlab/bgdlab/internal/inputfile"
 	"github.com/bgdlab/bgdlab/pkg/spec"
 )
 
@@ -56,6 +58,9 @@ func LoadFashionMNIST(c FashionMNIST) (Splits, error) {
 	test, err := readIDXPair(dir, "t10k")
 	if err != nil {
 		return Splits{}, err
+	}
+	if !slices.Equal(train.Shape, test.Shape) {
+		return Splits{}, fmt.Errorf("fashion-mnist in %s: the test images are %d×%d but the training images %d×%d: the files are of two datasets (reinstall with 'apt-get install --reinstall dataset-fashion-mnist')", dir, test.Shape[0], test.Shape[1], train.Shape[0], train.Shape[1])
 	}
 	if c.Subset < 0 || c.TestSubset < 0 || c.Val < 0 {
 		return Splits{}, fmt.Errorf("fashion-mnist: subset, test_subset and val must be ≥ 0")
@@ -191,13 +196,17 @@ func findIDX(dir, base string) (string, error) {
 	return "", fmt.Errorf("fashion-mnist: %s[.gz] is missing in %s: %s", base, dir, installHint)
 }
 
+// MaxIDXBytes bounds the IDX files ReadIDX opens (Fashion-MNIST's largest,
+// the training images, is 47 MB uncompressed).
+const MaxIDXBytes = 1 << 31
+
 // ReadIDX reads an IDX file of unsigned bytes (magic 0x00000801 for 1-D,
 // 0x00000803 for 3-D), gzipped or not, and returns its dimensions and data.
 // Errors name the file and what is wrong: bad magic, truncation.
 func ReadIDX(path string) ([]int, []byte, error) {
-	f, err := os.Open(path)
+	f, _, err := inputfile.Open("IDX file", path, MaxIDXBytes)
 	if err != nil {
-		return nil, nil, fmt.Errorf("reading %s: %w", path, err)
+		return nil, nil, err
 	}
 	defer f.Close()
 	var r io.Reader = bufio.NewReader(f)
