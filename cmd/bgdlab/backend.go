@@ -17,7 +17,7 @@ func runBackend(args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	check := fs.Bool("check", false, "also run a tiny computation (matrix product and its gradient) and compare it with the host")
 	if err := fs.Parse(args); err != nil {
-		return usagef("%v", err)
+		return flagError(err)
 	}
 	backend.Warnings = stderr
 	b, info, err := backend.New()

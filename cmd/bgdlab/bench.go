@@ -55,7 +55,7 @@ func parseBenchFlags(args []string, stderr io.Writer) (benchFlags, error) {
 	fs.BoolVar(&f.child, "child", false, "internal: time the given cases in this process and print their results as JSON")
 	fs.BoolVar(&f.childGEMM, "gemm", false, "internal (with --child): also time a 2048³ float32 matrix product")
 	if err := fs.Parse(args); err != nil {
-		return f, usagef("%v", err)
+		return f, flagError(err)
 	}
 	if f.repeats < 1 || !(f.scale > 0 && f.scale <= 1) {
 		return f, usagef("--repeats must be ≥ 1 and --scale in (0, 1]")

@@ -128,7 +128,7 @@ func TestHostileInputs(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short")
 	}
-	cases := append(append(append(staleCases(), badFileCases()...), sizeCases()...), append(append(acceptedCases(), foreignFileCases()...), append(append(symlinkCases(), nonFiniteCases()...), append(append(ownershipCases(), staleDataCases()...), exitCodeCases()...)...)...)...)
+	cases := append(append(append(staleCases(), badFileCases()...), sizeCases()...), append(append(acceptedCases(), foreignFileCases()...), append(append(symlinkCases(), nonFiniteCases()...), append(append(ownershipCases(), staleDataCases()...), append(exitCodeCases(), wrongAnswerCases()...)...)...)...)...)
 	tally := map[outcome]int{}
 	byClass := map[string]map[outcome]int{}
 	for _, c := range cases {

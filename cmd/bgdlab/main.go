@@ -7,6 +7,7 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -24,6 +25,15 @@ type usageError struct{ msg string }
 func (e usageError) Error() string { return e.msg }
 
 func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+// flagError is a command's flag-parsing error: -h and --help (flag.ErrHelp,
+// the flags already printed) end with exit code 0, anything else is bad usage.
+func flagError(err error) error {
+	if errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return usagef("%v", err)
+}
 
 type command struct {
 	summary string
@@ -76,6 +86,9 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 		return 2
 	}
 	if err := cmd.run(args[1:], stdout, stderr); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
 		var ue usageError
 		if errors.As(err, &ue) {
 			fmt.Fprintf(stderr, "bgdlab %s: %v\n", args[0], err)

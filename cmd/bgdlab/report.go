@@ -27,7 +27,7 @@ func runReport(args []string, stdout, stderr io.Writer) error {
 	sections := fs.String("sections", "", "comma-separated subset of sections: "+strings.Join(report.SectionIDs(), ","))
 	figures := fs.String("figures", "", "also write the figures here (e.g. figures/ for the committed canonical run)")
 	if err := fs.Parse(args); err != nil {
-		return usagef("%v", err)
+		return flagError(err)
 	}
 	if fs.NArg() > 0 {
 		return usagef("unexpected arguments %q", fs.Args())

@@ -81,7 +81,7 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 	out := fs.String("out", "", "output folder for run.json and history.csv (required)")
 	quiet := fs.Bool("quiet", false, "no progress output")
 	if err := fs.Parse(args); err != nil {
-		return usagef("%v", err)
+		return flagError(err)
 	}
 	if fs.NArg() > 0 {
 		return usagef("unexpected arguments %q", fs.Args())
@@ -149,7 +149,7 @@ func runSweep(args []string, stdout, stderr io.Writer) error {
 	workers := fs.Int("workers", 1, "runs in parallel")
 	maxRuns := fs.Int("max-runs", defaultMaxRuns, fmt.Sprintf("refuse to start more runs than this in one process (consent for big sweeps; at most %d)", experiment.MaxSweepRuns))
 	if err := fs.Parse(args); err != nil {
-		return usagef("%v", err)
+		return flagError(err)
 	}
 	if *config == "" || *out == "" {
 		return usagef("--config FILE and --out DIR are required")
@@ -207,7 +207,7 @@ func runMerge(args []string, stdout, stderr io.Writer) error {
 	out := fs.String("out", "", "folder for the merged summary.csv and best.csv (default: the first folder)")
 	partial := fs.Bool("partial", false, "merge even when runs of the sweep are missing (summaries of the runs found)")
 	if err := fs.Parse(args); err != nil {
-		return usagef("%v", err)
+		return flagError(err)
 	}
 	dirs := fs.Args()
 	if len(dirs) == 0 {

@@ -25,10 +25,13 @@ func runTheory(args []string, stdout, stderr io.Writer) error {
 	iters := fs.Int("iters", 100, "maximum Lanczos iterations")
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := fs.Parse(args); err != nil {
-		return usagef("%v", err)
+		return flagError(err)
 	}
 	if *dataSpec == "" || *modelSpec == "" {
 		return usagef("--data and --model are required")
+	}
+	if *iters < 1 {
+		return usagef("--iters %d must be ≥ 1 (the most Lanczos iterations; default 100)", *iters)
 	}
 	if *at != "init" && *at != "optimum" {
 		return usagef("--at %q must be init or optimum", *at)

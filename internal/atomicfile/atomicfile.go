@@ -4,6 +4,7 @@
 package atomicfile
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 )
@@ -15,6 +16,10 @@ func Write(path string, data []byte) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
+	}
+	if st, err := os.Lstat(path); err == nil && st.IsDir() {
+		// rename(2) would say only "file exists".
+		return fmt.Errorf("%s is a folder where bgdlab writes a file: move or remove it, then rerun", path)
 	}
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/bgdlab/bgdlab/internal/atomicfile"
@@ -59,5 +60,18 @@ func TestWriteFailureKeepsOldFile(t *testing.T) {
 	}
 	if got, _ := os.ReadFile(path); string(got) != "old" {
 		t.Errorf("file now holds %q, want the old content", got)
+	}
+}
+
+// A folder where the file goes is named (rename(2) said "file exists").
+func TestWriteOverAFolder(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "run.json")
+	os.MkdirAll(filepath.Join(path, "x"), 0o755)
+	err := atomicfile.Write(path, []byte("{}"))
+	if err == nil || !strings.Contains(err.Error(), "run.json is a folder where bgdlab writes a file") {
+		t.Fatalf("error %v, want it to name the folder", err)
+	}
+	if _, err := os.Stat(filepath.Join(path, "x")); err != nil {
+		t.Errorf("the folder's contents were touched: %v", err)
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -141,7 +142,11 @@ func Resolve() (Info, error) {
 	case "go", "simplego": // simplego: the name before GoMLX v0.28
 		info.Config = "go"
 		if plugin != "" { // options, e.g. go:ops_parallel,parallelism=2
-			info.Config = "go:" + strings.SplitN(req, ":", 2)[1]
+			opts := strings.SplitN(req, ":", 2)[1]
+			if err := checkGoOptions(opts); err != nil {
+				return info, fmt.Errorf("%s=%s: %w", EnvVar, req, err)
+			}
+			info.Config = "go:" + opts
 		}
 		info.Reason = fmt.Sprintf("pure-Go backend requested by %s", src)
 	case "auto", "":
@@ -401,3 +406,20 @@ func Describe(w io.Writer, b compute.Backend, info Info) {
 
 // ErrNoPlugin is returned by RequireXLA when no PJRT plugin is installed.
 var ErrNoPlugin = errors.New("no PJRT plugin installed: run scripts/setup (installs the XLA CPU plugin from PyPI) or set PJRT_PLUGIN_LIBRARY_PATH")
+
+// checkGoOptions checks the pure-Go backend's options before GoMLX reads
+// them: GoMLX takes any integer as parallelism (a negative one meaning no
+// limit), so parallelism=-3 would run without a word.
+func checkGoOptions(opts string) error {
+	for _, part := range strings.Split(opts, ",") {
+		key, value, hasValue := strings.Cut(strings.TrimSpace(part), "=")
+		if key != "parallelism" {
+			continue // GoMLX refuses unknown options itself, listing the valid ones
+		}
+		n, err := strconv.Atoi(value)
+		if !hasValue || err != nil || n < -1 {
+			return fmt.Errorf("parallelism=%s must be a whole number of workers ≥ 1 (0: none beyond the caller, -1: no limit)", value)
+		}
+	}
+	return nil
+}

@@ -62,8 +62,14 @@ func TestSweepValidateRefusesMisleadingConfigs(t *testing.T) {
 		{"repeated learning rate", func(c *experiment.SweepConfig) { c.Grid = map[string][]any{"lr": {0.01, 0.1, 0.010}} }, "grid lr lists 0.01 twice"},
 		{"injected hyperparameter", func(c *experiment.SweepConfig) { c.Grid = map[string][]any{"lr": {"0.01,weight_decay=0.5"}} }, `value "0.01,weight_decay=0.5" contains`},
 		{"repeated per-optimizer value", func(c *experiment.SweepConfig) {
+			c.Optimizers = []string{"gd", "momentum"}
 			c.PerOptimizer = map[string]map[string][]any{"momentum": {"momentum": {0.9, 0.9}}}
 		}, "per_optimizer.momentum momentum lists 0.9 twice"},
+		{"per_optimizer for no listed optimizer", func(c *experiment.SweepConfig) {
+			c.PerOptimizer = map[string]map[string][]any{"momentum": {"momentum": {0.9}}}
+		}, "per_optimizer.momentum names no optimizer of the sweep"},
+		{"an optimizer listed twice", func(c *experiment.SweepConfig) { c.Optimizers = []string{"gd", " gd"} }, `optimizers lists "gd" twice`},
+		{"base.seed and seeds", func(c *experiment.SweepConfig) { c.Base.Seed, c.Seeds = 7, []uint64{1} }, "base.seed (7) and seeds ([1]) are both given"},
 		{"huge grid", func(c *experiment.SweepConfig) { c.Grid = map[string][]any{"lr": bigGrid, "momentum": bigGrid} }, "2e+06 runs"},
 		{"huge random search", func(c *experiment.SweepConfig) {
 			c.Random = &experiment.RandomSearch{Samples: 100_000_000_000, Params: map[string]experiment.RandomRange{"lr": {Min: 1e-4, Max: 1, Log: true}}}

@@ -18,57 +18,57 @@ import (
 // Spec is everything that defines a run. The zero value of each optional
 // field means its default (see Resolve).
 type Spec struct {
-	Data      string `json:"data"`
-	Model     string `json:"model"`
-	Optimizer string `json:"optimizer"`
-	Schedule  string `json:"schedule,omitempty"`
+	Data      string `json:"data" yaml:"data"`
+	Model     string `json:"model" yaml:"model"`
+	Optimizer string `json:"optimizer" yaml:"optimizer"`
+	Schedule  string `json:"schedule,omitempty" yaml:"schedule,omitempty"`
 	// Batch is "full", a batch size, "stochastic" or "mini:size=N,...".
-	Batch string `json:"batch"`
+	Batch string `json:"batch" yaml:"batch"`
 	// Budget: the run stops at the first limit reached; at least one is required.
-	Steps     int     `json:"steps,omitempty"`
-	Epochs    float64 `json:"epochs,omitempty"`
-	Seconds   float64 `json:"seconds,omitempty"`
-	GradEvals int     `json:"grad_evals,omitempty"`
-	Seed      uint64  `json:"seed"`
+	Steps     int     `json:"steps,omitempty" yaml:"steps,omitempty"`
+	Epochs    float64 `json:"epochs,omitempty" yaml:"epochs,omitempty"`
+	Seconds   float64 `json:"seconds,omitempty" yaml:"seconds,omitempty"`
+	GradEvals int     `json:"grad_evals,omitempty" yaml:"grad_evals,omitempty"`
+	Seed      uint64  `json:"seed" yaml:"seed"`
 	// DType is "float32" (default) or "float64".
-	DType string `json:"dtype,omitempty"`
+	DType string `json:"dtype,omitempty" yaml:"dtype,omitempty"`
 	// Init overrides the model's initialization: zeros, normal, glorot, he.
-	Init string `json:"init,omitempty"`
+	Init string `json:"init,omitempty" yaml:"init,omitempty"`
 	// LogEvery logs a history row every so many steps (default: at most 1000
 	// rows per run); EvalEvery evaluates validation/test data every so many
 	// steps (default: about 50 evaluations, a multiple of LogEvery).
-	LogEvery  int `json:"log_every,omitempty"`
-	EvalEvery int `json:"eval_every,omitempty"`
+	LogEvery  int `json:"log_every,omitempty" yaml:"log_every,omitempty"`
+	EvalEvery int `json:"eval_every,omitempty" yaml:"eval_every,omitempty"`
 	// TestAtEnd measures the test data only on the final row (the
 	// validation data is still measured every EvalEvery steps): the test set
 	// stays a final exam, and evaluation costs less.
-	TestAtEnd bool `json:"test_at_end,omitempty"`
+	TestAtEnd bool `json:"test_at_end,omitempty" yaml:"test_at_end,omitempty"`
 	// TargetLoss / TargetMetric, when set, stop the run as "converged" once
 	// the (full) training loss falls to TargetLoss or the validation metric
 	// reaches TargetMetric. Nil means no target.
-	TargetLoss   *float64 `json:"target_loss,omitempty"`
-	TargetMetric *float64 `json:"target_metric,omitempty"`
+	TargetLoss   *float64 `json:"target_loss,omitempty" yaml:"target_loss,omitempty"`
+	TargetMetric *float64 `json:"target_metric,omitempty" yaml:"target_metric,omitempty"`
 	// GradTol stops the run as "converged" when the full-batch gradient norm
 	// falls to it (0: off).
-	GradTol float64 `json:"grad_tol,omitempty"`
+	GradTol float64 `json:"grad_tol,omitempty" yaml:"grad_tol,omitempty"`
 	// BlowUp declares divergence when the training loss exceeds BlowUp ×
 	// max(initial loss, 1) (default 1e6), besides NaN/Inf.
-	BlowUp float64 `json:"blow_up,omitempty"`
+	BlowUp float64 `json:"blow_up,omitempty" yaml:"blow_up,omitempty"`
 	// TrainLoss is "full" (default: the loss on all training data at each
 	// logged row) or "batch" (the running average of mini-batch losses since
 	// the previous row, cheaper).
-	TrainLoss string `json:"train_loss,omitempty"`
+	TrainLoss string `json:"train_loss,omitempty" yaml:"train_loss,omitempty"`
 	// LayerNorms logs per-layer gradient norms in the history (deep models).
-	LayerNorms bool `json:"layer_norms,omitempty"`
+	LayerNorms bool `json:"layer_norms,omitempty" yaml:"layer_norms,omitempty"`
 	// Chunk splits a full-batch step into chunks of this many examples whose
 	// gradients are summed before one update (the same step up to rounding,
 	// with memory set by the chunk): 0 chooses from train.DefaultMemoryBudget
 	// and the model's activations per example, -1 never splits.
-	Chunk int `json:"chunk,omitempty"`
+	Chunk int `json:"chunk,omitempty" yaml:"chunk,omitempty"`
 	// KeepPredictions records the predicted class of every test example
 	// (classifiers of three or more classes) in run.json's test_predictions, for confusion
 	// matrices and pictures of the mistakes.
-	KeepPredictions bool `json:"keep_predictions,omitempty"`
+	KeepPredictions bool `json:"keep_predictions,omitempty" yaml:"keep_predictions,omitempty"`
 }
 
 // Resolved is a Spec with its parsed parts and defaults filled in.

@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/bgdlab/bgdlab/internal/inputfile"
 	"gopkg.in/yaml.v3"
 )
 
@@ -51,11 +51,19 @@ type RandomRange struct {
 	Log bool    `json:"log" yaml:"log"`
 }
 
+// MaxSweepConfigBytes bounds the sweep config files LoadSweepConfig reads.
+const MaxSweepConfigBytes = 16 << 20
+
 // LoadSweepConfig reads a sweep config from JSON or YAML (by extension).
+// Unknown keys, a key given twice and an empty file are errors; a syntax
+// error names its line and column.
 func LoadSweepConfig(path string) (*SweepConfig, error) {
-	raw, err := os.ReadFile(path)
+	raw, err := inputfile.ReadAll("sweep config", path, MaxSweepConfigBytes)
 	if err != nil {
 		return nil, err
+	}
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return nil, fmt.Errorf("sweep config %s is empty: give at least base and optimizers (docs/sweeps.md has an example)", path)
 	}
 	c := &SweepConfig{}
 	switch strings.ToLower(filepath.Ext(path)) {
@@ -64,9 +72,11 @@ func LoadSweepConfig(path string) (*SweepConfig, error) {
 		dec.KnownFields(true)
 		err = dec.Decode(c)
 	case ".json":
-		dec := json.NewDecoder(bytes.NewReader(raw))
-		dec.DisallowUnknownFields()
-		err = dec.Decode(c)
+		if err = duplicateKeys(raw); err == nil {
+			dec := json.NewDecoder(bytes.NewReader(raw))
+			dec.DisallowUnknownFields()
+			err = jsonPosition(raw, dec.Decode(c))
+		}
 	default:
 		return nil, fmt.Errorf("sweep config %s: unknown extension (use .json, .yaml or .yml)", path)
 	}
@@ -81,8 +91,19 @@ func (c *SweepConfig) Validate() error {
 	if len(c.Optimizers) == 0 && c.Base.Optimizer == "" {
 		return fmt.Errorf("sweep: list at least one optimizer (optimizers: [gd, adam])")
 	}
-	if len(c.Seeds) == 0 {
+	if err := c.checkOptimizers(); err != nil {
+		return err
+	}
+	switch {
+	case len(c.Seeds) > 0 && c.Base.Seed != 0:
+		return fmt.Errorf("sweep: base.seed (%d) and seeds (%v) are both given: list every seed to run under seeds and drop base.seed", c.Base.Seed, c.Seeds)
+	case len(c.Seeds) == 0 && c.Base.Seed != 0:
+		c.Seeds, c.Base.Seed = []uint64{c.Base.Seed}, 0 // each plan sets its seed
+	case len(c.Seeds) == 0:
 		c.Seeds = []uint64{1}
+	}
+	if c.TargetLoss != nil && (math.IsNaN(*c.TargetLoss) || math.IsInf(*c.TargetLoss, 0)) {
+		return fmt.Errorf("sweep: target_loss=%v must be a finite number", *c.TargetLoss)
 	}
 	switch c.Select {
 	case "", "val_loss", "val_metric":
@@ -121,6 +142,34 @@ func (c *SweepConfig) Validate() error {
 	}
 	return nil
 }
+
+// checkOptimizers refuses an optimizer listed twice (its runs would be
+// counted as independent seeds of one configuration) and a per_optimizer
+// key that names no listed optimizer (a misspelling would be ignored).
+func (c *SweepConfig) checkOptimizers() error {
+	methods := map[string]bool{}
+	if len(c.Optimizers) == 0 {
+		methods[methodOf(c.Base.Optimizer)] = true
+	}
+	seen := map[string]bool{}
+	for _, o := range c.Optimizers {
+		o = strings.TrimSpace(o)
+		if seen[o] {
+			return fmt.Errorf("sweep: optimizers lists %q twice: repeated entries are not separate configurations (seeds give repeated runs)", o)
+		}
+		seen[o] = true
+		methods[methodOf(o)] = true
+	}
+	for name := range c.PerOptimizer {
+		if !methods[name] {
+			return fmt.Errorf("sweep: per_optimizer.%s names no optimizer of the sweep (optimizers: %v): fix the name or add the optimizer", name, c.Optimizers)
+		}
+	}
+	return nil
+}
+
+// methodOf is the method name of an optimizer spec ("momentum:lr=0.1" → "momentum").
+func methodOf(opt string) string { return strings.TrimSpace(strings.SplitN(opt, ":", 2)[0]) }
 
 // MaxSweepRuns bounds the runs one sweep config may expand to.
 const MaxSweepRuns = 100_000
@@ -237,7 +286,7 @@ func (c *SweepConfig) Expand() ([]Plan, error) {
 	}
 	var plans []Plan
 	for _, opt := range opts {
-		method := strings.SplitN(opt, ":", 2)[0]
+		method := methodOf(opt)
 		grid := map[string][]any{}
 		for k, v := range c.Grid {
 			grid[k] = v
