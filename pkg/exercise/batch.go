@@ -52,9 +52,10 @@ func sampleBatchProblem(r *rand.Rand) BatchProblem {
 	return p
 }
 
-// BestPlan is the reference answer: for each size, the whole number of steps
+// bestPlan is the reference answer (unexported: a student's cell must not
+// be able to return it): for each size, the whole number of steps
 // the budget pays for, and the size whose predicted loss is lowest.
-func (p BatchProblem) BestPlan() (batch, steps int) {
+func (p BatchProblem) bestPlan() (batch, steps int) {
 	best := math.Inf(1)
 	for i, b := range p.Sizes {
 		k := int(math.Floor(p.Budget / p.StepSeconds[i]))
@@ -68,11 +69,11 @@ func (p BatchProblem) BestPlan() (batch, steps int) {
 // PlanFunc chooses a batch size and the number of steps to run within the budget.
 type PlanFunc func(p BatchProblem) (batch, steps int)
 
-// BatchPlan checks the student's plan against BestPlan on random problems.
+// BatchPlan checks the student's plan against bestPlan on random problems.
 func BatchPlan(f PlanFunc, opts ...Option) Result {
 	return check("the batch size for a time budget", opts, func(_ int, r *rand.Rand) (string, string) {
 		p := sampleBatchProblem(r)
-		b, k := p.BestPlan()
+		b, k := p.bestPlan()
 		got, err := call(func() [2]int { gb, gk := f(p); return [2]int{gb, gk} })
 		if err != nil {
 			return stubbed("plan", err)
@@ -103,7 +104,7 @@ func batchHint(p BatchProblem, gotB, gotK, wantB int) string {
 		return fmt.Sprintf("the budget pays for %d steps at batch %d (⌊budget / seconds per step⌋), not %d", afford, gotB, gotK)
 	case gotB != wantB:
 		return fmt.Sprintf("batch %d reaches predicted loss %.4g in the budget, batch %d reaches %.4g: compare p.Predicted for every size at the steps each can afford",
-			gotB, p.Predicted(gotB, gotK), wantB, p.Predicted(p.BestPlan()))
+			gotB, p.Predicted(gotB, gotK), wantB, p.Predicted(p.bestPlan()))
 	}
 	return "compare p.Predicted(b, steps) for every size at the steps the budget pays for"
 }

@@ -159,7 +159,7 @@ func TestCheckers(t *testing.T) {
 func TestBatchProblemsVary(t *testing.T) {
 	seen := map[int]int{}
 	for s := range uint64(200) {
-		b, _ := SampleBatchProblem(s).BestPlan()
+		b, _ := SampleBatchProblem(s).bestPlan()
 		seen[b]++
 	}
 	if len(seen) < 3 {
