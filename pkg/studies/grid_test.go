@@ -133,6 +133,36 @@ func TestSharpnessClaim(t *testing.T) {
 	}
 }
 
+// Every outcome of the momentum-edge claim is reachable from where the
+// sharpness settles; GD runs do not decide it.
+func TestMomentumEdgeClaim(t *testing.T) {
+	// η = 0.1, β = 0.9: GD's limit 2/η = 20, heavy ball's 2(1+β)/η = 38.
+	hb := func(status train.Status, lambda ...float64) SharpnessRun {
+		return SharpnessRun{LR: 0.1, Momentum: 0.9, Status: status, LambdaMax: lambda}
+	}
+	gdDiverged := SharpnessRun{LR: 0.3, Status: train.Diverged, LambdaMax: []float64{10, 50}}
+	for _, tc := range []struct {
+		name string
+		runs []SharpnessRun
+		want Verdict
+	}{
+		{"settles near 2(1+β)/η", []SharpnessRun{hb(train.Budget, 50, 30, 36, 37.5)}, Supported},
+		{"settles far below both edges", []SharpnessRun{hb(train.Budget, 50, 3, 1, 0.5)}, Nuanced},
+		{"diverged from above its edge", []SharpnessRun{hb(train.Diverged, 50, 80)}, Nuanced},
+		{"stable far beyond 2(1+β)/η", []SharpnessRun{hb(train.Budget, 50, 45, 46)}, Refuted},
+		{"settles at GD's edge 2/η", []SharpnessRun{hb(train.Budget, 50, 25, 20, 19.5)}, Refuted},
+		{"only GD runs", []SharpnessRun{gdDiverged}, Nuanced},
+		{"GD diverging beside a supporting run", []SharpnessRun{gdDiverged, hb(train.Budget, 50, 36, 37)}, Supported},
+	} {
+		if got := momentumEdgeClaim(tc.runs).Verdict; got != tc.want {
+			t.Errorf("%s: %s, want %s", tc.name, got, tc.want)
+		}
+	}
+	if e := hb(train.Budget).Edge(); e < 37.999999 || e > 38.000001 {
+		t.Errorf("Edge() = %g, want 2(1+0.9)/0.1 = 38", e)
+	}
+}
+
 // TestLocalizationClaim reaches every verdict from synthetic IoUs.
 func TestLocalizationClaim(t *testing.T) {
 	sum := func(mean, ci float64) stats.Summary { return stats.Summary{N: 3, Mean: mean, CI95: ci} }

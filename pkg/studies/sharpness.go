@@ -23,13 +23,23 @@ import (
 // Hessian-vector products) every few steps, against the stability limit
 // 2/η of a quadratic.
 type SharpnessRun struct {
-	LR     float64
-	Status train.Status
+	LR float64
+	// Momentum is the heavy-ball β (0: plain GD).
+	Momentum float64
+	Status   train.Status
 	// Steps and LambdaMax are the measurements; Loss is the training loss
 	// at every step.
 	Steps, LambdaMax []float64
 	Loss             []float64
 }
+
+// Edge is the run's stability limit on λmax: 2(1+β)/η, the quadratic's
+// limit for heavy ball (theory.HeavyBallStableStep read as a bound on λ),
+// 2/η for plain GD.
+func (r SharpnessRun) Edge() float64 { return 2 * (1 + r.Momentum) / r.LR }
+
+// sharpnessStep is one run's step size and momentum.
+type sharpnessStep struct{ lr, momentum float64 }
 
 // sharpnessSetup is the network: a one-hidden-layer tanh MLP (64 units) on
 // 1 000 Fashion-MNIST images, float64, full batch.
@@ -52,13 +62,17 @@ func SharpnessAlongTraining(s *Env, lrs []float64, nSteps, every int) ([]Sharpne
 	if err != nil {
 		return nil, err
 	}
-	return alongTraining(s, m, d, lrs, nSteps, every)
+	var steps []sharpnessStep
+	for _, lr := range lrs {
+		steps = append(steps, sharpnessStep{lr: lr})
+	}
+	return alongTraining(s, m, d, steps, nSteps, every)
 }
 
-func alongTraining(s *Env, m *models.Model, d *data.Dataset, lrs []float64, nSteps, every int) ([]SharpnessRun, error) {
+func alongTraining(s *Env, m *models.Model, d *data.Dataset, steps []sharpnessStep, nSteps, every int) ([]SharpnessRun, error) {
 	var out []SharpnessRun
-	for _, lr := range lrs {
-		run, err := sharpnessRun(s, m, d, lr, nSteps, every)
+	for _, st := range steps {
+		run, err := sharpnessRun(s, m, d, st, nSteps, every)
 		if err != nil {
 			return nil, err
 		}
@@ -103,8 +117,8 @@ func sharpnessTrainer(s *Env, m *models.Model, d *data.Dataset) (*train.Trainer,
 	return tr, all, err
 }
 
-func sharpnessRun(s *Env, m *models.Model, d *data.Dataset, lr float64, nSteps, every int) (SharpnessRun, error) {
-	run := SharpnessRun{LR: lr}
+func sharpnessRun(s *Env, m *models.Model, d *data.Dataset, st sharpnessStep, nSteps, every int) (SharpnessRun, error) {
+	run := SharpnessRun{LR: st.lr, Momentum: st.momentum}
 	tr, all, err := sharpnessTrainer(s, m, d)
 	if err != nil {
 		return run, err
@@ -126,8 +140,12 @@ func sharpnessRun(s *Env, m *models.Model, d *data.Dataset, lr float64, nSteps, 
 	if err != nil {
 		return run, err
 	}
-	s.logf("sharpness: full-batch GD at lr=%g, %d steps, λmax every %d", lr, nSteps, every)
-	out, err := tr.Run(s.Ctx, optim.MustNew(optim.GD{LR: lr}), batcher, train.Splits{Train: all},
+	s.logf("sharpness: full-batch GD at lr=%g, momentum %g, %d steps, λmax every %d", st.lr, st.momentum, nSteps, every)
+	var opt optim.Config = optim.GD{LR: st.lr}
+	if st.momentum > 0 {
+		opt = optim.Momentum{LR: st.lr, Momentum: st.momentum}
+	}
+	out, err := tr.Run(s.Ctx, optim.MustNew(opt), batcher, train.Splits{Train: all},
 		train.Loop{Steps: nSteps, BlowUp: 1e6, LogEvery: 1, EvalEvery: nSteps, Observe: observe, ObserveEvery: every})
 	if err != nil {
 		return run, err
@@ -144,7 +162,7 @@ func sharpnessRun(s *Env, m *models.Model, d *data.Dataset, lr float64, nSteps, 
 // "BGD iterations are stable" there.
 func Sharpness(s *Env) (Study, error) {
 	sec := Study{Title: "7. Sharpness along training: is BGD stable on a neural network?",
-		Intro: "On a quadratic, GD is stable exactly when η < 2/λmax. On neural networks the Hessian changes as the weights move; full-batch GD is reported to drive λmax up to about 2/η and then hover there (Cohen et al., 2021, “Gradient Descent on Neural Networks Typically Occurs at the Edge of Stability”). A one-hidden-layer tanh MLP (64 units) on 1 000 Fashion-MNIST images, full-batch GD in float64 at step sizes η = c·2/λmax(θ₀) for c = 0.5 and 0.9 (below the quadratic limit at the start) and c = 1.5 (above it, for contrast); λmax of the training-loss Hessian by 20 Lanczos iterations on exact Hessian-vector products every few steps."}
+		Intro: "On a quadratic, GD is stable exactly when η < 2/λmax. On neural networks the Hessian changes as the weights move; full-batch GD is reported to drive λmax up to about 2/η and then hover there (Cohen et al., 2021, “Gradient Descent on Neural Networks Typically Occurs at the Edge of Stability”). A one-hidden-layer tanh MLP (64 units) on 1 000 Fashion-MNIST images, full-batch GD in float64 at step sizes η = c·2/λmax(θ₀) for c = 0.5 and 0.9 (below the quadratic limit at the start) and c = 1.5 (above it, for contrast), and heavy ball (β = 0.9) at 0.9 of its own limit 2(1+β)/λmax(θ₀), which starts above GD's; λmax of the training-loss Hessian by 20 Lanczos iterations on exact Hessian-vector products every few steps."}
 	nSteps, every := 200, 20
 	if s.Full {
 		nSteps, every = 1500, 25
@@ -157,37 +175,111 @@ func Sharpness(s *Env) (Study, error) {
 	if err != nil {
 		return sec, err
 	}
-	fractions := []float64{0.5, 0.9, 1.5}
-	var lrs []float64
-	for _, c := range fractions {
-		lrs = append(lrs, c*2/l0)
+	var steps []sharpnessStep
+	for _, c := range []float64{0.5, 0.9, 1.5} {
+		steps = append(steps, sharpnessStep{lr: c * 2 / l0})
 	}
-	runs, err := alongTraining(s, m, d, lrs, nSteps, every)
+	// Heavy ball at 1.5 times its own limit 2(1+β)/λmax(θ₀), like GD's
+	// contrast run: where its sharpness settles tells the two edges apart.
+	steps = append(steps, sharpnessStep{lr: 1.5 * theory.HeavyBallStableStep(l0, sharpnessMomentum), momentum: sharpnessMomentum})
+	runs, err := alongTraining(s, m, d, steps, nSteps, every)
 	if err != nil {
 		return sec, err
 	}
 	if err := writeSharpnessCSV(s, runs); err != nil {
 		return sec, err
 	}
-	table := Table{Caption: fmt.Sprintf("λmax at initialization %s. For each η: the largest λmax measured, as a fraction of 2/η, and the training loss.", g(l0)),
-		Header: []string{"η", "2/η", "max λmax after step 0", "its fraction of 2/η", "loss rose at a step", "first loss", "final loss", "status"}}
-	var series []plots.Series
-	for i, r := range runs {
-		maxL, rises := maxOf(r.LambdaMax[1:]), countRises(r.Loss)
-		table.Rows = append(table.Rows, []string{g(r.LR), g(2 / r.LR), g(maxL), fmt.Sprintf("%.2f", maxL*r.LR/2), fmt.Sprint(rises), g(r.Loss[0]), g(r.Loss[len(r.Loss)-1]), string(r.Status)})
-		col := plots.Palette[i%len(plots.Palette)]
-		series = append(series, plots.Series{Name: fmt.Sprintf("λmax, η = %s", g(r.LR)), X: r.Steps, Y: r.LambdaMax, Color: col},
-			plots.Series{Name: fmt.Sprintf("2/η = %s", g(2/r.LR)), X: []float64{0, float64(nSteps)}, Y: []float64{2 / r.LR, 2 / r.LR}, Color: col, Dashed: true})
-	}
-	sec.Tables = append(sec.Tables, table)
-	p := plots.Curves("Full-batch GD on an MLP: sharpness λmax vs step (dashed: 2/η)", "step", "λmax of the training-loss Hessian", false, series...)
-	fig, err := s.figure(p, "sharpness", "λmax along training for three step sizes; dashed lines are the quadratic stability limits 2/η.")
+	sec.Tables = append(sec.Tables, sharpnessTable(runs, l0))
+	p := plots.Curves("Full-batch GD on an MLP: sharpness λmax vs step (dashed: the edge 2(1+β)/η)", "step", "λmax of the training-loss Hessian", false, sharpnessSeries(runs, nSteps)...)
+	fig, err := s.figure(p, "sharpness", "λmax along training for three step sizes of GD and one of heavy ball (β = 0.9); dashed lines are the quadratic stability limits 2/η (GD) and 2(1+β)/η (heavy ball).")
 	if err != nil {
 		return sec, err
 	}
 	sec.Figures = append(sec.Figures, fig)
-	sec.Claims = append(sec.Claims, sharpnessClaim(runs, l0))
+	sec.Claims = append(sec.Claims, sharpnessClaim(runs, l0), momentumEdgeClaim(runs))
 	return sec, nil
+}
+
+// sharpnessMomentum is the heavy-ball β of the momentum run.
+const sharpnessMomentum = 0.9
+
+func sharpnessTable(runs []SharpnessRun, l0 float64) Table {
+	table := Table{Caption: fmt.Sprintf("λmax at initialization %s. For each run: the largest λmax measured after step 0, as a fraction of its edge 2(1+β)/η (2/η for GD), and the training loss.", g(l0)),
+		Header: []string{"η", "β", "edge 2(1+β)/η", "max λmax after step 0", "its fraction of the edge", "loss rose at a step", "first loss", "final loss", "status"}}
+	for _, r := range runs {
+		maxL := maxOf(r.LambdaMax[1:])
+		table.Rows = append(table.Rows, []string{g(r.LR), g(r.Momentum), g(r.Edge()), g(maxL), fmt.Sprintf("%.2f", maxL/r.Edge()), fmt.Sprint(countRises(r.Loss)), g(r.Loss[0]), g(r.Loss[len(r.Loss)-1]), string(r.Status)})
+	}
+	return table
+}
+
+func sharpnessSeries(runs []SharpnessRun, nSteps int) []plots.Series {
+	var series []plots.Series
+	for i, r := range runs {
+		col := plots.Palette[i%len(plots.Palette)]
+		name, edge := fmt.Sprintf("λmax, GD η = %s", g(r.LR)), fmt.Sprintf("2/η = %s", g(r.Edge()))
+		if r.Momentum > 0 {
+			name, edge = fmt.Sprintf("λmax, heavy ball η = %s, β = %g", g(r.LR), r.Momentum), fmt.Sprintf("2(1+β)/η = %s", g(r.Edge()))
+		}
+		series = append(series, plots.Series{Name: name, X: r.Steps, Y: r.LambdaMax, Color: col},
+			plots.Series{Name: edge, X: []float64{0, float64(nSteps)}, Y: []float64{r.Edge(), r.Edge()}, Color: col, Dashed: true})
+	}
+	return series
+}
+
+// momentumEdgeClaim judges "heavy ball's edge of stability is 2(1+β)/η,
+// not GD's 2/η" from the momentum runs, by where the sharpness settles (the
+// mean λmax over the last third of the measurements): supported when it
+// settles within [0.8, 1.1]·2(1+β)/η and above 2/η; refuted when it stays
+// stable above 1.1·2(1+β)/η, or settles at GD's edge ([0.8, 1.1]·2/η)
+// instead; nuanced when the run diverged or the sharpness settled far below
+// both edges (the edge not reached, so not measured).
+func momentumEdgeClaim(runs []SharpnessRun) Claim {
+	claim := Claim{Statement: "“With momentum β, full-batch GD's edge of stability is 2(1+β)/η, above plain GD's 2/η.” (Cohen et al. 2021; heavy ball started above its edge on the same network)", Figure: "sharpness"}
+	var ev []string
+	verdicts, below := map[Verdict]bool{}, false
+	for _, r := range runs {
+		if r.Momentum == 0 || len(r.LambdaMax) < 2 {
+			continue
+		}
+		settled, gdEdge := settledSharpness(r.LambdaMax[1:]), 2/r.LR
+		ev = append(ev, fmt.Sprintf("η = %s, β = %g (λmax(θ₀)·η/(2(1+β)) = %.2f): λmax settles at %s, %.2f × 2/η and %.2f × 2(1+β)/η; %s", g(r.LR), r.Momentum, r.LambdaMax[0]/r.Edge(), g(settled), settled/gdEdge, settled/r.Edge(), r.Status))
+		switch {
+		case r.Status == train.Diverged:
+			verdicts[Nuanced] = true
+		case settled > 1.1*r.Edge() || (settled >= 0.8*gdEdge && settled <= 1.1*gdEdge && 1.1*gdEdge < 0.8*r.Edge()):
+			verdicts[Refuted] = true
+		case settled >= 0.8*r.Edge() && settled > gdEdge:
+			verdicts[Supported] = true
+		default:
+			verdicts[Nuanced], below = true, true
+		}
+	}
+	switch {
+	case len(ev) == 0:
+		claim.Verdict, ev = Nuanced, []string{"no momentum run"}
+	case verdicts[Refuted]:
+		claim.Verdict = Refuted
+	case verdicts[Nuanced]:
+		claim.Verdict = Nuanced
+	default:
+		claim.Verdict = Supported
+	}
+	claim.Evidence = strings.Join(ev, "; ") + "."
+	if claim.Verdict == Nuanced && below {
+		claim.Evidence += " The sharpness settles below its edge, so the run does not reach it and the threshold is not measured here (cross-entropy's sharpness falls as the loss does)."
+	}
+	return claim
+}
+
+// settledSharpness is the mean of the last third of the measurements.
+func settledSharpness(lambda []float64) float64 {
+	tail := lambda[len(lambda)-max(1, len(lambda)/3):]
+	var sum float64
+	for _, l := range tail {
+		sum += l
+	}
+	return sum / float64(len(tail))
 }
 
 // sharpnessClaim judges "BGD iterations are stable" on the network from the
@@ -200,6 +292,9 @@ func sharpnessClaim(runs []SharpnessRun, l0 float64) Claim {
 	var ev []string
 	unstable, edge := false, false
 	for _, r := range runs {
+		if r.Momentum != 0 {
+			continue // momentumEdgeClaim's
+		}
 		rises, frac := countRises(r.Loss), maxOf(r.LambdaMax[1:])*r.LR/2
 		below := r.LR < 2/l0
 		ev = append(ev, fmt.Sprintf("η = %s (%s 2/λmax(θ₀)): max λmax·η/2 after step 0 = %.2f, loss rose at %d of %d steps, %s",
@@ -244,10 +339,10 @@ func maxOf(xs []float64) float64 {
 // writeSharpnessCSV keeps the measurements with the report's raw results.
 func writeSharpnessCSV(s *Env, runs []SharpnessRun) error {
 	var b bytes.Buffer
-	b.WriteString("lr,step,lambda_max\n")
+	b.WriteString("lr,momentum,step,lambda_max\n")
 	for _, r := range runs {
 		for i := range r.Steps {
-			fmt.Fprintf(&b, "%.17g,%g,%.17g\n", r.LR, r.Steps[i], r.LambdaMax[i])
+			fmt.Fprintf(&b, "%.17g,%g,%g,%.17g\n", r.LR, r.Momentum, r.Steps[i], r.LambdaMax[i])
 		}
 	}
 	return atomicfile.Write(filepath.Join(s.Results, "sharpness", "sharpness.csv"), b.Bytes())

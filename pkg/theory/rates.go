@@ -86,6 +86,14 @@ func HeavyBallRate(alpha, beta float64, lambdas ...float64) float64 {
 	return worst
 }
 
+// HeavyBallStableStep is the largest stable step 2(1+β)/λ of the heavy-ball
+// method with momentum β ∈ [0, 1) along curvature λ: both roots of
+// z² − (1+β−αλ)z + β lie inside the unit circle exactly when
+// 0 < αλ < 2(1+β). β = 0 gives GDStableStep. On a network it is the edge
+// of stability momentum GD's sharpness rises to, 2(1+β)/η (Cohen et al.
+// 2021, §5).
+func HeavyBallStableStep(l, beta float64) float64 { return 2 * (1 + beta) / l }
+
 // CriticalMomentum is the momentum β = (1 − √(αλ))² at which the heavy-ball
 // iteration along eigenvalue λ is critically damped (a repeated real root):
 // below it the error decays without oscillating, above it it spirals at

@@ -170,6 +170,30 @@ func TestHeavyBallRate(t *testing.T) {
 	}
 }
 
+// The heavy-ball limit 2(1+β)/λ is where the iteration's spectral radius
+// (HeavyBallRate, from the characteristic roots) crosses 1, and where a
+// simulated scalar recurrence turns from decaying to growing.
+func TestHeavyBallStableStep(t *testing.T) {
+	const l = 10.0
+	for _, beta := range []float64{0, 0.5, 0.9, 0.99} {
+		edge := theory.HeavyBallStableStep(l, beta)
+		for _, c := range []float64{0.98, 1.02} {
+			alpha := c * edge
+			rate := theory.HeavyBallRate(alpha, beta, l)
+			x, px := 1.0, 1.0
+			for range 3000 {
+				x, px = x-alpha*l*x+beta*(x-px), x
+			}
+			if stable := c < 1; (rate < 1) != stable || (math.Abs(x) < 1) != stable {
+				t.Errorf("β=%g, α = %.2f·2(1+β)/λ: spectral radius %.6f, |x₃₀₀₀| = %.3g; want stable=%v", beta, c, rate, math.Abs(x), stable)
+			}
+		}
+	}
+	if got, want := theory.HeavyBallStableStep(l, 0), theory.GDStableStep(l); got != want {
+		t.Errorf("β = 0: %g, want GD's 2/λ = %g", got, want)
+	}
+}
+
 // TestLogisticNewton checks Newton's method on regularized logistic
 // regression: the loss at zero is ln 2, the losses fall to a floor, and at
 // the end a central finite difference of an independently written loss has
