@@ -17,16 +17,27 @@ import (
 )
 
 // wrongAnswers are two plausible mistakes per solution cell (grade_id), each
-// written as a replacement in the source solution: the test submits them and
-// their checks must give no points.
-var wrongAnswers = map[string][2][2]string{
-	"gd_update":  {{"theta[j] - alpha*grad[j]", "theta[j] + alpha*grad[j]"}, {"2 * r * x / float64(n)", "r * x / float64(n)"}},
-	"curvature":  {{"2*row[j]*row[k]/float64(n)", "row[j]*row[k]/float64(n)"}, {"return vals[d-1], vals[0]", "return vals[0], vals[d-1]"}},
-	"step_size":  {{"return 2 / (L + mu)", "return 2 / L"}, {"return 2 / (L + mu)", "return 1 / L"}},
-	"batch_plan": {{"math.Floor(p.Budget", "math.Ceil(p.Budget"}, {"int(math.Floor(p.Budget / p.StepSeconds[i]))", "int(math.Floor(p.Budget/p.StepSeconds[i])) - 1"}},
-	"heavy_ball": {{"beta*(theta[i]-prev[i])", "beta*(prev[i]-theta[i])"}, {"theta[i] - alpha*grad[i]", "theta[i] + alpha*grad[i]"}},
-	"adam_bias":  {{"(1 - math.Pow(beta1, float64(t)))", "1"}, {"float64(t)", "float64(t+1)"}},
+// written as a replacement in the source solution, and a third answer that
+// attacks the checker instead (issue 29, class 7): it ends the program with
+// status 0, calls runtime.Goexit, panics in a goroutine, loops forever or
+// returns the reference answer. The test submits them, and their checks
+// must give no points. The loop and runtime.Goexit (which waits for GoNB's
+// own goroutines) strike only in the checker's child: a later cell calling
+// the function would otherwise wait out nbgrader's 300-s cell timeout.
+var wrongAnswers = map[string][3][2]string{
+	"gd_update":  {{"theta[j] - alpha*grad[j]", "theta[j] + alpha*grad[j]"}, {"2 * r * x / float64(n)", "r * x / float64(n)"}, {solutionBegins, solutionBegins + "\n\tos.Exit(0)"}},
+	"curvature":  {{"2*row[j]*row[k]/float64(n)", "row[j]*row[k]/float64(n)"}, {"return vals[d-1], vals[0]", "return vals[0], vals[d-1]"}, {solutionBegins, solutionBegins + "\n\tif os.Getenv(\"BGDLAB_EXERCISE_CHILD\") != \"\" {\n\t\truntime.Goexit()\n\t}"}},
+	"step_size":  {{"return 2 / (L + mu)", "return 2 / L"}, {"return 2 / (L + mu)", "return 1 / L"}, {solutionBegins, solutionBegins + "\n\tgo func() { panic(\"in a helper\") }()\n\ttime.Sleep(time.Second)"}},
+	"batch_plan": {{"math.Floor(p.Budget", "math.Ceil(p.Budget"}, {"int(math.Floor(p.Budget / p.StepSeconds[i]))", "int(math.Floor(p.Budget/p.StepSeconds[i])) - 1"}, {solutionBegins, solutionBegins + "\n\treturn p.BestPlan()"}},
+	"heavy_ball": {{"beta*(theta[i]-prev[i])", "beta*(prev[i]-theta[i])"}, {"theta[i] - alpha*grad[i]", "theta[i] + alpha*grad[i]"}, {solutionBegins, solutionBegins + "\n\tif os.Getenv(\"BGDLAB_EXERCISE_CHILD\") != \"\" {\n\t\tfor {\n\t\t}\n\t}"}},
+	"adam_bias":  {{"(1 - math.Pow(beta1, float64(t)))", "1"}, {"float64(t)", "float64(t+1)"}, {solutionBegins, solutionBegins + "\n\tos.Exit(0)"}},
 }
+
+// solutionBegins opens nbgrader's solution region in every solution cell.
+const solutionBegins = "// BEGIN SOLUTION"
+
+// wrongStudents are the submissions made from wrongAnswers, in its order.
+var wrongStudents = []string{"wrong1", "wrong2", "hostile"}
 
 // checkOf maps each graded check cell to the solution cell it tests.
 var checkOf = map[string]string{
@@ -42,10 +53,10 @@ type score struct {
 
 // TestExercises is the nbgrader round trip on a copy of the course folder:
 // nbgrader generates the student versions (which must equal the committed
-// ones), then autogrades four submissions — the source with its solutions
+// ones), then autogrades five submissions — the source with its solutions
 // (full marks, every cell clean), the unmodified student version (zero, with
-// the checker's hint in the output) and two wrong answers per exercise (zero
-// on that exercise's check).
+// the checker's hint in the output), two wrong answers per exercise and one
+// that attacks the checker (zero on that exercise's check).
 func TestExercises(t *testing.T) {
 	if os.Getenv("BGDLAB_SKIP_NOTEBOOKS") == "1" {
 		t.Skip("BGDLAB_SKIP_NOTEBOOKS=1")
@@ -78,7 +89,7 @@ func TestExercises(t *testing.T) {
 		compareCells(t, filepath.Join(course, "release", "bgd", name), filepath.Join("exercises", "release", "bgd", name))
 		copyFile(t, src, filepath.Join(course, "submitted", "solution", "bgd", name))
 		copyFile(t, filepath.Join(course, "release", "bgd", name), filepath.Join(course, "submitted", "stub", "bgd", name))
-		for i, student := range []string{"wrong1", "wrong2"} {
+		for i, student := range wrongStudents {
 			writeWrong(t, src, filepath.Join(course, "submitted", student, "bgd", name), i)
 		}
 	}
@@ -112,6 +123,7 @@ func checkFeedback(t *testing.T, course string) {
 			t.Errorf("%s/%s: the feedback shows no score", student, name)
 		}
 		_, cells := readNB(t, p)
+		visible := visibleText(cells)
 		for _, c := range cells {
 			src := cellSource(c)
 			begin := strings.Index(src, "BEGIN HIDDEN TESTS")
@@ -127,12 +139,29 @@ func checkFeedback(t *testing.T, course string) {
 				}
 			}
 			for _, line := range strings.Split(outputText(c), "\n") {
-				if l := strings.TrimSpace(line); len(l) > 12 && containsEither(fb, l) {
+				if l := strings.TrimSpace(line); len(l) > 12 && containsEither(fb, l) && !strings.Contains(visible, l) {
 					t.Errorf("%s/%s: the feedback shows output of a cell with hidden tests: %q", student, name, l)
 				}
 			}
 		}
 	}
+}
+
+// visibleText is what the feedback may show: every cell's source up to its
+// hidden tests, and the outputs of cells without hidden tests (a compile
+// error in a cell with hidden tests quotes its visible lines, and an error
+// in the student's cell is shown where it happened).
+func visibleText(cells []cell) string {
+	var b strings.Builder
+	for _, c := range cells {
+		src := cellSource(c)
+		if i := strings.Index(src, "BEGIN HIDDEN TESTS"); i >= 0 {
+			b.WriteString(src[:i])
+			continue
+		}
+		b.WriteString(src + "\n" + outputText(c) + "\n")
+	}
+	return b.String()
 }
 
 // tags matches HTML tags (syntax highlighting splits code into spans).
@@ -192,7 +221,7 @@ func checkScores(t *testing.T, scores []score) {
 			}
 		}
 	}
-	for _, st := range []string{"solution", "stub", "wrong1", "wrong2"} {
+	for _, st := range append([]string{"solution", "stub"}, wrongStudents...) {
 		if seen[st] != len(checkOf) {
 			t.Errorf("%s: %d autograded checks, want %d", st, seen[st], len(checkOf))
 		}
