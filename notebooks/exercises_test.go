@@ -56,7 +56,9 @@ type score struct {
 // ones), then autogrades five submissions — the source with its solutions
 // (full marks, every cell clean), the unmodified student version (zero, with
 // the checker's hint in the output), two wrong answers per exercise and one
-// that attacks the checker (zero on that exercise's check).
+// that attacks the checker (zero on that exercise's check); and a student's
+// round through a local exchange (exchange_test.go): fetched outside the
+// checkout, solved, submitted, collected (full marks), feedback fetched.
 func TestExercises(t *testing.T) {
 	if os.Getenv("BGDLAB_SKIP_NOTEBOOKS") == "1" {
 		t.Skip("BGDLAB_SKIP_NOTEBOOKS=1")
@@ -69,16 +71,19 @@ func TestExercises(t *testing.T) {
 	course := t.TempDir()
 	copyTree(t, filepath.Join("exercises", "source"), filepath.Join(course, "source"))
 	copyFile(t, filepath.Join("exercises", "nbgrader_config.py"), filepath.Join(course, "nbgrader_config.py"))
-	nbgrader := func(args ...string) {
+	exch := filepath.Join(t.TempDir(), "exchange")
+	// nbgraderIn runs nbgrader in dir; env overrides the teacher's settings.
+	nbgraderIn := func(dir string, env []string, args ...string) {
 		t.Helper()
 		cmd := exec.Command(filepath.Join(pyBin, "nbgrader"), args...)
-		cmd.Dir = course
-		cmd.Env = append(os.Environ(), "PATH="+pyBin+":"+filepath.Join(root, ".tools", "bin")+":"+os.Getenv("PATH"),
-			"JUPYTER_DATA_DIR="+filepath.Join(root, ".tools", "jupyter"), "BGDLAB_ROOT="+root, "BGDLAB_HEADLESS=1")
+		cmd.Dir = dir
+		cmd.Env = append(append(os.Environ(), "PATH="+pyBin+":"+filepath.Join(root, ".tools", "bin")+":"+os.Getenv("PATH"),
+			"JUPYTER_DATA_DIR="+filepath.Join(root, ".tools", "jupyter"), "BGDLAB_ROOT="+root, "BGDLAB_HEADLESS=1", "BGDLAB_EXCHANGE="+exch), env...)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("nbgrader %s: %v\n%s", strings.Join(args, " "), err, tail(string(out), 30))
 		}
 	}
+	nbgrader := func(args ...string) { t.Helper(); nbgraderIn(course, nil, args...) }
 	nbgrader("generate_assignment", "bgd", "--force")
 	sources, _ := filepath.Glob(filepath.Join(course, "source", "bgd", "*.ipynb"))
 	if len(sources) < 5 {
@@ -93,11 +98,13 @@ func TestExercises(t *testing.T) {
 			writeWrong(t, src, filepath.Join(course, "submitted", student, "bgd", name), i)
 		}
 	}
+	ex := exchangeRound(t, nbgrader, nbgraderIn, course, exch, sources)
 	nbgrader("autograde", "bgd", "--force")
-	checkScores(t, readScores(t, course, pyBin, root))
+	checkScores(t, readScores(t, course, pyBin, root), ex.student)
 	checkAutograded(t, course)
 	nbgrader("generate_feedback", "bgd", "--force")
 	checkFeedback(t, course)
+	ex.fetchFeedback(t, nbgrader, course, len(sources))
 }
 
 // checkFeedback: each student's feedback shows the scores but neither the
@@ -198,7 +205,7 @@ func outputText(c cell) string {
 
 // checkScores: full marks for the solution, zero for the stub, zero on the
 // checks of every exercise the wrong answers touched.
-func checkScores(t *testing.T, scores []score) {
+func checkScores(t *testing.T, scores []score, exchanged string) {
 	seen := map[string]int{}
 	for _, s := range scores {
 		if _, ok := checkOf[s.Cell]; !ok { // a written answer, graded by the teacher
@@ -211,7 +218,7 @@ func checkScores(t *testing.T, scores []score) {
 		seen[s.Student]++
 		got := *s.AutoScore
 		switch s.Student {
-		case "solution":
+		case "solution", exchanged:
 			if got != s.Max {
 				t.Errorf("the solution scores %g of %g on %s/%s", got, s.Max, s.Notebook, s.Cell)
 			}
@@ -221,7 +228,7 @@ func checkScores(t *testing.T, scores []score) {
 			}
 		}
 	}
-	for _, st := range append([]string{"solution", "stub"}, wrongStudents...) {
+	for _, st := range append([]string{"solution", "stub", exchanged}, wrongStudents...) {
 		if seen[st] != len(checkOf) {
 			t.Errorf("%s: %d autograded checks, want %d", st, seen[st], len(checkOf))
 		}

@@ -13,6 +13,14 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # Go cells compile and link: give each more time than nbgrader's 30 s default.
 c.ExecutePreprocessor.timeout = 300
 
+# The exchange (release_assignment, collect, release_feedback, and the
+# formgrader's view of them): BGDLAB_EXCHANGE (scripts/course exchange DIR
+# makes one), else nbgrader's default /usr/local/share/nbgrader/exchange.
+import os  # noqa: E402
+
+if os.environ.get("BGDLAB_EXCHANGE"):
+    c.Exchange.root = os.environ["BGDLAB_EXCHANGE"]
+
 # Feedback keeps hidden tests hidden: nbgrader's feedback shows every cell as
 # autograded, hidden tests and their output included. A cell with hidden
 # tests keeps its score and loses its output (the visible checks' lines are
