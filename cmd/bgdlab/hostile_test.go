@@ -420,18 +420,6 @@ func acceptedCases() []hostileCase {
 			return runArgs(dir, "--data", "csv:path="+p+spec)
 		}}
 	}
-	examples := func(n int) func(dir, stdout, stderr string) string {
-		return func(dir, _, _ string) string {
-			raw, err := os.ReadFile(filepath.Join(dir, "r", "run.json"))
-			if err != nil {
-				return err.Error()
-			}
-			if !bytes.Contains(raw, []byte(fmt.Sprintf(`"train": %d`, n))) {
-				return fmt.Sprintf("run.json does not record %d training examples", n)
-			}
-			return ""
-		}
-	}
 	rows := func(n int) string {
 		var b strings.Builder
 		for i := 0; i < n; i++ {
@@ -453,7 +441,7 @@ func acceptedCases() []hostileCase {
 		csvRun("target column out of range", rows(20), ",target=9", "target", nil),
 		csvRun("empty file", "", "", "empty", nil),
 		csvRun("header only", "a,b,y\n", "", "no data", nil),
-		csvRun("BOM and no header keeps the first row", "\ufeff"+rows(20), ",header=false,val=0,test=0", "", examples(20)),
+		csvRun("BOM and no header keeps the first row", "\ufeff"+rows(20), ",header=false,val=0,test=0", "", examplesRecorded(20)),
 		{class: "4 silently accepted", name: "missing CSV", want: "no such file", setup: func(t *testing.T, dir string) []string {
 			return runArgs(dir, "--data", "csv:path="+filepath.Join(dir, "nope.csv"))
 		}},

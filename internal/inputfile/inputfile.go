@@ -15,48 +15,35 @@ import (
 // bytes. what names the file in errors ("csv", "sweep config"). The open
 // does not block on a FIFO (O_NONBLOCK), and the returned reader stops with
 // an error if the file grows past limit after the check.
-func Open(what, path string, limit int64) (io.ReadCloser, int64, error) {
+func Open(what, path string, limit int64) (io.ReadCloser, error) {
 	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
-		return nil, 0, fmt.Errorf("%s: %w", what, err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	st, err := f.Stat()
 	if err != nil {
 		f.Close()
-		return nil, 0, fmt.Errorf("%s %s: %w", what, path, err)
+		return nil, fmt.Errorf("%s %s: %w", what, path, err)
 	}
 	if !st.Mode().IsRegular() {
 		f.Close()
-		return nil, 0, fmt.Errorf("%s %s is not a regular file (it is a %s): give the path of a file", what, path, kind(st.Mode()))
+		return nil, fmt.Errorf("%s %s is not a regular file (it is a %s): give the path of a file", what, path, kind(st.Mode()))
 	}
 	if st.Size() > limit {
 		f.Close()
-		return nil, 0, fmt.Errorf("%s %s is %s; bgdlab reads at most %s of it: %s", what, path, Size(st.Size()), Size(limit), tooBig(what))
+		return nil, fmt.Errorf("%s %s is %s; bgdlab reads at most %s of it: %s", what, path, Size(st.Size()), Size(limit), tooBig(what))
 	}
-	return &bounded{f: f, left: limit, what: what, path: path, limit: limit}, st.Size(), nil
+	return &bounded{f: f, left: limit, what: what, path: path, limit: limit}, nil
 }
 
 // ReadAll reads the whole of a regular file of at most limit bytes.
 func ReadAll(what, path string, limit int64) ([]byte, error) {
-	r, size, err := Open(what, path, limit)
+	r, err := Open(what, path, limit)
 	if err != nil {
 		return nil, err
 	}
 	defer r.Close()
-	buf := make([]byte, 0, size)
-	for {
-		n, err := r.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if err == io.EOF {
-			return buf, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
-		}
-	}
+	return io.ReadAll(r)
 }
 
 // bounded is the file, read up to limit bytes.

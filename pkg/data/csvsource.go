@@ -18,17 +18,16 @@ const MaxCSVBytes = 1 << 30
 // holds, stops the read with an error naming UTF-16 or binary data.
 type csvSource struct {
 	r    *bufio.Reader
-	path string
 	line int
 	off  int64
 }
 
 func openCSV(path string) (*csvSource, io.Closer, error) {
-	f, _, err := inputfile.Open("csv", path, MaxCSVBytes)
+	f, err := inputfile.Open("csv", path, MaxCSVBytes)
 	if err != nil {
 		return nil, nil, err
 	}
-	return &csvSource{r: bufio.NewReaderSize(f, 1<<16), path: path, line: 1}, f, nil
+	return &csvSource{r: bufio.NewReaderSize(f, 1<<16), line: 1}, f, nil
 }
 
 func (s *csvSource) Read(p []byte) (int, error) {

@@ -204,7 +204,7 @@ const MaxIDXBytes = 1 << 31
 // 0x00000803 for 3-D), gzipped or not, and returns its dimensions and data.
 // Errors name the file and what is wrong: bad magic, truncation.
 func ReadIDX(path string) ([]int, []byte, error) {
-	f, _, err := inputfile.Open("IDX file", path, MaxIDXBytes)
+	f, err := inputfile.Open("IDX file", path, MaxIDXBytes)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -112,17 +112,10 @@ func crashLine(stderr string) string {
 			return l
 		}
 	}
-	if s := strings.TrimSpace(stderr); s != "" {
-		return firstLineOf(s)
+	if first, _, _ := strings.Cut(strings.TrimSpace(stderr), "\n"); first != "" {
+		return first
 	}
 	return "no message"
-}
-
-func firstLineOf(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
-	}
-	return s
 }
 
 // inChild runs the checker call this child was started for, sends its

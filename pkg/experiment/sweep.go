@@ -174,7 +174,7 @@ func Summaries(c *SweepConfig, plans []Plan, results []*Result) []ConfigSummary 
 		if !ok {
 			j = len(out)
 			idx[p.Config] = j
-			out = append(out, ConfigSummary{Config: p.Config, Optimizer: strings.SplitN(p.Spec.Optimizer, ":", 2)[0], Params: p.Params})
+			out = append(out, ConfigSummary{Config: p.Config, Optimizer: methodOf(p.Spec.Optimizer), Params: p.Params})
 			values[p.Config] = map[string][]float64{}
 			ttt[p.Config] = map[string][]float64{}
 		}

@@ -36,7 +36,7 @@ type SharpnessRun struct {
 // Edge is the run's stability limit on λmax: 2(1+β)/η, the quadratic's
 // limit for heavy ball (theory.HeavyBallStableStep read as a bound on λ),
 // 2/η for plain GD.
-func (r SharpnessRun) Edge() float64 { return 2 * (1 + r.Momentum) / r.LR }
+func (r SharpnessRun) Edge() float64 { return theory.HeavyBallStableStep(r.LR, r.Momentum) }
 
 // sharpnessStep is one run's step size and momentum.
 type sharpnessStep struct{ lr, momentum float64 }
