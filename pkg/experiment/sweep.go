@@ -60,53 +60,22 @@ func RunSweep(ctx context.Context, b compute.Backend, c *SweepConfig, plans []Pl
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				p := plans[i]
-				dir := filepath.Join(out, "runs", p.ID)
-				if Finished(dir) {
-					res, why := reusable(dir, p)
-					if res != nil {
-						results[i] = res
-						mu.Lock()
-						done++
-						mu.Unlock()
-						continue
-					}
+				res, reused, err := sweepRun(ctx, b, plans[i], filepath.Join(out, "runs", plans[i].ID), func(format string, args ...any) {
 					if opt.Progress != nil {
 						mu.Lock()
-						fmt.Fprintf(opt.Progress, "sweep: redoing %s: %s\n", p.ID, why)
+						fmt.Fprintf(opt.Progress, format, args...)
 						mu.Unlock()
 					}
-				}
-				// Half-written (or corrupt): start afresh — but never delete
-				// what is not a run folder.
-				if st, err := os.Lstat(dir); err == nil && !st.IsDir() {
-					errs[i] = fmt.Errorf("sweep: %s is a file, not a run folder: move it out of the way (bgdlab deletes only run folders it wrote)", dir)
-					continue
-				}
-				if ok, name := outdir.OnlyOwn(dir, RunFile, HistoryFile, startedFile, "."+RunFile+".tmp*", "."+HistoryFile+".tmp*"); !ok {
-					errs[i] = fmt.Errorf("sweep: %s holds %s, which bgdlab did not write: move it out of the way (bgdlab deletes only run folders it wrote)", dir, name)
-					continue
-				}
-				os.RemoveAll(dir)
-				if err := os.MkdirAll(dir, 0o755); err != nil {
+				})
+				if err != nil {
 					errs[i] = err
 					continue
 				}
-				os.WriteFile(filepath.Join(dir, startedFile), nil, 0o644)
-				res, err := Run(ctx, b, p.Spec, Options{})
-				if err == nil {
-					err = Write(dir, res)
-				}
-				if err != nil {
-					errs[i] = fmt.Errorf("run %s: %w", p.ID, err)
-					continue
-				}
-				os.Remove(filepath.Join(dir, startedFile))
 				results[i] = res
 				mu.Lock()
 				done++
-				if opt.Progress != nil {
-					fmt.Fprintf(opt.Progress, "sweep: %d/%d done (%s: %s, final train loss %.4g)\n", done, len(plans), p.ID, res.Status, res.Final.TrainLoss)
+				if opt.Progress != nil && !reused {
+					fmt.Fprintf(opt.Progress, "sweep: %d/%d done (%s: %s, final train loss %.4g)\n", done, len(plans), plans[i].ID, res.Status, res.Final.TrainLoss)
 				}
 				mu.Unlock()
 			}
@@ -139,6 +108,42 @@ func RunSweep(ctx context.Context, b compute.Backend, c *SweepConfig, plans []Pl
 		firstErr = err
 	}
 	return ok, firstErr
+}
+
+// sweepRun is one plan of a sweep in its folder dir: the finished run
+// reused when its record matches p, otherwise the folder (only if bgdlab
+// wrote it) cleared and the run made and written; reused says which. logf
+// reports a redo.
+func sweepRun(ctx context.Context, b compute.Backend, p Plan, dir string, logf func(string, ...any)) (res *Result, reused bool, err error) {
+	if Finished(dir) {
+		prev, why := reusable(dir, p)
+		if prev != nil {
+			return prev, true, nil
+		}
+		logf("sweep: redoing %s: %s\n", p.ID, why)
+	}
+	// Half-written (or corrupt): start afresh — but never delete what is not
+	// a run folder.
+	if st, err := os.Lstat(dir); err == nil && !st.IsDir() {
+		return nil, false, fmt.Errorf("sweep: %s is a file, not a run folder: move it out of the way (bgdlab deletes only run folders it wrote)", dir)
+	}
+	if ok, name := outdir.OnlyOwn(dir, RunFile, HistoryFile, startedFile, "."+RunFile+".tmp*", "."+HistoryFile+".tmp*"); !ok {
+		return nil, false, fmt.Errorf("sweep: %s holds %s, which bgdlab did not write: move it out of the way (bgdlab deletes only run folders it wrote)", dir, name)
+	}
+	os.RemoveAll(dir)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, false, err
+	}
+	os.WriteFile(filepath.Join(dir, startedFile), nil, 0o644)
+	res, err = Run(ctx, b, p.Spec, Options{})
+	if err == nil {
+		err = Write(dir, res)
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("run %s: %w", p.ID, err)
+	}
+	os.Remove(filepath.Join(dir, startedFile))
+	return res, false, nil
 }
 
 // SummaryMetrics are the final values summarized per configuration.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"path/filepath"
@@ -294,53 +295,9 @@ func (c *SweepConfig) Expand() ([]Plan, error) {
 		for k, v := range c.PerOptimizer[method] {
 			grid[k] = v
 		}
-		keys := make([]string, 0, len(grid))
-		for k := range grid {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		combos := []map[string]string{{}}
-		for _, k := range keys {
-			var next []map[string]string
-			for _, base := range combos {
-				for _, v := range grid[k] {
-					m := map[string]string{}
-					for kk, vv := range base {
-						m[kk] = vv
-					}
-					m[k] = valueString(v)
-					next = append(next, m)
-				}
-			}
-			combos = next
-		}
+		combos := gridCombos(grid)
 		if c.Random != nil {
-			rng := rand.New(rand.NewPCG(c.Random.Seed, uint64(len(plans))+1))
-			var rkeys []string
-			for k := range c.Random.Params {
-				rkeys = append(rkeys, k)
-			}
-			sort.Strings(rkeys)
-			var next []map[string]string
-			for _, base := range combos {
-				for i := 0; i < c.Random.Samples; i++ {
-					m := map[string]string{}
-					for kk, vv := range base {
-						m[kk] = vv
-					}
-					for _, k := range rkeys {
-						r := c.Random.Params[k]
-						u := rng.Float64()
-						v := r.Min + u*(r.Max-r.Min)
-						if r.Log {
-							v = math.Exp(math.Log(r.Min) + u*(math.Log(r.Max)-math.Log(r.Min)))
-						}
-						m[k] = strconv.FormatFloat(v, 'g', 4, 64)
-					}
-					next = append(next, m)
-				}
-			}
-			combos = next
+			combos = c.Random.sample(combos, rand.New(rand.NewPCG(c.Random.Seed, uint64(len(plans))+1)))
 		}
 		for _, combo := range combos {
 			spec := c.Base
@@ -371,6 +328,57 @@ func (c *SweepConfig) Expand() ([]Plan, error) {
 		}
 	}
 	return plans, nil
+}
+
+// gridCombos returns every combination of grid's values (keys in sorted
+// order, the last varying fastest), as text; one empty combination for an
+// empty grid.
+func gridCombos(grid map[string][]any) []map[string]string {
+	keys := make([]string, 0, len(grid))
+	for k := range grid {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	combos := []map[string]string{{}}
+	for _, k := range keys {
+		var next []map[string]string
+		for _, base := range combos {
+			for _, v := range grid[k] {
+				m := maps.Clone(base)
+				m[k] = valueString(v)
+				next = append(next, m)
+			}
+		}
+		combos = next
+	}
+	return combos
+}
+
+// sample extends each of combos with r.Samples draws of r's parameters
+// (keys in sorted order), uniform or log-uniform in their ranges.
+func (r *RandomSearch) sample(combos []map[string]string, rng *rand.Rand) []map[string]string {
+	keys := make([]string, 0, len(r.Params))
+	for k := range r.Params {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var next []map[string]string
+	for _, base := range combos {
+		for i := 0; i < r.Samples; i++ {
+			m := maps.Clone(base)
+			for _, k := range keys {
+				pr := r.Params[k]
+				u := rng.Float64()
+				v := pr.Min + u*(pr.Max-pr.Min)
+				if pr.Log {
+					v = math.Exp(math.Log(pr.Min) + u*(math.Log(pr.Max)-math.Log(pr.Min)))
+				}
+				m[k] = strconv.FormatFloat(v, 'g', 4, 64)
+			}
+			next = append(next, m)
+		}
+	}
+	return next
 }
 
 func slug(s string) string {
