@@ -53,29 +53,10 @@ func SyntheticLinearSplits(c SyntheticLinearConfig) (Splits, error) {
 	}
 	rng := rand.New(rand.NewPCG(c.Seed, 0x11ea7))
 	n, d := c.N, c.D
-	z := mat.NewDense(n, d, nil)
-	for j := 0; j < d; j++ {
-		var mean float64
-		col := make([]float64, n)
-		for i := range col {
-			col[i] = rng.NormFloat64()
-			mean += col[i]
-		}
-		mean /= float64(n)
-		for i := range col {
-			z.Set(i, j, col[i]-mean)
-		}
+	q, err := centeredOrthonormal(rng, n, d)
+	if err != nil {
+		return Splits{}, err
 	}
-	// Thin Q = Z·R⁻¹ (n×d) from the QR factorization: the full n×n Q would
-	// need 131 GB at n = 128 000.
-	var qr mat.QR
-	qr.Factorize(z)
-	var rFull, rInv, q mat.Dense
-	qr.RTo(&rFull)
-	if err := rInv.Inverse(rFull.Slice(0, d, 0, d)); err != nil {
-		return Splits{}, fmt.Errorf("synthetic-linear: random design is rank-deficient (n=%d, d=%d): %w", n, d, err)
-	}
-	q.Mul(z, &rInv)
 	v := randomRotation(rng, d)
 	if c.Aligned {
 		v = identity(d)
@@ -91,7 +72,7 @@ func SyntheticLinearSplits(c SyntheticLinearConfig) (Splits, error) {
 		scale.SetDiag(i, math.Sqrt(float64(n)*lam[i]))
 	}
 	var tmp, x mat.Dense
-	tmp.Mul(&q, scale)
+	tmp.Mul(q, scale)
 	x.Mul(&tmp, v.T())
 	w := make([]float64, d)
 	for i := range w {
@@ -113,31 +94,65 @@ func SyntheticLinearSplits(c SyntheticLinearConfig) (Splits, error) {
 		info[fmt.Sprintf("w_star_%d", i)] = wi
 	}
 	out := Splits{Train: ds, Info: info}
-	heldOut := func(n int) *Dataset {
-		if n == 0 {
-			return nil
-		}
-		h := &Dataset{Name: "synthetic-linear", Task: Regression, N: n, D: d, X: make([]float64, n*d), Shape: []int{d}, Y: make([]float64, n), T: 1}
-		z := make([]float64, d)
-		for i := 0; i < n; i++ {
-			for j := range z {
-				z[j] = math.Sqrt(lam[j]) * rng.NormFloat64()
-			}
-			yi := b + c.Noise*rng.NormFloat64()
-			for j := 0; j < d; j++ {
-				var xv float64
-				for k := 0; k < d; k++ {
-					xv += v.At(j, k) * z[k]
-				}
-				h.X[i*d+j] = xv
-				yi += xv * w[j]
-			}
-			h.Y[i] = yi
-		}
-		return h
-	}
+	heldOut := func(n int) *Dataset { return linearHeldOut(rng, n, lam, v, w, b, c.Noise) }
 	out.Val, out.Test = heldOut(nVal), heldOut(nTest)
 	return out, nil
+}
+
+// centeredOrthonormal returns the thin Q (n×d) of the QR factorization of
+// an n×d standard-normal design with centred columns, drawn from rng column
+// by column. (The full n×n Q would need 131 GB at n = 128 000.)
+func centeredOrthonormal(rng *rand.Rand, n, d int) (*mat.Dense, error) {
+	z := mat.NewDense(n, d, nil)
+	for j := 0; j < d; j++ {
+		var mean float64
+		col := make([]float64, n)
+		for i := range col {
+			col[i] = rng.NormFloat64()
+			mean += col[i]
+		}
+		mean /= float64(n)
+		for i := range col {
+			z.Set(i, j, col[i]-mean)
+		}
+	}
+	var qr mat.QR
+	qr.Factorize(z)
+	var rFull, rInv, q mat.Dense
+	qr.RTo(&rFull)
+	if err := rInv.Inverse(rFull.Slice(0, d, 0, d)); err != nil {
+		return nil, fmt.Errorf("synthetic-linear: random design is rank-deficient (n=%d, d=%d): %w", n, d, err)
+	}
+	q.Mul(z, &rInv)
+	return &q, nil
+}
+
+// linearHeldOut draws n fresh examples (nil for none) from the population
+// of the training design: x = V·(√λ ⊙ z), z standard normal, and
+// y = b + x·w + noise·ε.
+func linearHeldOut(rng *rand.Rand, n int, lam []float64, v *mat.Dense, w []float64, b, noise float64) *Dataset {
+	if n == 0 {
+		return nil
+	}
+	d := len(w)
+	h := &Dataset{Name: "synthetic-linear", Task: Regression, N: n, D: d, X: make([]float64, n*d), Shape: []int{d}, Y: make([]float64, n), T: 1}
+	z := make([]float64, d)
+	for i := 0; i < n; i++ {
+		for j := range z {
+			z[j] = math.Sqrt(lam[j]) * rng.NormFloat64()
+		}
+		yi := b + noise*rng.NormFloat64()
+		for j := 0; j < d; j++ {
+			var xv float64
+			for k := 0; k < d; k++ {
+				xv += v.At(j, k) * z[k]
+			}
+			h.X[i*d+j] = xv
+			yi += xv * w[j]
+		}
+		h.Y[i] = yi
+	}
+	return h
 }
 
 func identity(d int) *mat.Dense {
