@@ -119,6 +119,14 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 	if err := experiment.Write(*out, res); err != nil {
 		return err
 	}
+	printRun(stdout, res)
+	fmt.Fprintf(stdout, "wrote %s/run.json and %s/history.csv\n", *out, *out)
+	return nil
+}
+
+// printRun prints a run's status, why it diverged, its budget used and its
+// final losses and metrics.
+func printRun(stdout io.Writer, res *experiment.Result) {
 	fmt.Fprintf(stdout, "status: %s", res.Status)
 	if res.DivergedAt != nil {
 		fmt.Fprintf(stdout, " at step %d", *res.DivergedAt)
@@ -133,8 +141,6 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 			fmt.Fprintf(stdout, "%s: %.6g\n", strings.Replace(k, "metric", res.Metric, 1), v)
 		}
 	}
-	fmt.Fprintf(stdout, "wrote %s/run.json and %s/history.csv\n", *out, *out)
-	return nil
 }
 
 // defaultMaxRuns is how many runs a sweep starts without --max-runs.
