@@ -94,8 +94,8 @@ func SyntheticLinearSplits(c SyntheticLinearConfig) (Splits, error) {
 		info[fmt.Sprintf("w_star_%d", i)] = wi
 	}
 	out := Splits{Train: ds, Info: info}
-	heldOut := func(n int) *Dataset { return linearHeldOut(rng, n, lam, v, w, b, c.Noise) }
-	out.Val, out.Test = heldOut(nVal), heldOut(nTest)
+	out.Val = linearHeldOut(rng, nVal, lam, v, w, b, c.Noise)
+	out.Test = linearHeldOut(rng, nTest, lam, v, w, b, c.Noise) // drawn after Val, from the same rng
 	return out, nil
 }
 
