@@ -122,11 +122,16 @@ func mainCode(args []string) int {
 		// supervised by it: they get their own supervisor and exit codes.
 		os.Unsetenv(supervisedEnv)
 		limitMemory()
-		return childCode(run(args, os.Stdout, os.Stderr))
+		stop := startProfile(os.Stderr)
+		code := run(args, os.Stdout, os.Stderr)
+		stop()
+		return childCode(code)
 	}
 	if exe, err := os.Executable(); err == nil && os.Getenv("BGDLAB_NO_SUPERVISOR") != "1" {
 		return supervise(exe, args, os.Stderr)
 	}
 	limitMemory()
+	stop := startProfile(os.Stderr)
+	defer stop()
 	return run(args, os.Stdout, os.Stderr)
 }

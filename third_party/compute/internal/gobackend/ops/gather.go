@@ -228,6 +228,24 @@ func execGatherGeneric[T gobackend.PODIntegerConstraints](
 	operandRank := len(sliceSizes)
 	startIndexMap := gatherParams.startIndexMap
 
+	// bgdlab: the innermost slice axes that are contiguous in both the
+	// operand and the output are copied as one run of runBytes, instead of
+	// one element at a time (upstream's TODO below). firstRunAxis is the
+	// outermost axis merged into the run; the traversal increments only the
+	// axes before it.
+	runBytes, firstRunAxis := dataSize, operandRank
+	for axis := operandRank - 1; axis >= 0; axis-- {
+		if sliceSizes[axis] == 1 {
+			continue
+		}
+		if operandByteStrides[axis] != runBytes || sliceOutputBytesStride[axis] != runBytes {
+			break
+		}
+		runBytes *= sliceSizes[axis]
+		firstRunAxis = axis
+	}
+	runs := slicesSize * dataSize / runBytes
+
 	// Outer-loop: loop over the start indices and outputBytesIdx to gather from.
 	var operandBytesIdx, outputBytesIdx int
 	sliceIndices := make([]int, operandRank)
@@ -254,13 +272,14 @@ func execGatherGeneric[T gobackend.PODIntegerConstraints](
 		for ii := range sliceIndices {
 			sliceIndices[ii] = 0
 		}
-		for range slicesSize {
+		for range runs {
 			// TODO: copy more than one element (dataSize) at a time, when possible.
-			copy(outputBytes[outputBytesIdx:outputBytesIdx+dataSize],
-				operandBytes[operandBytesIdx:operandBytesIdx+dataSize])
+			// (bgdlab: done for the contiguous inner axes, runBytes above.)
+			copy(outputBytes[outputBytesIdx:outputBytesIdx+runBytes],
+				operandBytes[operandBytesIdx:operandBytesIdx+runBytes])
 
 			// Increment index in the operand.
-			for axis := operandRank - 1; axis >= 0; axis-- {
+			for axis := firstRunAxis - 1; axis >= 0; axis-- {
 				if sliceSizes[axis] == 1 {
 					// We don't iterate over sliceSizes of 1.
 					continue

@@ -406,11 +406,60 @@ func execReduceSumGeneric[T gobackend.PODNumericConstraints](operand, output *go
 		outputFlat[outputIdx] = T(0)
 	}
 	operandFlat := operand.Flat.([]T)
-	for _, value := range operandFlat {
-		outputIdx := it.Next()
-		outputFlat[outputIdx] += value
+	// bgdlab: the operand is walked in runs of its innermost axes that are
+	// all reduced (summed into one output) or all kept (added to as many
+	// consecutive outputs), instead of one iterator step per element. Every
+	// output still receives its terms in the operand's order, one addition
+	// at a time, so the sums are bit-for-bit those of the element loop.
+	run, reduced, outer := it.innerRun()
+	if run <= 1 {
+		for _, value := range operandFlat {
+			outputIdx := it.Next()
+			outputFlat[outputIdx] += value
+		}
+		return nil
+	}
+	for start := 0; start < len(operandFlat); start += run {
+		block := operandFlat[start : start+run]
+		o := outer.Next()
+		if reduced {
+			acc := outputFlat[o]
+			for _, value := range block {
+				acc += value
+			}
+			outputFlat[o] = acc
+			continue
+		}
+		dst := outputFlat[o*run : o*run+run]
+		for i, value := range block {
+			dst[i] += value
+		}
 	}
 	return nil
+}
+
+// innerRun returns the length of the operand's innermost run of axes that
+// are all reduced or all kept (bgdlab's patch), whether they are reduced,
+// and an iterator over the output indices of the axes outside the run (for
+// kept axes, in units of the run).
+func (it *ReduceOutputIterator) innerRun() (run int, reduced bool, outer *ReduceOutputIterator) {
+	rank := len(it.dimensions)
+	if rank == 0 {
+		return 1, false, nil
+	}
+	reduced = it.perAxisStride[rank-1] == 0
+	run, k := 1, rank
+	for k > 0 && (it.perAxisStride[k-1] == 0) == reduced {
+		run *= it.dimensions[k-1]
+		k--
+	}
+	var outerReduced []int
+	for axis := range k {
+		if it.perAxisStride[axis] == 0 {
+			outerReduced = append(outerReduced, axis)
+		}
+	}
+	return run, reduced, NewReduceOutputIterator(it.dimensions[:k], outerReduced)
 }
 
 func execReduceSumBFloat16(operand, output *gobackend.Buffer, it *ReduceOutputIterator, _ dtypes.DType) error {

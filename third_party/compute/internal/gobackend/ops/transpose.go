@@ -77,6 +77,7 @@ func execTranspose(backend *gobackend.Backend, node *gobackend.Node, inputs []*g
 type TransposeIterator struct {
 	flatIdx                                int
 	perAxisIdx, perAxisStrides, dimensions []int
+	permutations                           []int // bgdlab: for transposeFast
 }
 
 // NewTransposeIterator creates a dynamic iterator that yields output flat indices
@@ -89,6 +90,7 @@ func NewTransposeIterator(operand shapes.Shape, permutations []int) *TransposeIt
 		perAxisIdx:     make([]int, rank),
 		perAxisStrides: make([]int, rank),
 		dimensions:     slices.Clone(operand.Dimensions),
+		permutations:   slices.Clone(permutations),
 	}
 
 	// First, calculate strides on the output.
@@ -141,6 +143,9 @@ func (it *TransposeIterator) Next() int {
 func execTransposeGeneric[T gobackend.SupportedTypesConstraints](operand, output *gobackend.Buffer, it *TransposeIterator) {
 	operandFlat := operand.Flat.([]T)
 	outputFlat := output.Flat.([]T)
+	if transposeFast(operandFlat, outputFlat, it.dimensions, it.permutations) { // bgdlab
+		return
+	}
 	for _, value := range operandFlat {
 		outputFlat[it.Next()] = value
 	}
