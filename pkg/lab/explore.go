@@ -3,6 +3,7 @@ package lab
 import (
 	"encoding/base64"
 	"fmt"
+	"math"
 	"os"
 	"strings"
 	"time"
@@ -24,19 +25,33 @@ type Slider struct {
 	Name string
 	// Min < Max bound the value; Value is where it starts.
 	Min, Max, Value float64
+	// Step, when > 0, rounds the value to Min plus a multiple of Step (κ:
+	// Step 1), so that the label and a figure's title print the same number.
+	Step float64
 }
+
+// idleTimeout ends a live Explore nobody touches: the cells below it wait
+// for it under Run All.
+const idleTimeout = 3 * time.Minute
 
 // sliderTicks is the slider's resolution: GoNB sliders are integers.
 const sliderTicks = 100
 
-func (s Slider) at(tick int) float64 { return s.Min + (s.Max-s.Min)*float64(tick)/sliderTicks }
+func (s Slider) at(tick int) float64 {
+	v := s.Min + (s.Max-s.Min)*float64(tick)/sliderTicks
+	if s.Step > 0 {
+		v = min(s.Min+math.Round((v-s.Min)/s.Step)*s.Step, s.Max)
+	}
+	return v
+}
 func (s Slider) tick() int {
 	return int((s.Value - s.Min) / (s.Max - s.Min) * sliderTicks)
 }
 
 // Explore shows draw at the sliders' values. In a live notebook it adds one
 // slider per Slider and a Done button, and redraws as the sliders move until
-// Done is pressed (or ten idle minutes pass); the last figure stays in the
+// Done is pressed (or three idle minutes pass: the cells below wait for it,
+// and it says so); the last figure stays in the
 // notebook (saved as name_live.png). Headless — $BGDLAB_HEADLESS=1, not in
 // a notebook, or no answer from a front-end within ten seconds — it shows
 // draw at each point of grid instead, saved as name_1.png, name_2.png, …,
@@ -92,6 +107,7 @@ func explore(name string, draw func([]float64) *plot.Plot, sliders []Slider) boo
 	label := "bgdlab_explore_" + gonbui.UniqueId()
 	dom.Append(div, fmt.Sprintf(`<span id="%s" style="font-family: monospace"></span>`, label))
 	done := widgets.Button("Done").AppendTo(div).Done().Listen()
+	dom.Append(div, fmt.Sprintf(`<div style="font-size: smaller">Move the sliders, then press <b>Done</b> to continue: the cells below wait for it (under Run All too); after %d idle minutes it ends by itself.</div>`, int(idleTimeout.Minutes())))
 	img := "bgdlab_plot_" + gonbui.UniqueId()
 	redraw := func() {
 		dom.SetInnerText(label, " "+describe(sliders, values))
@@ -117,7 +133,7 @@ func explore(name string, draw func([]float64) *plot.Plot, sliders []Slider) boo
 			redraw()
 		case <-done.C:
 			live = false
-		case <-time.After(10 * time.Minute):
+		case <-time.After(idleTimeout):
 			live = false
 		}
 	}
