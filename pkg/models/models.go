@@ -249,22 +249,27 @@ func (m *Model) activation(x *graph.Node) *graph.Node {
 func (m *Model) Forward(ctx *model.Scope, x *graph.Node) *graph.Node {
 	g := x.Graph()
 	h := x
-	if m.Kind == "cnn" {
-		h = graph.Reshape(x, append([]int{x.Shape().Dimensions[0]}, m.featureShape...)...)
+	if m.Kind == "cnn" { // images [C, H, W, B] through the convolutions (convCHWB)
+		h = toCHWB(graph.Reshape(x, append([]int{x.Shape().Dimensions[0]}, m.featureShape...)...))
 	}
 	for _, l := range m.layers() {
 		w := variable(ctx, l.scope, "weights").NodeValue(g)
 		if l.conv {
-			h = conv2D(h, w, l.stride)
+			h = convCHWB(h, w, l.stride)
 		} else {
-			if h.Rank() > 2 {
+			if h.Rank() > 2 { // the last convolution's [C, H, W, B] as [B, H·W·C]
+				h = fromCHWB(h)
 				h = graph.Reshape(h, h.Shape().Dimensions[0], -1)
 			}
 			h = graph.DotProduct(h, w)
 		}
 		if l.bias {
 			b := variable(ctx, l.scope, "bias").NodeValue(g)
-			h = graph.Add(h, graph.Reshape(b, append(repeat(1, h.Rank()-1), b.Shape().Dimensions[0])...))
+			if l.conv { // channels first
+				h = graph.Add(h, graph.Reshape(b, append([]int{b.Shape().Dimensions[0]}, repeat(1, h.Rank()-1)...)...))
+			} else {
+				h = graph.Add(h, graph.Reshape(b, append(repeat(1, h.Rank()-1), b.Shape().Dimensions[0])...))
+			}
 		}
 		if l.activation {
 			if m.Norm && !l.conv {

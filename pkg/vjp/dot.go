@@ -60,7 +60,6 @@ func adjoint(v *graph.Node, vCross []int, other *graph.Node, otherCross, otherBa
 	// Result axes: [batch..., thisCross..., other's contracting axes in
 	// increasing axis order]. thisContracting[i] pairs with
 	// otherContracting[i], so its position is the rank of otherContracting[i].
-	g := dotGeneral(v, vCross, iota(0, nb), other, otherCross, otherBatch)
 	perm := make([]int, thisRank)
 	for i, a := range thisBatch {
 		perm[a] = i
@@ -77,6 +76,15 @@ func adjoint(v *graph.Node, vCross []int, other *graph.Node, otherCross, otherBa
 		}
 		perm[a] = nb + len(thisCross) + rank
 	}
+	if nb == 0 && thisRank == 2 && perm[0] == 1 && v.Rank() == 2 && other.Rank() == 2 {
+		// The product v·other comes out as this operand transposed; other·v
+		// is this operand itself: emit that, with no transpose after it.
+		// The same matrix product is made (dotGeneral picks the operands'
+		// layout), so the values are unchanged; the transposes saved can be
+		// as large as the product's output (the CNN's patch gradient).
+		return dotGeneral(other, otherCross, otherBatch, v, vCross, nil)
+	}
+	g := dotGeneral(v, vCross, iota(0, nb), other, otherCross, otherBatch)
 	identity := true
 	for i, p := range perm {
 		if i != p {

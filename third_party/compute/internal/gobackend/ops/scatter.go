@@ -296,7 +296,14 @@ func execScatterGeneric[T gobackend.SupportedTypesConstraints](opType compute.Op
 			// fmt.Println("\t\tCombine:")
 			// fmt.Printf("\t\t- updates%v (updatesFlat[%d])=%v\n", innerUpdatesIt.PerAxisIdx, updatesIdx, updatesFlat[updatesIdx])
 			// fmt.Printf("\t\t-  output%v (outputFlat[%d])=%v\n", innerOutputIt.PerAxisIdx, outputIdx, outputFlat[outputIdx])
-			outputFlat[outputIdx] = combineFn(outputFlat[outputIdx], updatesFlat[updatesIdx])
+			if n := scatterRow(innerOutputIt, innerUpdatesIt); n > 0 { // bgdlab
+				dst, src := outputFlat[outputIdx:outputIdx+n], updatesFlat[updatesIdx:updatesIdx+n]
+				for i := range dst {
+					dst[i] = combineFn(dst[i], src[i])
+				}
+			} else {
+				outputFlat[outputIdx] = combineFn(outputFlat[outputIdx], updatesFlat[updatesIdx])
+			}
 			// fmt.Printf("\t\t- result=%v\n", outputFlat[outputIdx])
 			if !innerUpdatesIt.Increment() {
 				break
@@ -311,6 +318,27 @@ func execScatterGeneric[T gobackend.SupportedTypesConstraints](opType compute.Op
 		updatesIt.Increment()
 	}
 	return nil
+}
+
+// scatterRow (bgdlab's patch) returns n > 1 when both iterators stand at the
+// start of their last axis and that axis has the same length n in both: the
+// whole row is then combined at once, in the element loop's order, and both
+// iterators are moved to the row's last element, so that the loop's next
+// Increment steps past it. Otherwise it returns 0 and moves nothing.
+func scatterRow(out, upd *subIndicesIterator) int {
+	ro, ru := len(out.PerAxisSize)-1, len(upd.PerAxisSize)-1
+	if ro < 0 || ru < 0 {
+		return 0
+	}
+	n := upd.PerAxisSize[ru]
+	if n <= 1 || out.PerAxisSize[ro] != n || out.PerAxisIdx[ro] != 0 || upd.PerAxisIdx[ru] != 0 ||
+		out.PerAxisStride[ro] != 1 || upd.PerAxisStride[ru] != 1 {
+		return 0
+	}
+	out.PerAxisIdx[ro], upd.PerAxisIdx[ru] = n-1, n-1
+	out.FlatIdx += n - 1
+	upd.FlatIdx += n - 1
+	return n
 }
 
 type subIndicesIterator struct {
