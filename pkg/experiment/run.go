@@ -78,6 +78,10 @@ type Options struct {
 	// Terminal rewrites the progress line in place (\r) instead of one line
 	// per interval.
 	Terminal bool
+	// Cache, if set, lends the run a trainer compiled for an earlier run of
+	// the same model, data shapes and optimizer graph (train.Cache); nil
+	// compiles the run's own.
+	Cache *train.Cache
 }
 
 var dataCache sync.Map // spec → data.Splits
@@ -116,6 +120,9 @@ func Run(ctx context.Context, b compute.Backend, s Spec, opts Options) (res *Res
 	if err != nil {
 		return nil, err
 	}
+	if b == nil {
+		opts.Cache = nil // the backend ends with the run: nothing to lend later
+	}
 	b, release, err := ownBackend(b)
 	if err != nil {
 		return nil, err
@@ -145,11 +152,11 @@ func run(ctx context.Context, b compute.Backend, r *Resolved, opts Options) (*Re
 	if !full && s.TrainLoss == "batch" {
 		res.TrainLossIs = "running average of mini-batch losses since the previous row (row 0: the first mini-batch's loss at the initial parameters)"
 	}
-	tr, err := train.New(b, r.Model, dt, s.Seed, s.Init)
+	tr, release, err := opts.Cache.Trainer(b, r.Model, dt, s.Seed, s.Init)
 	if err != nil {
 		return nil, err
 	}
-	defer tr.Close()
+	defer release()
 	sp, chunked, err := uploadSplits(b, r, dt, full)
 	if err != nil {
 		return nil, err

@@ -17,6 +17,7 @@ import (
 	"github.com/bgdlab/bgdlab/internal/outdir"
 
 	"github.com/bgdlab/bgdlab/pkg/stats"
+	"github.com/bgdlab/bgdlab/pkg/train"
 	"github.com/gomlx/compute"
 )
 
@@ -26,6 +27,10 @@ type SweepOptions struct {
 	Progress io.Writer
 	// NewBackend creates a backend per worker (nil: the caller's b is shared).
 	NewBackend func() (compute.Backend, error)
+	// Cache lends runs the trainers compiled for earlier runs of equal
+	// shapes (train.Cache), across sweeps too; nil: RunSweep uses one of its
+	// own for this sweep.
+	Cache *train.Cache
 }
 
 // startedFile marks a run directory whose run began (and may be half-written).
@@ -48,6 +53,11 @@ func RunSweep(ctx context.Context, b compute.Backend, c *SweepConfig, plans []Pl
 	if err := writeSweepRecord(out, c); err != nil {
 		return nil, err
 	}
+	cache := opt.Cache
+	if cache == nil {
+		cache = train.NewCache()
+		defer cache.Close()
+	}
 	workers := max(opt.Workers, 1)
 	results := make([]*Result, len(plans))
 	errs := make([]error, len(plans))
@@ -60,7 +70,7 @@ func RunSweep(ctx context.Context, b compute.Backend, c *SweepConfig, plans []Pl
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				res, reused, err := sweepRun(ctx, b, plans[i], filepath.Join(out, "runs", plans[i].ID), func(format string, args ...any) {
+				res, reused, err := sweepRun(ctx, b, cache, plans[i], filepath.Join(out, "runs", plans[i].ID), func(format string, args ...any) {
 					if opt.Progress != nil {
 						mu.Lock()
 						fmt.Fprintf(opt.Progress, format, args...)
@@ -114,7 +124,7 @@ func RunSweep(ctx context.Context, b compute.Backend, c *SweepConfig, plans []Pl
 // reused when its record matches p, otherwise the folder (only if bgdlab
 // wrote it) cleared and the run made and written; reused says which. logf
 // reports a redo.
-func sweepRun(ctx context.Context, b compute.Backend, p Plan, dir string, logf func(string, ...any)) (res *Result, reused bool, err error) {
+func sweepRun(ctx context.Context, b compute.Backend, cache *train.Cache, p Plan, dir string, logf func(string, ...any)) (res *Result, reused bool, err error) {
 	if Finished(dir) {
 		prev, why := reusable(dir, p)
 		if prev != nil {
@@ -135,7 +145,7 @@ func sweepRun(ctx context.Context, b compute.Backend, p Plan, dir string, logf f
 		return nil, false, err
 	}
 	os.WriteFile(filepath.Join(dir, startedFile), nil, 0o644)
-	res, err = Run(ctx, b, p.Spec, Options{})
+	res, err = Run(ctx, b, p.Spec, Options{Cache: cache})
 	if err == nil {
 		err = Write(dir, res)
 	}

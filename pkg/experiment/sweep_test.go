@@ -14,7 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bgdlab/bgdlab/pkg/backend"
 	"github.com/bgdlab/bgdlab/pkg/experiment"
+	"github.com/bgdlab/bgdlab/pkg/train"
 )
 
 // TestMain lets the resume test run a sweep in a child process it can kill.
@@ -472,5 +474,42 @@ func TestSweepKeepsAFileInARunsPlace(t *testing.T) {
 	}
 	if raw, _ := os.ReadFile(squatter); string(raw) != "notes" {
 		t.Errorf("the file was deleted or changed: %q", raw)
+	}
+}
+
+// TestSweepCompilesOncePerShape runs a sweep of one model and data set with
+// three rates of Adam and two of momentum on two seeds (10 runs) through one
+// train.Cache, and checks that it compiled two step graphs — one per
+// optimizer graph — not one per run, and that a second sweep of the same
+// shapes in another folder compiled none.
+func TestSweepCompilesOncePerShape(t *testing.T) {
+	b, _, err := backend.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Finalize()
+	cache := train.NewCache()
+	defer cache.Close()
+	c := &experiment.SweepConfig{
+		Base:       experiment.Spec{Data: "moons:n=200", Model: "mlp:hidden=8", Batch: "full", Steps: 5},
+		Optimizers: []string{"adam", "momentum"},
+		PerOptimizer: map[string]map[string][]any{
+			"adam": {"lr": {0.001, 0.003, 0.01}}, "momentum": {"lr": {0.01, 0.1}}},
+		Seeds: []uint64{1, 2},
+	}
+	plans, err := c.Expand()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(plans) != 10 {
+		t.Fatalf("%d plans, want 10", len(plans))
+	}
+	for i, want := range []int{2, 2} {
+		if _, err := experiment.RunSweep(context.Background(), b, c, plans, t.TempDir(), experiment.SweepOptions{Cache: cache}); err != nil {
+			t.Fatal(err)
+		}
+		if got := cache.Compiles(); got != want {
+			t.Errorf("after sweep %d: %d step graphs compiled for %d runs each, want %d", i+1, got, len(plans), want)
+		}
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/bgdlab/bgdlab/pkg/data"
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 )
 
@@ -49,6 +50,13 @@ func repeat(v, n int) []int {
 		out[i] = v
 	}
 	return out
+}
+
+// Signature names the graphs m builds: its configuration and what Bind
+// set (feature shape, outputs, task). Models with equal signatures build
+// the same graphs (pkg/train's Cache reuses them).
+func (m *Model) Signature() string {
+	return fmt.Sprintf("%+v|%v|%d|%d|%v|%v", *m, m.featureShape, m.inputs, m.outputs, m.task, m.box)
 }
 
 // String returns the model's spec.
@@ -215,10 +223,27 @@ func (m *Model) Init(ctx *model.Scope, dt dtypes.DType, seed uint64, initOverrid
 			}
 		}
 		c := ctx.At("%s", l.scope)
-		c.VariableWithValue("weights", data.Tensor(w, dt, l.w...))
-		if l.bias {
-			c.VariableWithValue("bias", data.Tensor(make([]float64, l.w[len(l.w)-1]), dt, l.w[len(l.w)-1]))
+		if err := setParam(c, "weights", data.Tensor(w, dt, l.w...)); err != nil {
+			return err
 		}
+		if l.bias {
+			if err := setParam(c, "bias", data.Tensor(make([]float64, l.w[len(l.w)-1]), dt, l.w[len(l.w)-1])); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// setParam creates parameter name in c with value t or, when it exists
+// (Init again on a store compiled graphs use: pkg/train's Cache), sets it.
+func setParam(c *model.Scope, name string, t *tensors.Tensor) error {
+	v := c.VariableWithValue(name, t)
+	if cur, err := v.Value(); err == nil && cur == t {
+		return nil
+	}
+	if err := v.SetValue(t); err != nil {
+		return fmt.Errorf("model: setting %s: %w", v.Path(), err)
 	}
 	return nil
 }

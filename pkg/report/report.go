@@ -29,6 +29,7 @@ import (
 	"github.com/bgdlab/bgdlab/pkg/notebook"
 	"github.com/bgdlab/bgdlab/pkg/plots"
 	"github.com/bgdlab/bgdlab/pkg/studies"
+	"github.com/bgdlab/bgdlab/pkg/train"
 	"github.com/gomlx/compute"
 )
 
@@ -198,6 +199,9 @@ func Run(ctx context.Context, cfg Config) (string, error) {
 	} else {
 		info, _ = backend.Resolve()
 	}
+	// One cache for the whole study, closed before the backend is finalized.
+	env.Cache = train.NewCache()
+	defer env.Cache.Close()
 	for _, d := range []string{env.Results, figs} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return "", err

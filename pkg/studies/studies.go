@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 
 	"github.com/bgdlab/bgdlab/pkg/experiment"
+	"github.com/bgdlab/bgdlab/pkg/train"
 	"github.com/gomlx/compute"
 	"gonum.org/v1/plot"
 )
@@ -34,6 +35,10 @@ type Env struct {
 	Full bool
 	// Progress receives progress lines (nil: silent).
 	Progress io.Writer
+	// Cache lends the studies' runs the trainers compiled for earlier runs
+	// of equal shapes (train.Cache; nil: each sweep compiles its own). The
+	// caller closes it.
+	Cache *train.Cache
 }
 
 // Figure is one figure of a study, not yet rendered.
@@ -122,7 +127,7 @@ func (s *Env) sweep(id string, c *experiment.SweepConfig) ([]experiment.Plan, []
 	}
 	dir := filepath.Join(s.Results, id)
 	s.logf("%s: %d runs", id, len(plans))
-	res, err := experiment.RunSweep(s.Ctx, s.Backend, c, plans, dir, experiment.SweepOptions{Progress: s.Progress})
+	res, err := experiment.RunSweep(s.Ctx, s.Backend, c, plans, dir, experiment.SweepOptions{Progress: s.Progress, Cache: s.Cache})
 	if err != nil {
 		return nil, nil, err
 	}

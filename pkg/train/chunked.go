@@ -86,7 +86,7 @@ func (t *Trainer) newChunkedStep(o *optim.Optimizer, layerNorms bool) (*Step, er
 		grad.Finalize()
 		return nil, err
 	}
-	return &Step{chunkGrad: grad, exec: update, full: true, compiled: map[int]bool{}}, nil
+	return &Step{chunkGrad: grad, exec: update, full: true, compiled: map[int]bool{}, trainer: t}, nil
 }
 
 // runChunked accumulates every chunk of train, then updates.

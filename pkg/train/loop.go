@@ -64,17 +64,12 @@ func (t *Trainer) Run(ctx context.Context, o *optim.Optimizer, batcher *data.Bat
 	if !batcher.Full() && sp.Train.x == nil {
 		return Outcome{}, fmt.Errorf("train: mini-batch steps gather from the whole training split: upload it with whole = true")
 	}
-	var step *Step
-	var err error
-	if batcher.Full() && sp.Train.x == nil {
-		step, err = t.NewChunkedStep(o, l.LayerNorms) // the full batch does not fit at once
-	} else {
-		step, err = t.NewStep(o, batcher.Full(), l.LayerNorms)
-	}
+	// A full batch that does not fit at once is summed over chunks.
+	step, done, err := t.stepFor(o, batcher.Full() && sp.Train.x == nil, batcher.Full(), l.LayerNorms)
 	if err != nil {
 		return Outcome{}, err
 	}
-	defer step.Close()
+	defer done()
 	r := &loopRun{t: t, o: o, batcher: batcher, sp: sp, l: l, step: step, full: batcher.Full(),
 		out: Outcome{Status: Budget}, threshold: math.Inf(1), lastLR: math.NaN(), lastUnorm: math.NaN()}
 	return r.run(ctx)

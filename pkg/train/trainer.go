@@ -28,6 +28,12 @@ type Trainer struct {
 	eval     *model.Exec
 	gradNorm *model.Exec
 	forward  *model.Exec // compiled by PredictClasses when first needed
+
+	// steps are the compiled steps of a trainer from a Cache, by optimizer
+	// GraphKey and kind (nil for a trainer of one run); compiles counts the
+	// step graphs compiled (one per batch size and step).
+	steps    map[string]*Step
+	compiles int
 }
 
 // New initializes m's parameters (bound to its data set already) in dtype
@@ -163,6 +169,7 @@ type Step struct {
 	chunkGrad *model.Exec
 	// compiled records the batch sizes Compile has compiled.
 	compiled map[int]bool
+	trainer  *Trainer
 }
 
 // NewStep compiles o's update: on all of the training data (full) or on the
@@ -202,7 +209,7 @@ func (t *Trainer) newStep(o *optim.Optimizer, full, layerNorms bool) (*Step, err
 	if err != nil {
 		return nil, err
 	}
-	return &Step{exec: exec, full: full, compiled: map[int]bool{}}, nil
+	return &Step{exec: exec, full: full, compiled: map[int]bool{}, trainer: t}, nil
 }
 
 // Close frees the compiled step.
@@ -236,6 +243,9 @@ func (s *Step) Compile(train *Data, size int) error {
 	}
 	if err == nil {
 		s.compiled[size] = true
+		if s.trainer != nil {
+			s.trainer.compiles++
+		}
 	}
 	return err
 }
