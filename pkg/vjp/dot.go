@@ -76,12 +76,16 @@ func adjoint(v *graph.Node, vCross []int, other *graph.Node, otherCross, otherBa
 		}
 		perm[a] = nb + len(thisCross) + rank
 	}
-	if nb == 0 && thisRank == 2 && perm[0] == 1 && v.Rank() == 2 && other.Rank() == 2 {
+	if nb == 0 && thisRank == 2 && perm[0] == 1 && v.Rank() == 2 && other.Rank() == 2 &&
+		other.Shape().Size() < v.Shape().Size() {
 		// The product v·other comes out as this operand transposed; other·v
-		// is this operand itself: emit that, with no transpose after it.
-		// The same matrix product is made (dotGeneral picks the operands'
-		// layout), so the values are unchanged; the transposes saved can be
-		// as large as the product's output (the CNN's patch gradient).
+		// is this operand itself: emit that, with no transpose after it,
+		// when other is the smaller operand (dotGeneral then transposes it,
+		// not v). It serves the CNN's patch gradient kernel·v, where v·kernel
+		// was transposed as a [P·B, K] output. A dense layer's weight
+		// gradient (other: activations [B, D], v: [B, H]) keeps the product
+		// it had unless D < H; then dotGeneral already chose that product
+		// (for B ≫ H), so its values do not change.
 		return dotGeneral(other, otherCross, otherBatch, v, vCross, nil)
 	}
 	g := dotGeneral(v, vCross, iota(0, nb), other, otherCross, otherBatch)
