@@ -95,7 +95,9 @@ type Info struct {
 // methods is the registry of all methods, keyed by name.
 var methods = map[string]Info{
 	"gd": {Name: "gd", New: func() Config { return GD{} }, Family: "sgd", Doc: "plain gradient descent θ ← θ − lr·(g + wd·θ); full batch = BGD, mini-batch = SGD",
-		Params: []Param{pLR(0.01), pWD}},
+		Params: []Param{pLR(0.01), pWD,
+			{Name: "grad_penalty", Doc: "ρ: add ρ·H·g, the gradient of (ρ/2)‖∇L‖² (Geiping et al. 2022's penalty; their λ at step η is ρ = λη/4), H·g by a finite difference (0: off)", Max: inf},
+			{Name: "penalty_eps", Default: 0.01, Doc: "ε of H·g ≈ ‖g‖·(∇L(θ + ε·g/‖g‖) − g)/ε", Min: 0, MinOpen: true, Max: inf}}},
 	"momentum": {Name: "momentum", New: func() Config { return Momentum{} }, Family: "sgd", Doc: "heavy ball (torch SGD, nesterov=False): b ← μb + (1−τ)g; θ ← θ − lr·b",
 		Params: []Param{pLR(0.01), pMomentum(0.9), pDampening, pWD}},
 	"nesterov": {Name: "nesterov", New: func() Config { return Nesterov{} }, Family: "sgd", Doc: "Nesterov momentum (torch SGD, nesterov=True): b ← μb + g; θ ← θ − lr·(g + μb)",

@@ -11,6 +11,13 @@ type GD struct {
 	LR float64 `spec:"lr"`
 	// WeightDecay is the L2 penalty added to the gradient. Default 0.
 	WeightDecay float64 `spec:"weight_decay"`
+	// GradPenalty is ρ of the gradient-norm penalty (ρ/2)·‖∇L‖² (Geiping
+	// et al., ICLR 2022: their λ at step η is ρ = λη/4): the step adds
+	// ρ·H·g, H·g by a finite difference at θ + ε·g/‖g‖ — one more forward
+	// and backward pass per step (pkg/train). Default 0 (off).
+	GradPenalty float64 `spec:"grad_penalty"`
+	// PenaltyEps is that finite difference's ε, > 0. Default 0.01.
+	PenaltyEps float64 `spec:"penalty_eps"`
 	Clip
 }
 

@@ -38,6 +38,9 @@ const chunkAccumScope = "/bgdlab_chunk"
 // and clears them. It is the one-shot step up to floating-point rounding,
 // with peak memory set by the chunk instead of the data set.
 func (t *Trainer) newChunkedStep(o *optim.Optimizer, layerNorms bool) (*Step, error) {
+	if o.Param("grad_penalty") > 0 {
+		return nil, fmt.Errorf("optimizer %s: the gradient-norm penalty needs the whole batch in one pass, but this full batch is summed over chunks to fit memory: use a smaller data set or --chunk -1 (more memory)", o)
+	}
 	m := t.model
 	acc := func(ctx *model.Scope, v *model.Variable) *model.Variable {
 		return ctx.Store().Scope(chunkAccumScope+v.Scope()).WithInitializer(initializer.Zero).

@@ -70,7 +70,11 @@ func (t *Trainer) Run(ctx context.Context, o *optim.Optimizer, batcher *data.Bat
 		return Outcome{}, err
 	}
 	defer done()
-	r := &loopRun{t: t, o: o, batcher: batcher, sp: sp, l: l, step: step, full: batcher.Full(),
+	evals := int64(1)
+	if o.Param("grad_penalty") > 0 {
+		evals = 2 // the penalty's second gradient, at θ + ε·g/‖g‖
+	}
+	r := &loopRun{t: t, o: o, batcher: batcher, sp: sp, l: l, step: step, full: batcher.Full(), evals: evals,
 		out: Outcome{Status: Budget}, threshold: math.Inf(1), lastLR: math.NaN(), lastUnorm: math.NaN()}
 	return r.run(ctx)
 }
@@ -84,6 +88,7 @@ type loopRun struct {
 	l       Loop
 	step    *Step
 	full    bool
+	evals   int64 // gradient evaluations per example and step (2 with the gradient-norm penalty)
 
 	out               Outcome
 	wall              time.Duration
@@ -235,7 +240,7 @@ func (r *loopRun) logMeasured(k int, st StepStats, wall time.Duration) {
 		return
 	}
 	row := r.nanRow(k)
-	row.Epoch, row.Examples = float64(k)*r.batcher.Epochs()/float64(k+1), int64(k)*r.batcher.Examples()/int64(k+1)
+	row.Epoch, row.Examples = float64(k)*r.batcher.Epochs()/float64(k+1), r.evals*int64(k)*r.batcher.Examples()/int64(k+1)
 	row.TrainLoss, row.GradNorm, row.LR, row.WallS = st.Loss, st.GradNorm, st.LR, wall.Seconds()
 	r.out.History = append(r.out.History, row)
 }
@@ -301,6 +306,6 @@ func (r *loopRun) finish(k int) {
 // nanRow is row k with the batcher's counters and every measurement NaN.
 func (r *loopRun) nanRow(k int) Record {
 	nan := math.NaN()
-	return Record{Step: k, Epoch: r.batcher.Epochs(), Examples: r.batcher.Examples(), GradEvals: int64(k), LR: nan,
+	return Record{Step: k, Epoch: r.batcher.Epochs(), Examples: r.evals * r.batcher.Examples(), GradEvals: r.evals * int64(k), LR: nan,
 		TrainLoss: nan, GradNorm: nan, UpdateNorm: nan, ValLoss: nan, ValMetric: nan, TestLoss: nan, TestMetric: nan}
 }

@@ -24,10 +24,13 @@ const (
 // Record is one logged row of a run's history. Row k describes the
 // parameters after k updates; NaN marks values not measured on that row.
 type Record struct {
-	Step      int     `json:"step"`
-	Epoch     float64 `json:"epoch"`
-	Examples  int64   `json:"examples"`
-	GradEvals int64   `json:"grad_evals"`
+	Step  int     `json:"step"`
+	Epoch float64 `json:"epoch"`
+	// Examples counts examples through a gradient and GradEvals gradient
+	// evaluations (for first-order steps one per update; two with gd's
+	// gradient-norm penalty, which takes a second gradient per step).
+	Examples  int64 `json:"examples"`
+	GradEvals int64 `json:"grad_evals"`
 	// WallS is training time only (evaluation excluded), since the start.
 	WallS      float64 `json:"wall_s"`
 	LR         float64 `json:"lr"`

@@ -189,7 +189,14 @@ func (t *Trainer) newStep(o *optim.Optimizer, full, layerNorms bool) (*Step, err
 	m := t.model
 	stepFn := func(ctx *model.Scope, x, y *graph.Node) []*graph.Node {
 		loss := m.Loss(ctx, m.Forward(ctx, x), y)
-		st := o.UpdateGraphWithStats(ctx, x.Graph(), loss)
+		var st optim.Stats
+		if rho := o.Param("grad_penalty"); rho > 0 {
+			vars := optim.TrainableIn(ctx, x.Graph())
+			grads := penalizedGrads(ctx, m, x, y, vars, ctx.BuildTrainableVariablesGradientsGraph(loss), rho, o.Param("penalty_eps"))
+			st = o.UpdateWithGradients(ctx, x.Graph(), loss, vars, grads)
+		} else {
+			st = o.UpdateGraphWithStats(ctx, x.Graph(), loss)
+		}
 		outs := []*graph.Node{loss, st.GradNorm, st.UpdateNorm, graph.ConvertDType(st.LR, loss.DType())}
 		if layerNorms {
 			outs = append(outs, perLayer(m.LayerNames(), st)...)
