@@ -46,7 +46,7 @@ func (h Holdout) validate(name string) error {
 // registry holds every data set's zero configuration.
 var registry = spec.NewRegistry("dataset", map[string]Config{
 	"textbook": Textbook{}, "synthetic-linear": SyntheticLinear{}, "blobs": Blobs{}, "moons": Moons{},
-	"spirals": Spirals{}, "localization": Localization{}, "fashion-mnist": FashionMNIST{}, "csv": CSV{},
+	"spirals": Spirals{}, "localization": Localization{}, "detection": Detection{}, "fashion-mnist": FashionMNIST{}, "csv": CSV{},
 })
 
 // Names returns the registered data set names, sorted.

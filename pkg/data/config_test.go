@@ -21,6 +21,7 @@ func TestStringParseRoundTrip(t *testing.T) {
 		"moons":            {data.Moons{}, data.Moons{N: 40, Noise: 0.3, Seed: 2, Holdout: h}},
 		"spirals":          {data.Spirals{}, data.Spirals{N: 40, Noise: spec.Zero, Turns: 2.5, Seed: 5}},
 		"localization":     {data.Localization{}, data.Localization{N: 30, Size: 9, Noise: 0.2, Seed: 4, Holdout: h}},
+		"detection":        {data.Detection{}, data.Detection{N: 30, Size: 16, Grid: 2, MaxObjects: 3, Noise: spec.Zero, Seed: 4, Holdout: h}},
 		"fashion-mnist":    {data.FashionMNIST{}, data.FashionMNIST{Dir: "/x", Subset: 100, TestSubset: 50, Val: spec.ZeroInt, Standardize: true, Seed: 7}},
 		"csv":              {data.CSV{Path: "a.csv"}, data.CSV{Path: "b.csv", Target: "y", Header: "true", Task: data.Classification, NoStandardize: true, Seed: 3, Holdout: h}},
 	}
@@ -54,6 +55,8 @@ func TestTypedValidate(t *testing.T) {
 		{data.Moons{N: 2}, "n=2 must be ≥ 4 (field Moons.N)"},
 		{data.Spirals{Turns: -1}, "field Spirals.Turns"},
 		{data.Localization{Size: 4}, "field Localization.Size"},
+		{data.Detection{Size: 24, Grid: 4}, "must be a power of two"},
+		{data.Detection{Grid: 2, MaxObjects: 5}, "field Detection.MaxObjects"},
 		{data.FashionMNIST{Val: -3}, "field FashionMNIST.Val"},
 		{data.CSV{}, "path=FILE is required"},
 		{data.CSV{Path: "x", Task: "ranking"}, "field CSV.Task"},

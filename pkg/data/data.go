@@ -36,6 +36,10 @@ type Dataset struct {
 	// Boxes marks targets that are bounding boxes (x0, y0, x1, y1) in [0, 1]:
 	// models score them by IoU.
 	Boxes bool
+	// Grid > 0 marks detection targets: per cell of a Grid×Grid grid,
+	// DetectionCell values (objectness, class, box); Classes counts the
+	// object classes. Models score them by mAP.
+	Grid int
 	// Classification labels in [0, Classes).
 	Labels     []int
 	Classes    int
@@ -48,7 +52,7 @@ func (d *Dataset) Row(i int) []float64 { return d.X[i*d.D : (i+1)*d.D] }
 // Subset returns the examples at idx, in that order (a copy).
 func (d *Dataset) Subset(idx []int) *Dataset {
 	out := &Dataset{Name: d.Name, Task: d.Task, N: len(idx), D: d.D, Shape: append([]int(nil), d.Shape...),
-		T: d.T, Boxes: d.Boxes, Classes: d.Classes, ClassNames: d.ClassNames}
+		T: d.T, Boxes: d.Boxes, Grid: d.Grid, Classes: d.Classes, ClassNames: d.ClassNames}
 	out.X = make([]float64, 0, len(idx)*d.D)
 	for _, i := range idx {
 		out.X = append(out.X, d.Row(i)...)
@@ -220,6 +224,8 @@ var Sources = []Source{
 	{"spirals", "two interleaved spirals (binary, non-convex for MLPs)", []string{"n=1000", "noise=0.1", "turns=1.5", "seed=1", "val=0.2", "test=0.2"}},
 	{"localization", "toy object localization: one square or disc per image, target = its bounding box (IoU metric)",
 		[]string{"n=2000", "size=16: image side in pixels", "noise=0.1", "seed=1", "val=0.2", "test=0.2"}},
+	{"detection", "toy multi-object detection: 1–4 squares, discs and triangles per image, targets per grid cell (objectness, class, box; mAP metric)",
+		[]string{"n=2000", "size=32: image side in pixels", "grid=4: cells per side (size/grid a power of two)", "max_objects=4", "noise=0.1", "seed=1", "val=0.2", "test=0.2"}},
 	{"fashion-mnist", "Zalando's 28×28 clothing images, 10 classes, standard 60k/10k split",
 		[]string{"dir=$BGDLAB_FASHION_MNIST or /usr/share/datasets/fashion-mnist", "subset=0: stratified training subset (0 = all)",
 			"test_subset=0: stratified test subset (0 = all 10000)", "val=5000: validation examples taken from train", "standardize=false: per-pixel standardization (else pixels in [0,1])", "seed=1"}},

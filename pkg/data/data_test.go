@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -86,7 +87,7 @@ func TestDeterminismAndShapes(t *testing.T) {
 
 func TestLoadErrors(t *testing.T) {
 	tests := []struct{ spec, want string }{
-		{"nosuch", `unknown dataset "nosuch": valid datasets are blobs, csv, fashion-mnist, localization, moons, spirals, synthetic-linear, textbook`},
+		{"nosuch", `unknown dataset "nosuch": valid datasets are blobs, csv, detection, fashion-mnist, localization, moons, spirals, synthetic-linear, textbook`},
 		{"synthetic-linear:kappa=0.5", "kappa=0.5 must be ≥ 1"},
 		{"synthetic-linear:n=3,d=5", "more training examples than features"},
 		{"synthetic-linear:bogus=1", `unknown parameter "bogus"`},
@@ -438,5 +439,61 @@ func TestSyntheticLinearAligned(t *testing.T) {
 				t.Errorf("XᵀX/n[%d,%d] = %g, want %g", i, j, cov.At(i, j), want)
 			}
 		}
+	}
+}
+
+// TestDetectionImages checks the detection generator: every image has 1 to
+// MaxObjects objects, at most one per cell and centred in its cell, boxes
+// inside the image and not overlapping, classes in range; the pixels inside
+// a box are brighter than the background; the same seed gives the same data.
+func TestDetectionImages(t *testing.T) {
+	const n, size, grid, maxObj = 200, 32, 4, 4
+	d, err := data.DetectionImages(n, size, grid, maxObj, 0.1, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := map[int]int{}
+	for i := 0; i < n; i++ {
+		y := d.Y[i*d.T : (i+1)*d.T]
+		var boxes [][4]float64
+		for cell := 0; cell < grid*grid; cell++ {
+			v := y[cell*data.DetectionCell : (cell+1)*data.DetectionCell]
+			if v[0] == 0 {
+				continue
+			}
+			b := [4]float64{v[2], v[3], v[4], v[5]}
+			cx, cy := (b[0]+b[2])/2, (b[1]+b[3])/2
+			if int(cy*grid)*grid+int(cx*grid) != cell || b[0] < 0 || b[1] < 0 || b[2] > 1 || b[3] > 1 || v[1] < 0 || v[1] > 2 {
+				t.Fatalf("image %d cell %d: %v is not an object centred in its cell, inside the image, of a valid class", i, cell, v)
+			}
+			for _, o := range boxes {
+				if b[0] < o[2] && o[0] < b[2] && b[1] < o[3] && o[1] < b[3] {
+					t.Fatalf("image %d: boxes %v and %v overlap", i, b, o)
+				}
+			}
+			boxes = append(boxes, b)
+			var in float64
+			px := 0
+			for r := int(b[1]*size) + 1; r < int(b[3]*size); r++ {
+				for c := int(b[0]*size) + 1; c < int(b[2]*size); c++ {
+					in += d.X[i*d.D+r*size+c]
+					px++
+				}
+			}
+			if px > 0 && in/float64(px) < 0.3 {
+				t.Errorf("image %d: mean intensity %.2f inside box %v, want the shape (≈ 0.5–1)", i, in/float64(px), b)
+			}
+		}
+		if len(boxes) < 1 || len(boxes) > maxObj {
+			t.Fatalf("image %d has %d objects", i, len(boxes))
+		}
+		counts[len(boxes)]++
+	}
+	if len(counts) < 3 {
+		t.Errorf("object counts %v: want a spread of 1–4", counts)
+	}
+	again, _ := data.DetectionImages(n, size, grid, maxObj, 0.1, 3)
+	if !slices.Equal(again.X, d.X) || !slices.Equal(again.Y, d.Y) {
+		t.Error("the same seed gave other images")
 	}
 }

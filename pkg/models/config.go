@@ -205,10 +205,11 @@ var Docs = map[string]string{
 	"mlp":      "multilayer perceptron. hidden=256x128 (widths), act=relu|tanh|sigmoid, init=he|glorot|normal|zeros, std=0.01 (normal init), norm=false (layer norm), l2=0",
 	"deep-mlp": "deep plain MLP to expose vanishing/exploding gradients. depth=15, width=64, act=sigmoid, init=normal, std=1 (normal init std), norm=false, l2=0",
 	"cnn":      "LeNet-like CNN for images: conv5×5×6, conv5×5×16 stride 2, conv3×3×32 stride 2, dense 128, dense classes. init=he, l2=0",
+	"detector": "one-stage grid detector for the detection data set: conv3×3×width, conv3×3×2·width stride 2 down to the grid, 1×1 head (objectness, classes, box) per cell; mAP@0.5 metric. width=16, init=he, l2=0",
 }
 
 // registry holds every model's zero configuration.
-var registry = spec.NewRegistry("model", map[string]Config{"linear": Linear{}, "logistic": Logistic{}, "softmax": Softmax{}, "mlp": MLP{}, "deep-mlp": DeepMLP{}, "cnn": CNN{}})
+var registry = spec.NewRegistry("model", map[string]Config{"linear": Linear{}, "logistic": Logistic{}, "softmax": Softmax{}, "mlp": MLP{}, "deep-mlp": DeepMLP{}, "cnn": CNN{}, "detector": Detector{}})
 
 // Names returns the registered model kinds, sorted.
 func Names() []string { return registry.Names() }
@@ -266,6 +267,8 @@ func New(c Config) (*Model, error) {
 		m.Hidden, m.Act, m.InitScheme, m.Std, m.Norm, m.L2 = repeat(r.Width, r.Depth), string(r.Act), string(r.Init), r.Std+0, r.Norm, r.L2
 	case CNN:
 		m.Act, m.InitScheme, m.L2 = "relu", string(r.Init), r.L2
+	case Detector:
+		m.Act, m.InitScheme, m.L2, m.Hidden = "relu", string(r.Init), r.L2, []int{r.Width}
 	}
 	return m, nil
 }

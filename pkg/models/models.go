@@ -41,6 +41,8 @@ type Model struct {
 	outputs      int
 	task         data.Task
 	box          bool
+	grid         int // detection targets: grid cells per side (0: none)
+	classes      int // the detector's object classes
 	spec         string
 }
 
@@ -69,6 +71,21 @@ func (m *Model) Bind(d *data.Dataset) error {
 	m.inputs = d.D
 	m.task = d.Task
 	m.box = d.Boxes
+	m.grid, m.classes = 0, 0
+	if (m.Kind == "detector") != (d.Grid > 0) {
+		if d.Grid > 0 {
+			return fmt.Errorf("dataset %s has detection targets (objects per grid cell): it needs model detector, not %s", d.Name, m.Kind)
+		}
+		return fmt.Errorf("model detector needs detection targets (the detection data set), %s has none", d.Name)
+	}
+	if d.Grid > 0 {
+		m.grid, m.classes = d.Grid, d.Classes
+		m.outputs = d.Grid * d.Grid * m.cellOutputs()
+		if len(d.Shape) != 3 || d.Shape[0] != d.Shape[1] {
+			return fmt.Errorf("model detector needs square images (shape [S S C]), %s has feature shape %v", d.Name, d.Shape)
+		}
+		return nil
+	}
 	switch d.Task {
 	case data.Regression:
 		m.outputs = d.T
@@ -120,6 +137,8 @@ func (m *Model) paramCountFloat() float64 {
 // MetricName is "accuracy", "r2" or "iou".
 func (m *Model) MetricName() string {
 	switch {
+	case m.grid > 0:
+		return "map50"
 	case m.box:
 		return "iou"
 	case m.task == data.Classification:
@@ -155,6 +174,8 @@ func (m *Model) layers() []layer {
 			in = h
 		}
 		return append(ls, layer{scope: fmt.Sprintf("layer_%02d", len(m.Hidden)), w: []int{in, m.outputs}, bias: true, fanIn: in, fanOut: m.outputs})
+	case "detector":
+		return m.detectorLayers()
 	case "cnn":
 		c := m.featureShape[2]
 		h, w := m.featureShape[0], m.featureShape[1]
@@ -274,7 +295,7 @@ func (m *Model) activation(x *graph.Node) *graph.Node {
 func (m *Model) Forward(ctx *model.Scope, x *graph.Node) *graph.Node {
 	g := x.Graph()
 	h := x
-	if m.Kind == "cnn" { // images [C, H, W, B] through the convolutions (convCHWB)
+	if m.Kind == "cnn" || m.Kind == "detector" { // images [C, H, W, B] through the convolutions (convCHWB)
 		h = toCHWB(graph.Reshape(x, append([]int{x.Shape().Dimensions[0]}, m.featureShape...)...))
 	}
 	for _, l := range m.layers() {
@@ -306,6 +327,10 @@ func (m *Model) Forward(ctx *model.Scope, x *graph.Node) *graph.Node {
 	if m.box {
 		h = graph.Sigmoid(h) // box corners live in [0, 1]
 	}
+	if m.grid > 0 { // the head's [K, G, G, B] as [B, G·G·K]
+		h = fromCHWB(h)
+		h = graph.Reshape(h, h.Shape().Dimensions[0], -1)
+	}
 	if m.Kind == "logistic" {
 		h = graph.Reshape(h, h.Shape().Dimensions[0])
 	}
@@ -318,6 +343,8 @@ func (m *Model) Forward(ctx *model.Scope, x *graph.Node) *graph.Node {
 func (m *Model) Loss(ctx *model.Scope, out, y *graph.Node) *graph.Node {
 	var loss *graph.Node
 	switch {
+	case m.grid > 0:
+		loss = m.detectionLoss(out, y)
 	case m.task == data.Regression:
 		loss = graph.ReduceAllMean(graph.Square(graph.Sub(out, graph.ConvertDType(y, out.DType()))))
 	case m.Kind == "logistic":
@@ -345,6 +372,8 @@ func (m *Model) Loss(ctx *model.Scope, out, y *graph.Node) *graph.Node {
 func (m *Model) Metric(out, y *graph.Node) *graph.Node {
 	dt := out.DType()
 	switch {
+	case m.grid > 0:
+		return m.detectionHint(out, y)
 	case m.box:
 		return meanIoU(out, graph.ConvertDType(y, dt))
 	case m.task == data.Regression:

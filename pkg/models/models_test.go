@@ -279,6 +279,7 @@ func TestStringParseRoundTrip(t *testing.T) {
 		"mlp":      {models.MLP{}, models.MLP{Hidden: []int{7, 5, 3}, Act: models.Tanh, Init: models.Normal, Std: 0.3, Norm: true, L2: 0.1}, models.MLP{Act: models.Sigmoid, Std: spec.Zero}},
 		"deep-mlp": {models.DeepMLP{}, models.DeepMLP{Depth: 3, Width: 9, Act: models.ReLU, Init: models.He, Std: 0.5, Norm: true, L2: 0.2}},
 		"cnn":      {models.CNN{}, models.CNN{Init: models.Glorot, L2: 1e-4}},
+		"detector": {models.Detector{}, models.Detector{Width: 8, Init: models.Glorot, L2: 1e-4}},
 	}
 	for _, name := range models.Names() {
 		if len(cases[name]) == 0 || models.Docs[name] == "" {

@@ -47,7 +47,11 @@ func New(b compute.Backend, m *models.Model, dt dtypes.DType, seed uint64, init 
 	var err error
 	t.eval, err = model.NewExec(b, t.scope.Store(), func(ctx *model.Scope, x, y *graph.Node) []*graph.Node {
 		out := m.Forward(ctx, x)
-		return []*graph.Node{m.Loss(ctx, out, y), m.Metric(out, y)}
+		outs := []*graph.Node{m.Loss(ctx, out, y), m.Metric(out, y)}
+		if m.IsDetector() { // scored on the host over the whole split
+			outs = append(outs, out)
+		}
+		return outs
 	})
 	if err != nil {
 		return nil, err
@@ -87,11 +91,13 @@ func (t *Trainer) Close() {
 func (t *Trainer) Scope() *model.Scope { return t.scope }
 
 // Evaluate returns the mean loss and metric over d (NaN, NaN for nil d).
+// A detector's metric is mAP@0.5 over all of d, from its outputs.
 func (t *Trainer) Evaluate(d *Data) (loss, metric float64) {
 	if d == nil {
 		return math.NaN(), math.NaN()
 	}
 	var sl, sm float64
+	var preds, targets []float64
 	for i, c := range d.chunks {
 		outs, err := t.eval.Exec(c[0], c[1])
 		if err != nil {
@@ -100,7 +106,13 @@ func (t *Trainer) Evaluate(d *Data) (loss, metric float64) {
 		w := float64(d.sizes[i])
 		sl += w * scalar(outs[0])
 		sm += w * scalar(outs[1])
+		if len(outs) > 2 {
+			preds, targets = append(preds, flat64(outs[2])...), append(targets, flat64(c[1])...)
+		}
 		finalize(outs)
+	}
+	if t.model.IsDetector() {
+		return sl / float64(d.n), t.model.ScoreDetections(preds, targets, d.n)
 	}
 	return sl / float64(d.n), sm / float64(d.n)
 }
