@@ -2,6 +2,7 @@ package train
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -21,12 +22,20 @@ import (
 // run's seed and its optimizer state reset, so a run is bit for bit what it
 // is on a fresh trainer (TestCacheRunsEqualFreshRuns). Line-search runs
 // (Armijo, L-BFGS) compile their own graphs each run. It is safe for
-// concurrent use; each trainer serves one run at a time.
+// concurrent use; each trainer serves one run at a time. At most MaxIdle
+// trainers wait between runs: giving back one more closes the one idle the
+// longest, so memory stays bounded (a full study has dozens of shapes).
 type Cache struct {
-	mu   sync.Mutex
-	idle map[string][]*Trainer
-	all  []*Trainer
+	mu    sync.Mutex
+	idle  map[string][]*Trainer
+	order []*Trainer // idle trainers, least recently given back first
+	all   []*Trainer
+	// compiles of trainers closed by eviction
+	evicted int
 }
+
+// MaxIdle is how many compiled trainers a Cache keeps between runs.
+const MaxIdle = 8
 
 // NewCache returns an empty cache; Close frees what it compiled.
 func NewCache() *Cache { return &Cache{idle: map[string][]*Trainer{}} }
@@ -47,6 +56,7 @@ func (c *Cache) Trainer(b compute.Backend, m *models.Model, dt dtypes.DType, see
 	if list := c.idle[key]; len(list) > 0 {
 		t = list[len(list)-1]
 		c.idle[key] = list[:len(list)-1]
+		c.order = slices.DeleteFunc(c.order, func(x *Trainer) bool { return x == t })
 	}
 	c.mu.Unlock()
 	if t != nil {
@@ -69,7 +79,25 @@ func (c *Cache) Trainer(b compute.Backend, m *models.Model, dt dtypes.DType, see
 func (c *Cache) put(key string, t *Trainer) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	t.key = key
 	c.idle[key] = append(c.idle[key], t)
+	c.order = append(c.order, t)
+	for len(c.order) > MaxIdle {
+		old := c.order[0]
+		c.order = c.order[1:]
+		c.idle[old.key] = slices.DeleteFunc(c.idle[old.key], func(x *Trainer) bool { return x == old })
+		c.all = slices.DeleteFunc(c.all, func(x *Trainer) bool { return x == old })
+		c.evicted += old.compiles
+		old.closeAll()
+	}
+}
+
+// closeAll frees a cached trainer with its steps.
+func (t *Trainer) closeAll() {
+	for _, s := range t.steps {
+		s.Close()
+	}
+	t.Close()
 }
 
 // Compiles returns how many step graphs the cache's trainers have compiled
@@ -77,11 +105,18 @@ func (c *Cache) put(key string, t *Trainer) {
 func (c *Cache) Compiles() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	n := 0
+	n := c.evicted
 	for _, t := range c.all {
 		n += t.compiles
 	}
 	return n
+}
+
+// Idle returns how many compiled trainers wait for a run.
+func (c *Cache) Idle() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.order)
 }
 
 // Close frees every trainer the cache made; it must not be in use.
@@ -92,12 +127,9 @@ func (c *Cache) Close() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, t := range c.all {
-		for _, s := range t.steps {
-			s.Close()
-		}
-		t.Close()
+		t.closeAll()
 	}
-	c.all, c.idle = nil, map[string][]*Trainer{}
+	c.all, c.order, c.idle = nil, nil, map[string][]*Trainer{}
 }
 
 // reinit gives a cached trainer's parameters their initial values for seed

@@ -110,3 +110,52 @@ func TestCacheRunsEqualFreshRuns(t *testing.T) {
 		t.Errorf("the cache compiled %d step graphs for %d runs, want %d", n, len(runs), wantCompiles)
 	}
 }
+
+// TestCacheKeepsAtMostMaxIdle runs MaxIdle+3 models of different widths
+// through a cache: it keeps MaxIdle trainers, closing the oldest, and the
+// first model, evicted, is compiled again when it comes back.
+func TestCacheKeepsAtMostMaxIdle(t *testing.T) {
+	b, _, err := backend.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Finalize()
+	sp, err := data.Moons{N: 60, Seed: 1}.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cache := train.NewCache()
+	defer cache.Close()
+	run := func(width int) {
+		m := models.MustNew(models.MLP{Hidden: []int{width}})
+		if err := m.Bind(sp.Train); err != nil {
+			t.Fatal(err)
+		}
+		tr, release, err := cache.Trainer(b, m, dtypes.Float32, 1, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer release()
+		all, err := train.Upload(b, sp.Train, dtypes.Float32, 1024, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		batcher, _ := data.NewBatcher(data.Regime{Kind: "full"}, sp.Train.N, 1)
+		if _, err := tr.Run(context.Background(), optim.MustNew(optim.GD{LR: 0.1}), batcher, train.Splits{Train: all},
+			train.Loop{Steps: 2, BlowUp: 1e6, LogEvery: 1, EvalEvery: 1}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for w := 1; w <= train.MaxIdle+3; w++ {
+		run(w)
+	}
+	if n := cache.Idle(); n != train.MaxIdle {
+		t.Errorf("%d idle trainers after %d models, want %d", n, train.MaxIdle+3, train.MaxIdle)
+	}
+	before := cache.Compiles()
+	run(1) // evicted: compiled again
+	run(train.MaxIdle + 3)
+	if got := cache.Compiles() - before; got != 1 {
+		t.Errorf("%d compilations for an evicted model and a kept one, want 1", got)
+	}
+}

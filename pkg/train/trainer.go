@@ -34,6 +34,7 @@ type Trainer struct {
 	// step graphs compiled (one per batch size and step).
 	steps    map[string]*Step
 	compiles int
+	key      string // the Cache's key for it
 }
 
 // New initializes m's parameters (bound to its data set already) in dtype
