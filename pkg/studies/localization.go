@@ -23,8 +23,12 @@ type locMethod struct {
 	lrs   []float64
 }
 
+// locPlan is a box study's setting: localization (one box, IoU) or
+// detection (objects of three classes, mAP@0.5); both run the same protocol.
 type locPlan struct {
-	data    data.Localization
+	task    string // "localization" or "detection": results folder, figure, claim
+	metric  string // what the model's metric is: "IoU", "mAP@0.5"
+	data    data.Config
 	model   models.Config
 	epochs  float64
 	seeds   []uint64
@@ -32,7 +36,7 @@ type locPlan struct {
 }
 
 func locPlanFor(full bool) locPlan {
-	p := locPlan{data: data.Localization{N: 1000}, model: models.MLP{Hidden: []int{128}}, epochs: 10, seeds: []uint64{1, 2, 3},
+	p := locPlan{task: "localization", metric: "IoU", data: data.Localization{N: 1000}, model: models.MLP{Hidden: []int{128}}, epochs: 10, seeds: []uint64{1, 2, 3},
 		methods: []locMethod{
 			{"BGD (gd, full batch)", func(lr float64) optim.Config { return optim.GD{LR: lr} }, 0, []float64{1, 3, 10}},
 			{"SGD (gd, batch 32)", func(lr float64) optim.Config { return optim.GD{LR: lr} }, 32, []float64{1, 3, 10}},
@@ -52,7 +56,7 @@ type locResult struct {
 	tried  []float64 // ascending, extensions included
 	lr     float64   // NaN when every rate diverged
 	edge   bool
-	iou    stats.Summary
+	iou    stats.Summary // the test metric (IoU or mAP@0.5)
 	steps  float64
 }
 
@@ -61,8 +65,20 @@ type locResult struct {
 func Localization(s *Env) (Study, error) {
 	plan := locPlanFor(s.Full)
 	sec := Study{Title: "8. Object localization: optimizers by IoU, under a tuning protocol",
-		Intro: fmt.Sprintf("One square or disc per 16×16 image; the model (%s) regresses its bounding box and is scored by intersection over union on held-out images. Protocol: each method's learning rate is tuned on seed %d (the tuning seed) by the final validation IoU over a log grid that is extended past an edge by the grid's own ratio while the best rate sits there (up to %d rates); the tuned rate is then rerun on the reporting seeds %v, which took no part in tuning, and only those runs are reported (test IoU, mean ± 95%% CI). Every method gets %g epochs.",
-			plan.model, tuneSeed, MaxExtensions, plan.seeds, plan.epochs)}
+		Intro: fmt.Sprintf("One square or disc per 16×16 image; the model (%s) regresses its bounding box and is scored by intersection over union on held-out images. %s",
+			plan.model, protocolText(plan))}
+	return runBoxStudy(s, plan, sec)
+}
+
+// protocolText describes the box studies' protocol.
+func protocolText(plan locPlan) string {
+	return fmt.Sprintf("Protocol: each method's learning rate is tuned on seed %d (the tuning seed) by the final validation %s over a log grid that is extended past an edge by the grid's own ratio while the best rate sits there (up to %d rates); the tuned rate is then rerun on the reporting seeds %v, which took no part in tuning, and only those runs are reported (test %s, mean ± 95%% CI). Every method gets %g epochs.",
+		tuneSeed, plan.metric, MaxExtensions, plan.seeds, plan.metric, plan.epochs)
+}
+
+// runBoxStudy runs plan's methods under the protocol into sec: the table,
+// the bar chart and the claim.
+func runBoxStudy(s *Env, plan locPlan, sec Study) (Study, error) {
 	var results []locResult
 	for _, m := range plan.methods {
 		r, err := tuneAndReport(s, plan, m)
@@ -71,7 +87,7 @@ func Localization(s *Env) (Study, error) {
 		}
 		results = append(results, r)
 	}
-	table := Table{Caption: "Tuned on the tuning seed, reported on fresh seeds.", Header: []string{"method", "rates tried (tuning seed)", "tuned lr", "test IoU (reporting seeds)", "steps"}}
+	table := Table{Caption: "Tuned on the tuning seed, reported on fresh seeds.", Header: []string{"method", "rates tried (tuning seed)", "tuned lr", "test " + plan.metric + " (reporting seeds)", "steps"}}
 	var names []string
 	var vals, errs []float64
 	var cols []color.Color
@@ -91,13 +107,14 @@ func Localization(s *Env) (Study, error) {
 	}
 	sec.Intro += fmt.Sprintf(" Cost: %d runs in all, %d of them for tuning.", runs, runs-len(plan.seeds)*len(results))
 	sec.Tables = append(sec.Tables, table)
-	p, err := plots.Bars("Localization: test IoU on the reporting seeds (mean ± 95% CI)", "test IoU", names, vals, errs, cols)
+	title := strings.ToUpper(plan.task[:1]) + plan.task[1:]
+	p, err := plots.Bars(fmt.Sprintf("%s: test %s on the reporting seeds (mean ± 95%% CI)", title, plan.metric), "test "+plan.metric, names, vals, errs, cols)
 	if err != nil {
 		return sec, err
 	}
-	fig, _ := s.figure(p, "localization_iou", "Test IoU of each method at its tuned rate, on seeds that took no part in tuning.")
+	fig, _ := s.figure(p, plan.figure(), fmt.Sprintf("Test %s of each method at its tuned rate, on seeds that took no part in tuning.", plan.metric))
 	sec.Figures = append(sec.Figures, fig)
-	sec.Claims = append(sec.Claims, localizationClaim(results))
+	sec.Claims = append(sec.Claims, localizationClaim(plan, results))
 	return sec, nil
 }
 
@@ -130,7 +147,7 @@ func locRun(s *Env, plan locPlan, m locMethod, lr float64, seeds []uint64) ([]*e
 	cfg := m.opt(lr)
 	base := experiment.Spec{Data: plan.data.String(), Model: plan.model.String(), Batch: batch, Epochs: plan.epochs, DType: "float32", TrainLoss: "batch", LogEvery: 20, TestAtEnd: true}
 	c := &experiment.SweepConfig{Base: base, Optimizers: []string{cfg.String()}, Seeds: seeds}
-	_, res, err := s.sweep(fmt.Sprintf("localization/%s-%s/%s/lr=%s", cfg.Method(), batch, runKind(seeds), g(lr)), c)
+	_, res, err := s.sweep(fmt.Sprintf("%s/%s-%s/%s/lr=%s", plan.task, cfg.Method(), batch, runKind(seeds), g(lr)), c)
 	return res, err
 }
 
@@ -138,8 +155,12 @@ func locRun(s *Env, plan locPlan, m locMethod, lr float64, seeds []uint64) ([]*e
 // same epoch budget" from the reported IoUs: supported when BGD's interval
 // reaches the best mini-batch method's, refuted when it lies below every
 // mini-batch method's, nuanced in between.
-func localizationClaim(rs []locResult) Claim {
-	c := Claim{Statement: "“Full-batch GD is competitive with mini-batch methods on object localization at the same budget of epochs.”", Figure: "localization_iou"}
+func localizationClaim(plan locPlan, rs []locResult) Claim {
+	what := "object localization"
+	if plan.task == "detection" {
+		what = "object detection"
+	}
+	c := Claim{Statement: fmt.Sprintf("“Full-batch GD is competitive with mini-batch methods on %s at the same budget of epochs.” (test %s)", what, plan.metric), Figure: plan.figure()}
 	var bgd *locResult
 	best, worst := -1, -1
 	for i := range rs {
@@ -163,7 +184,7 @@ func localizationClaim(rs []locResult) Claim {
 	}
 	hi := func(s stats.Summary) float64 { return s.Mean + zeroNaN(s.CI95) }
 	lo := func(s stats.Summary) float64 { return s.Mean - zeroNaN(s.CI95) }
-	ev := fmt.Sprintf("test IoU on fresh seeds: BGD %.3f%s; best mini-batch method %s %.3f%s; weakest %s %.3f%s",
+	ev := fmt.Sprintf("test %s on fresh seeds: BGD %.3f%s; best mini-batch method %s %.3f%s; weakest %s %.3f%s", plan.metric,
 		bgd.iou.Mean, ci4(bgd.iou), rs[best].method.label, rs[best].iou.Mean, ci4(rs[best].iou), rs[worst].method.label, rs[worst].iou.Mean, ci4(rs[worst].iou))
 	switch {
 	case hi(bgd.iou) >= lo(rs[best].iou):
@@ -174,6 +195,14 @@ func localizationClaim(rs []locResult) Claim {
 		c.Verdict, c.Evidence = Nuanced, ev+": BGD beats some mini-batch methods but not the best"
 	}
 	return c
+}
+
+// figure names the study's bar chart: localization_iou, detection_map.
+func (p locPlan) figure() string {
+	if p.task == "detection" {
+		return "detection_map"
+	}
+	return "localization_iou"
 }
 
 func zeroNaN(v float64) float64 {

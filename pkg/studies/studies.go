@@ -97,6 +97,7 @@ var All = []struct {
 	{"landscape", Landscape},
 	{"sharpness", Sharpness},
 	{"localization", Localization},
+	{"detection", Detection},
 }
 
 // IDs lists the studies' IDs.
