@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -20,18 +19,6 @@ import (
 	"github.com/bgdlab/bgdlab/pkg/train"
 	"github.com/gomlx/compute"
 )
-
-// SweepOptions control RunSweep.
-type SweepOptions struct {
-	Workers  int
-	Progress io.Writer
-	// NewBackend creates a backend per worker (nil: the caller's b is shared).
-	NewBackend func() (compute.Backend, error)
-	// Cache lends runs the trainers compiled for earlier runs of equal
-	// shapes (train.Cache), across sweeps too; nil: RunSweep uses one of its
-	// own for this sweep.
-	Cache *train.Cache
-}
 
 // startedFile marks a run directory whose run began (and may be half-written).
 const startedFile = "STARTED"

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"maps"
 	"math"
 	"math/rand/v2"
@@ -13,6 +14,8 @@ import (
 	"strings"
 
 	"github.com/bgdlab/bgdlab/internal/inputfile"
+	"github.com/bgdlab/bgdlab/pkg/train"
+	"github.com/gomlx/compute"
 	"gopkg.in/yaml.v3"
 )
 
@@ -422,4 +425,16 @@ func ParseShard(s string) (int, int, error) {
 		return 0, 0, fmt.Errorf("--shard %q: want i/n with 0 ≤ i < n, e.g. 0/4", s)
 	}
 	return i, n, nil
+}
+
+// SweepOptions control RunSweep.
+type SweepOptions struct {
+	Workers  int
+	Progress io.Writer
+	// NewBackend creates a backend per worker (nil: the caller's b is shared).
+	NewBackend func() (compute.Backend, error)
+	// Cache lends runs the trainers compiled for earlier runs of equal
+	// shapes (train.Cache), across sweeps too; nil: RunSweep uses one of its
+	// own for this sweep.
+	Cache *train.Cache
 }

@@ -169,10 +169,10 @@ func (o *Optimizer) UpdateWithGradients(ctx *model.Scope, g *graph.Graph, loss *
 	grads = append([]*graph.Node(nil), grads...) // clipping replaces entries
 	dt := loss.DType()
 	st := &stepper{o: o, ctx: ctx, g: g, dt: dt}
-	stats := Stats{GradNorm: globalNorm(grads, dt)}
+	stats := Stats{GradNorm: GlobalNorm(grads, dt)}
 	for i, v := range vars {
 		stats.Vars = append(stats.Vars, v.Path())
-		stats.VarGradNorms = append(stats.VarGradNorms, globalNorm(grads[i:i+1], dt))
+		stats.VarGradNorms = append(stats.VarGradNorms, GlobalNorm(grads[i:i+1], dt))
 	}
 	if stats.GradNorm == nil {
 		stats.GradNorm = graph.ScalarZero(g, dt)
@@ -186,7 +186,7 @@ func (o *Optimizer) UpdateWithGradients(ctx *model.Scope, g *graph.Graph, loss *
 		}
 	}
 	if cn := o.params["clip_norm"]; cn > 0 && len(grads) > 0 {
-		norm := globalNorm(grads, dt)
+		norm := GlobalNorm(grads, dt)
 		coef := graph.MinScalar(graph.Div(graph.Scalar(g, dt, cn), graph.AddScalar(norm, 1e-6)), 1.0)
 		for i := range grads {
 			grads[i] = graph.Mul(grads[i], graph.ConvertDType(coef, grads[i].DType()))
@@ -204,7 +204,7 @@ func (o *Optimizer) UpdateWithGradients(ctx *model.Scope, g *graph.Graph, loss *
 
 	if o.method == "polyak" {
 		// γ = min(max_lr, (f − f*)/(‖g‖² + eps)) · schedule factor.
-		gn := globalNorm(grads, dt)
+		gn := GlobalNorm(grads, dt)
 		if gn == nil {
 			gn = graph.ScalarZero(g, dt)
 		}
@@ -229,15 +229,16 @@ func (o *Optimizer) UpdateWithGradients(ctx *model.Scope, g *graph.Graph, loss *
 	if o.method == "nadam" {
 		st.finishNAdam()
 	}
-	stats.UpdateNorm = globalNorm(updates, dt)
+	stats.UpdateNorm = GlobalNorm(updates, dt)
 	if stats.UpdateNorm == nil {
 		stats.UpdateNorm = graph.ScalarZero(g, dt)
 	}
 	return stats
 }
 
-// globalNorm returns √(Σ‖xᵢ‖²) in dtype dt, or nil for no tensors.
-func globalNorm(xs []*graph.Node, dt dtypes.DType) *graph.Node {
+// GlobalNorm returns √(Σ‖xᵢ‖²) in dtype dt, or nil for no tensors: the
+// global L2 norm of a set of gradients (clipping, the gradient-norm penalty).
+func GlobalNorm(xs []*graph.Node, dt dtypes.DType) *graph.Node {
 	var sum *graph.Node
 	for _, x := range xs {
 		s := graph.ConvertDType(graph.ReduceAllSum(graph.Square(x)), dt)

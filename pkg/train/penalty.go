@@ -2,6 +2,7 @@ package train
 
 import (
 	"github.com/bgdlab/bgdlab/pkg/models"
+	"github.com/bgdlab/bgdlab/pkg/optim"
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/ml/model"
 )
@@ -18,20 +19,11 @@ import (
 // variables are read at θ + ε·u for that pass, then put back). g = 0 adds
 // nothing.
 func penalizedGrads(ctx *model.Scope, m *models.Model, x, y *graph.Node, vars []*model.Variable, grads []*graph.Node, rho, eps float64) []*graph.Node {
-	g := x.Graph()
-	var sq *graph.Node
-	for _, gr := range grads {
-		s := graph.ReduceAllSum(graph.Square(gr))
-		if sq == nil {
-			sq = s
-		} else {
-			sq = graph.Add(sq, s)
-		}
-	}
-	if sq == nil {
+	if len(grads) == 0 {
 		return grads
 	}
-	norm := graph.Sqrt(sq)
+	g := x.Graph()
+	norm := optim.GlobalNorm(grads, grads[0].DType())
 	step := graph.Div(graph.Scalar(g, norm.DType(), eps), graph.MaxScalar(norm, 1e-30)) // ε/‖g‖
 	thetas := make([]*graph.Node, len(vars))
 	for i, v := range vars {

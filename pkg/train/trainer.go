@@ -59,16 +59,7 @@ func New(b compute.Backend, m *models.Model, dt dtypes.DType, seed uint64, init 
 	}
 	t.gradNorm, err = model.NewExec(b, t.scope.Store(), func(ctx *model.Scope, x, y *graph.Node) []*graph.Node {
 		loss := m.Loss(ctx, m.Forward(ctx, x), y)
-		var sum *graph.Node
-		for _, g := range ctx.BuildTrainableVariablesGradientsGraph(loss) {
-			sq := graph.ReduceAllSum(graph.Square(g))
-			if sum == nil {
-				sum = sq
-			} else {
-				sum = graph.Add(sum, sq)
-			}
-		}
-		return []*graph.Node{loss, graph.Sqrt(sum)}
+		return []*graph.Node{loss, optim.GlobalNorm(ctx.BuildTrainableVariablesGradientsGraph(loss), loss.DType())}
 	})
 	if err != nil {
 		t.eval.Finalize()
