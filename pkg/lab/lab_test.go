@@ -127,3 +127,24 @@ func TestFigurePathsNeverTheCommittedFigures(t *testing.T) {
 		}
 	}
 }
+
+// TestShowStudy runs a cheap study through ShowStudy (its claims come back
+// judged) and refuses an unknown one with the list of studies.
+func TestShowStudy(t *testing.T) {
+	t.Setenv(lab.OutEnv, t.TempDir())
+	st := lab.ShowStudy("textbook")
+	if st.Title == "" || len(st.Claims) == 0 {
+		t.Fatalf("textbook study: title %q, %d claims", st.Title, len(st.Claims))
+	}
+	for _, c := range st.Claims {
+		if c.Verdict == "" {
+			t.Errorf("claim %q has no verdict", c.Statement)
+		}
+	}
+	defer func() {
+		if r := fmt.Sprint(recover()); !strings.Contains(r, "the studies are") || !strings.Contains(r, "detection") {
+			t.Errorf("an unknown study: %q", r)
+		}
+	}()
+	lab.ShowStudy("nosuch")
+}
