@@ -192,7 +192,7 @@ func localizationClaim(plan locPlan, rs []locResult) Claim {
 	case hi(bgd.iou) < lo(rs[worst].iou):
 		c.Verdict, c.Evidence = Refuted, ev+": BGD lies below every mini-batch method, beyond the confidence intervals"
 	default:
-		c.Verdict, c.Evidence = Nuanced, ev+": BGD beats some mini-batch methods but not the best"
+		c.Verdict, c.Evidence = Nuanced, ev+": BGD's interval overlaps a weaker mini-batch method's but not the best's"
 	}
 	return c
 }
