@@ -211,22 +211,21 @@ func projectPlugins() map[string]string {
 
 // ProjectPluginDir returns the folder where scripts/setup installs PJRT
 // plugins, <repository>/.tools/pjrt, found next to the running executable
-// (.tools/bin/bgdlab) or by walking up from the working directory to
-// bgdlab's go.mod; "" when there is none.
+// (.tools/bin/bgdlab) or by walking up to bgdlab's go.mod from the working
+// directory, $BGDLAB_ROOT or $GONB_DIR (a notebook's folder: a GoNB cell
+// runs in a temporary module elsewhere); "" when there is none.
 func ProjectPluginDir() string {
 	var roots []string
 	if exe, err := os.Executable(); err == nil {
 		roots = append(roots, filepath.Dir(filepath.Dir(exe))) // .tools/bin/.. = .tools
 	}
+	starts := []string{os.Getenv("BGDLAB_ROOT"), os.Getenv("GONB_DIR")}
 	if wd, err := os.Getwd(); err == nil {
-		for d := wd; ; d = filepath.Dir(d) {
-			if mod, err := os.ReadFile(filepath.Join(d, "go.mod")); err == nil && strings.HasPrefix(string(mod), "module github.com/bgdlab/bgdlab\n") {
-				roots = append(roots, filepath.Join(d, ".tools"))
-				break
-			}
-			if filepath.Dir(d) == d {
-				break
-			}
+		starts = append([]string{wd}, starts...)
+	}
+	for _, start := range starts {
+		if root := checkoutAbove(start); root != "" {
+			roots = append(roots, filepath.Join(root, ".tools"))
 		}
 	}
 	for _, r := range roots {
@@ -236,6 +235,22 @@ func ProjectPluginDir() string {
 		}
 	}
 	return ""
+}
+
+// checkoutAbove returns the bgdlab checkout holding dir (its go.mod names
+// the module), walking up; "" when none does or dir is "".
+func checkoutAbove(dir string) string {
+	if dir == "" {
+		return ""
+	}
+	for d := dir; ; d = filepath.Dir(d) {
+		if mod, err := os.ReadFile(filepath.Join(d, "go.mod")); err == nil && strings.HasPrefix(string(mod), "module github.com/bgdlab/bgdlab\n") {
+			return d
+		}
+		if filepath.Dir(d) == d {
+			return ""
+		}
+	}
 }
 
 // InstalledPlugins returns every PJRT plugin XLA may use here (name → path):

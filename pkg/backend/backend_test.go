@@ -141,3 +141,30 @@ func TestSIMDCompiledMatchesBuild(t *testing.T) {
 	}
 	t.Logf("simd: %s", backend.SIMDSummary())
 }
+
+// TestProjectPluginDirFromNotebook: a GoNB cell runs in a temporary module
+// away from the checkout, with the notebook's folder in $GONB_DIR; the
+// project's plugin folder is found from there (notebook 02 said "no PJRT
+// plugin is installed" while .tools/pjrt held one).
+func TestProjectPluginDirFromNotebook(t *testing.T) {
+	repo := t.TempDir()
+	if err := os.WriteFile(filepath.Join(repo, "go.mod"), []byte("module github.com/bgdlab/bgdlab\n\ngo 1.26\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want := filepath.Join(repo, ".tools", "pjrt")
+	for _, d := range []string{want, filepath.Join(repo, "notebooks")} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Chdir(t.TempDir()) // GoNB's temporary module
+	t.Setenv("BGDLAB_ROOT", "")
+	t.Setenv("GONB_DIR", "")
+	if got := backend.ProjectPluginDir(); got != "" {
+		t.Fatalf("outside any checkout: %q, want none", got)
+	}
+	t.Setenv("GONB_DIR", filepath.Join(repo, "notebooks"))
+	if got := backend.ProjectPluginDir(); got != want {
+		t.Errorf("with GONB_DIR in the checkout: %q, want %q", got, want)
+	}
+}
