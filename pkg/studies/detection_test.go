@@ -12,8 +12,9 @@ import (
 )
 
 // TestDetectionStudyTiny runs the detection study on a tiny data set: one
-// row per method with a rate tried and a test mAP in [0, 1], the figure, and
-// a claim about object detection that names mAP@0.5.
+// row per method at the epoch budget and again at the equal-seconds budget,
+// the figure, and a claim per budget unit about object detection that names
+// mAP@0.5 and the unit.
 func TestDetectionStudyTiny(t *testing.T) {
 	plan := detPlanFor(false)
 	plan.data, plan.model, plan.epochs, plan.seeds = data.Detection{N: 60}, models.Detector{Width: 2}, 1, []uint64{1, 2}
@@ -31,10 +32,15 @@ func TestDetectionStudyTiny(t *testing.T) {
 	if len(rows) != len(plan.methods) || !strings.Contains(sec.Tables[0].Header[3], "mAP@0.5") {
 		t.Fatalf("%d rows (want %d), header %v", len(rows), len(plan.methods), sec.Tables[0].Header)
 	}
-	if len(sec.Figures) != 1 || sec.Figures[0].Name != "detection_map" || len(sec.Claims) != 1 {
-		t.Fatalf("figures %v, claims %d", sec.Figures, len(sec.Claims))
+	if len(sec.Figures) != 1 || sec.Figures[0].Name != "detection_map" || len(sec.Claims) != 2 || len(sec.Tables) != 2 {
+		t.Fatalf("figures %v, claims %d, tables %d", sec.Figures, len(sec.Claims), len(sec.Tables))
 	}
-	if c := sec.Claims[0]; !strings.Contains(c.Statement, "object detection") || !strings.Contains(c.Statement, "mAP@0.5") {
-		t.Errorf("claim: %s", c.Statement)
+	for i, unit := range []string{"budget of epochs", "budget of training seconds"} {
+		if c := sec.Claims[i]; !strings.Contains(c.Statement, "object detection") || !strings.Contains(c.Statement, "mAP@0.5") || !strings.Contains(c.Statement, unit) {
+			t.Errorf("claim %d: %s (want the %s)", i, c.Statement, unit)
+		}
+	}
+	if rows := sec.Tables[1].Rows; len(rows) != len(plan.methods) || !strings.Contains(sec.Tables[1].Caption, "Equal wall-clock budget") {
+		t.Errorf("equal-seconds table: %d rows, caption %q", len(rows), sec.Tables[1].Caption)
 	}
 }

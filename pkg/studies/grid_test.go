@@ -184,7 +184,7 @@ func TestLocalizationClaim(t *testing.T) {
 		{"BGD between", res(sum(0.65, 0.01), sum(0.72, 0.02), sum(0.60, 0.01)), Nuanced},
 		{"BGD diverged", res(sum(math.NaN(), math.NaN()), sum(0.72, 0.02)), Nuanced},
 	} {
-		if got := localizationClaim(locPlanFor(false), tc.rs).Verdict; got != tc.want {
+		if got := localizationClaim(locPlanFor(false), tc.rs, "epochs").Verdict; got != tc.want {
 			t.Errorf("%s: %s, want %s", tc.name, got, tc.want)
 		}
 	}

@@ -58,6 +58,7 @@ type locResult struct {
 	edge   bool
 	iou    stats.Summary // the test metric (IoU or mAP@0.5)
 	steps  float64
+	wall   float64 // mean training seconds of the reporting runs
 }
 
 // Localization compares the main optimizers on the toy detection task by
@@ -114,8 +115,8 @@ func runBoxStudy(s *Env, plan locPlan, sec Study) (Study, error) {
 	}
 	fig, _ := s.figure(p, plan.figure(), fmt.Sprintf("Test %s of each method at its tuned rate, on seeds that took no part in tuning.", plan.metric))
 	sec.Figures = append(sec.Figures, fig)
-	sec.Claims = append(sec.Claims, localizationClaim(plan, results))
-	return sec, nil
+	sec.Claims = append(sec.Claims, localizationClaim(plan, results, "epochs"))
+	return equalSecondsSection(s, plan, results, sec)
 }
 
 // tuneAndReport runs the protocol for one method, scored by the final
@@ -130,24 +131,35 @@ func tuneAndReport(s *Env, plan locPlan, m locMethod) (locResult, error) {
 		return r, err
 	}
 	r.tried, r.lr, r.edge = p.tried, p.lr, p.edge
-	var ious, steps []float64
+	var ious, steps, walls []float64
 	for _, x := range p.runs {
-		ious, steps = append(ious, x.Last().TestMetric), append(steps, float64(x.Steps))
+		ious, steps, walls = append(ious, x.Last().TestMetric), append(steps, float64(x.Steps)), append(walls, x.Last().WallS)
 	}
-	r.iou, r.steps = stats.Summarize(ious), stats.Summarize(steps).Mean
+	r.iou, r.steps, r.wall = stats.Summarize(ious), stats.Summarize(steps).Mean, stats.Summarize(walls).Mean
 	return r, nil
 }
 
-// locRun runs method m at rate lr on the given seeds (a sweep, resumable).
+// locRun runs method m at rate lr on the given seeds for the plan's epochs
+// (a sweep, resumable).
 func locRun(s *Env, plan locPlan, m locMethod, lr float64, seeds []uint64) ([]*experiment.Result, error) {
+	return locRunFor(s, plan, m, lr, seeds, 0)
+}
+
+// locRunFor is locRun with a budget of seconds of training instead (seconds
+// > 0; the epochs then only cap it, at 100× the plan's).
+func locRunFor(s *Env, plan locPlan, m locMethod, lr float64, seeds []uint64, seconds float64) ([]*experiment.Result, error) {
 	batch := "full"
 	if m.batch > 0 {
 		batch = fmt.Sprint(m.batch)
 	}
 	cfg := m.opt(lr)
 	base := experiment.Spec{Data: plan.data.String(), Model: plan.model.String(), Batch: batch, Epochs: plan.epochs, DType: "float32", TrainLoss: "batch", LogEvery: 20, TestAtEnd: true}
+	kind := runKind(seeds)
+	if seconds > 0 {
+		base.Seconds, base.Epochs, kind = seconds, 100*plan.epochs, fmt.Sprintf("report-%ss", g(seconds))
+	}
 	c := &experiment.SweepConfig{Base: base, Optimizers: []string{cfg.String()}, Seeds: seeds}
-	_, res, err := s.sweep(fmt.Sprintf("%s/%s-%s/%s/lr=%s", plan.task, cfg.Method(), batch, runKind(seeds), g(lr)), c)
+	_, res, err := s.sweep(fmt.Sprintf("%s/%s-%s/%s/lr=%s", plan.task, cfg.Method(), batch, kind, g(lr)), c)
 	return res, err
 }
 
@@ -155,12 +167,12 @@ func locRun(s *Env, plan locPlan, m locMethod, lr float64, seeds []uint64) ([]*e
 // same epoch budget" from the reported IoUs: supported when BGD's interval
 // reaches the best mini-batch method's, refuted when it lies below every
 // mini-batch method's, nuanced in between.
-func localizationClaim(plan locPlan, rs []locResult) Claim {
+func localizationClaim(plan locPlan, rs []locResult, budget string) Claim {
 	what := "object localization"
 	if plan.task == "detection" {
 		what = "object detection"
 	}
-	c := Claim{Statement: fmt.Sprintf("“Full-batch GD is competitive with mini-batch methods on %s at the same budget of epochs.” (test %s)", what, plan.metric), Figure: plan.figure()}
+	c := Claim{Statement: fmt.Sprintf("“Full-batch GD is competitive with mini-batch methods on %s at the same budget of %s.” (test %s)", what, budget, plan.metric), Figure: plan.figure()}
 	var bgd *locResult
 	best, worst := -1, -1
 	for i := range rs {
