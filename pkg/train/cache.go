@@ -87,7 +87,7 @@ func (c *Cache) put(key string, t *Trainer) {
 		c.order = c.order[1:]
 		c.idle[old.key] = slices.DeleteFunc(c.idle[old.key], func(x *Trainer) bool { return x == old })
 		c.all = slices.DeleteFunc(c.all, func(x *Trainer) bool { return x == old })
-		c.evicted += old.compiles
+		c.evicted += int(old.compiles.Load())
 		old.closeAll()
 	}
 }
@@ -107,7 +107,7 @@ func (c *Cache) Compiles() int {
 	defer c.mu.Unlock()
 	n := c.evicted
 	for _, t := range c.all {
-		n += t.compiles
+		n += int(t.compiles.Load())
 	}
 	return n
 }

@@ -3,6 +3,7 @@ package train
 import (
 	"fmt"
 	"math"
+	"sync/atomic"
 
 	"github.com/bgdlab/bgdlab/pkg/models"
 	"github.com/bgdlab/bgdlab/pkg/optim"
@@ -33,8 +34,8 @@ type Trainer struct {
 	// GraphKey and kind (nil for a trainer of one run); compiles counts the
 	// step graphs compiled (one per batch size and step).
 	steps    map[string]*Step
-	compiles int
-	key      string // the Cache's key for it
+	compiles atomic.Int64 // a sweep's workers compile while Compiles reads
+	key      string       // the Cache's key for it
 }
 
 // New initializes m's parameters (bound to its data set already) in dtype
@@ -255,7 +256,7 @@ func (s *Step) Compile(train *Data, size int) error {
 	if err == nil {
 		s.compiled[size] = true
 		if s.trainer != nil {
-			s.trainer.compiles++
+			s.trainer.compiles.Add(1)
 		}
 	}
 	return err
