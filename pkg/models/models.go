@@ -54,12 +54,10 @@ func repeat(v, n int) []int {
 	return out
 }
 
-// Signature names the graphs m builds: its configuration and what Bind
-// set (feature shape, outputs, task). Models with equal signatures build
-// the same graphs (pkg/train's Cache reuses them).
-func (m *Model) Signature() string {
-	return fmt.Sprintf("%+v|%v|%d|%d|%v|%v", *m, m.featureShape, m.inputs, m.outputs, m.task, m.box)
-}
+// Signature names the graphs m builds: every field, its configuration and
+// what Bind set (feature shape, outputs, task, grid). Models with equal
+// signatures build the same graphs (pkg/train's Cache reuses them).
+func (m *Model) Signature() string { return fmt.Sprintf("%+v", *m) }
 
 // String returns the model's spec.
 func (m *Model) String() string { return m.spec }

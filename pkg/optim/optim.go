@@ -289,6 +289,13 @@ func (s *stepper) update(v *model.Variable, theta, g *graph.Node) *graph.Node {
 	return rule(u, g)
 }
 
+// NAdam's running product of μ_t lives in nadamScope/muProductName; it
+// starts at 1 (ResetState puts it back there).
+const (
+	nadamScope    = StateScope + "/nadam"
+	muProductName = "mu_product"
+)
+
 // initNAdam computes μ_t, μ_{t+1} and the running products once per graph.
 func (s *stepper) initNAdam(t *graph.Node, b1, psi float64) {
 	if s.mu != nil {
@@ -301,8 +308,8 @@ func (s *stepper) initNAdam(t *graph.Node, b1, psi float64) {
 	}
 	s.mu = muAt(t)
 	s.muNext = muAt(graph.AddScalar(t, 1))
-	s.muProductVar = s.ctx.Store().Scope(StateScope+"/nadam").WithInitializer(initializer.One).
-		VariableWithShape("mu_product", graph.ScalarOne(s.g, s.dt).Shape()).SetTrainable(false)
+	s.muProductVar = s.ctx.Store().Scope(nadamScope).WithInitializer(initializer.One).
+		VariableWithShape(muProductName, graph.ScalarOne(s.g, s.dt).Shape()).SetTrainable(false)
 	s.muProduct = graph.Mul(s.muProductVar.NodeValue(s.g), s.mu)
 	s.muProductNext = graph.Mul(s.muProduct, s.muNext)
 }

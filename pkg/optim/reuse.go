@@ -46,7 +46,7 @@ func (o *Optimizer) ResetState(ctx *model.Scope) error {
 		switch v.Path() {
 		case StateScope + "/lr":
 			t = tensors.FromValue(o.LR())
-		case StateScope + "/nadam/mu_product":
+		case nadamScope + "/" + muProductName:
 			t = filled(v, 1)
 		default:
 			t = filled(v, 0)

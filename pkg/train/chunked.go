@@ -89,7 +89,7 @@ func (t *Trainer) newChunkedStep(o *optim.Optimizer, layerNorms bool) (*Step, er
 		grad.Finalize()
 		return nil, err
 	}
-	return &Step{chunkGrad: grad, exec: update, full: true, compiled: map[int]bool{}, trainer: t}, nil
+	return &Step{chunkGrad: grad, exec: update, full: true, compiled: map[int]bool{}, trainer: t, evals: 1}, nil
 }
 
 // runChunked accumulates every chunk of train, then updates.

@@ -70,11 +70,7 @@ func (t *Trainer) Run(ctx context.Context, o *optim.Optimizer, batcher *data.Bat
 		return Outcome{}, err
 	}
 	defer done()
-	evals := int64(1)
-	if o.Param("grad_penalty") > 0 {
-		evals = 2 // the penalty's second gradient, at θ + ε·g/‖g‖
-	}
-	r := &loopRun{t: t, o: o, batcher: batcher, sp: sp, l: l, step: step, full: batcher.Full(), evals: evals,
+	r := &loopRun{t: t, o: o, batcher: batcher, sp: sp, l: l, step: step, full: batcher.Full(), evals: step.evals,
 		out: Outcome{Status: Budget}, threshold: math.Inf(1), lastLR: math.NaN(), lastUnorm: math.NaN()}
 	return r.run(ctx)
 }

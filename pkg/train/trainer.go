@@ -175,6 +175,9 @@ type Step struct {
 	// compiled records the batch sizes Compile has compiled.
 	compiled map[int]bool
 	trainer  *Trainer
+	// evals is the gradient evaluations per example of one update: 2 with
+	// gd's gradient-norm penalty (a second gradient at θ + ε·g/‖g‖), else 1.
+	evals int64
 }
 
 // NewStep compiles o's update: on all of the training data (full) or on the
@@ -192,10 +195,11 @@ func (t *Trainer) NewChunkedStep(o *optim.Optimizer, layerNorms bool) (*Step, er
 
 func (t *Trainer) newStep(o *optim.Optimizer, full, layerNorms bool) (*Step, error) {
 	m := t.model
+	rho := o.Param("grad_penalty")
 	stepFn := func(ctx *model.Scope, x, y *graph.Node) []*graph.Node {
 		loss := m.Loss(ctx, m.Forward(ctx, x), y)
 		var st optim.Stats
-		if rho := o.Param("grad_penalty"); rho > 0 {
+		if rho > 0 {
 			vars := optim.TrainableIn(ctx, x.Graph())
 			grads := penalizedGrads(ctx, m, x, y, vars, ctx.BuildTrainableVariablesGradientsGraph(loss), rho, o.Param("penalty_eps"))
 			st = o.UpdateWithGradients(ctx, x.Graph(), loss, vars, grads)
@@ -221,7 +225,11 @@ func (t *Trainer) newStep(o *optim.Optimizer, full, layerNorms bool) (*Step, err
 	if err != nil {
 		return nil, err
 	}
-	return &Step{exec: exec, full: full, compiled: map[int]bool{}, trainer: t}, nil
+	evals := int64(1)
+	if rho > 0 {
+		evals = 2
+	}
+	return &Step{exec: exec, full: full, compiled: map[int]bool{}, trainer: t, evals: evals}, nil
 }
 
 // Close frees the compiled step.
@@ -255,9 +263,7 @@ func (s *Step) Compile(train *Data, size int) error {
 	}
 	if err == nil {
 		s.compiled[size] = true
-		if s.trainer != nil {
-			s.trainer.compiles.Add(1)
-		}
+		s.trainer.compiles.Add(1)
 	}
 	return err
 }
