@@ -8,8 +8,10 @@
 //
 //	exercise.Report(exercise.GDStep(gdStep))
 //
-// Report prints a passing result; a failing one is printed to stderr and the
-// cell exits with status 1, which both Jupyter and nbgrader count as failed.
+// Report prints a passing result to stdout and a failing one to stderr,
+// which nbgrader counts as a failed test (no points); the cell goes on, so
+// Run All reaches the cells below, and the "Use it" cells that call the
+// student's function first ask Ready.
 package exercise
 
 import (
@@ -46,9 +48,10 @@ func (r Result) String() string {
 	return fmt.Sprintf("NOT YET %s (case %d): %s\n  hint: %s", r.Exercise, r.Cases, r.Problem, r.Hint)
 }
 
-// Report prints r. A failed result goes to stderr and ends the program with
-// exit status 1, so the notebook cell fails (and nbgrader gives it no points)
-// without a goroutine trace that would bury the hint.
+// Report prints r: a pass to stdout, a failure to stderr, which is what
+// nbgrader reads as a failed test cell (utils.determine_grade: any stderr
+// output scores 0). It does not end the program: an exit status would only
+// add GoNB's "exit status 1" under the hint and stop Run All.
 func Report(r Result) {
 	if os.Getenv(childEnv) != "" {
 		return // a child of a checker: its parent reports
@@ -58,7 +61,22 @@ func Report(r Result) {
 		return
 	}
 	fmt.Fprintln(os.Stderr, r)
-	os.Exit(1)
+}
+
+// Ready reports whether r passed, for a cell that uses the student's
+// function after its check (the "Use it" cells): when it did not, it prints
+// one line saying to finish the exercise first, and the cell returns
+// instead of running an unfinished function (a goroutine trace from the
+// stub's panic, or a diverged θ printed to 90 digits from a wrong one).
+//
+//	if !exercise.Ready(exercise.GDStep(gdStep)) {
+//		return
+//	}
+func Ready(r Result) bool {
+	if !r.Passed {
+		fmt.Printf("Skipped: %s is not finished yet (its check says NOT YET: %s). Finish it above, rerun its check, then this cell.\n", r.Exercise, r.Problem)
+	}
+	return r.Passed
 }
 
 // Option changes how a checker runs.

@@ -167,3 +167,41 @@ func TestBatchProblemsVary(t *testing.T) {
 	}
 	t.Logf("best batch sizes over 200 problems: %v", seen)
 }
+
+// Ready passes a finished exercise through silently and stops a "Use it"
+// cell for an unfinished one (the stub's panic) or a wrong one (a flipped
+// sign), with one line instead of a trace or a diverged θ.
+func TestReady(t *testing.T) {
+	right := func(theta []float64, X [][]float64, y []float64, alpha float64) []float64 {
+		next := make([]float64, len(theta))
+		for j := range theta {
+			g := 0.0
+			for i, row := range X {
+				r := -y[i]
+				for k, x := range row {
+					r += x * theta[k]
+				}
+				g += 2 * r * row[j] / float64(len(X))
+			}
+			next[j] = theta[j] - alpha*g
+		}
+		return next
+	}
+	flipped := func(theta []float64, X [][]float64, y []float64, alpha float64) []float64 {
+		next := right(theta, X, y, alpha)
+		for j := range next {
+			next[j] = 2*theta[j] - next[j]
+		}
+		return next
+	}
+	stub := func([]float64, [][]float64, []float64, float64) []float64 { panic("not implemented: write gdStep") }
+	for _, tc := range []struct {
+		name string
+		f    GDFunc
+		want bool
+	}{{"right", right, true}, {"flipped", flipped, false}, {"stub", stub, false}} {
+		if got := Ready(GDStep(tc.f)); got != tc.want {
+			t.Errorf("%s: Ready = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}

@@ -69,11 +69,8 @@ var StudyNotebooks = []string{"01_", "02_", "03_"}
 func studyNotebooks(paths []string) []string {
 	var out []string
 	for _, p := range paths {
-		for _, pre := range StudyNotebooks {
-			if strings.HasPrefix(filepath.Base(p), pre) {
-				out = append(out, p)
-				break
-			}
+		if hasPrefix(filepath.Base(p), StudyNotebooks) {
+			out = append(out, p)
 		}
 	}
 	return out
@@ -229,46 +226,6 @@ func Run(ctx context.Context, cfg Config) (string, error) {
 		return "", err
 	}
 	return index, atomicfile.Write(index, html)
-}
-
-// runNotebooks executes the report's notebooks (the study's, or the whole
-// course with AllNotebooks) into nbOpt.OutDir; none when cfg.Notebooks is
-// empty. A notebook with a failed cell is an error.
-func runNotebooks(ctx context.Context, cfg Config, nbOpt notebook.Options, out string) ([]notebook.Result, error) {
-	if cfg.Notebooks == "" {
-		return nil, nil
-	}
-	paths, err := notebook.List(cfg.Notebooks)
-	if err != nil {
-		return nil, err
-	}
-	if !cfg.AllNotebooks {
-		paths = studyNotebooks(paths)
-		logf(cfg, "executing the study's notebooks (%d; --all-notebooks executes the whole course)", len(paths))
-	}
-	var nbs []notebook.Result
-	for _, p := range paths {
-		logf(cfg, "executing %s ...", p)
-		env := []string{"BGDLAB_OUT=" + out}
-		if cfg.Full {
-			env = append(env, "BGDLAB_NOTEBOOK_FULL=1") // the notebooks' full-size runs
-		}
-		if cfg.RepoFigures != "" {
-			abs, _ := filepath.Abs(cfg.RepoFigures)
-			env = append(env, "BGDLAB_FIGURES="+abs)
-		}
-		opt := nbOpt
-		opt.Env = env
-		res, err := notebook.Execute(ctx, p, opt)
-		if err != nil {
-			return nil, err
-		}
-		if len(res.Problems) > 0 {
-			return nil, fmt.Errorf("notebook %s failed:\n  %s", p, strings.Join(res.Problems, "\n  "))
-		}
-		nbs = append(nbs, res)
-	}
-	return nbs, nil
 }
 
 // claimFolder makes out a report folder (internal/outdir's rule): a new or

@@ -3,6 +3,7 @@ package studies
 import (
 	"context"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -42,5 +43,22 @@ func TestDetectionStudyTiny(t *testing.T) {
 	}
 	if rows := sec.Tables[1].Rows; len(rows) != len(plan.methods) || !strings.Contains(sec.Tables[1].Caption, "Equal wall-clock budget") {
 		t.Errorf("equal-seconds table: %d rows, caption %q", len(rows), sec.Tables[1].Caption)
+	}
+	// The AlgoPerf score: 0 unless every seed reached the target; the
+	// fastest of those that did scores 1.
+	best, allReached := 0.0, false
+	for _, row := range sec.Tables[1].Rows {
+		reached, score := row[4], row[len(row)-1]
+		k, n, _ := strings.Cut(reached, "/")
+		if k != n && score != "0.000" {
+			t.Errorf("%s: reached %s but scored %s", row[0], reached, score)
+		}
+		allReached = allReached || (k == n && k != "0")
+		if v, err := strconv.ParseFloat(score, 64); err == nil && v > best {
+			best = v
+		}
+	}
+	if allReached && best != 1 {
+		t.Errorf("a method reached the target on every seed, but the best score is %g", best)
 	}
 }

@@ -82,7 +82,7 @@ func runFashion(s *Env, plan fashionPlan) (Study, error) {
 	table := Table{Caption: fmt.Sprintf("Tuned on the tuning seed, reported on %d fresh seeds; default budget %g epochs.", len(plan.seeds), plan.epochs),
 		Header: []string{"model", "method", "rates tried (tuning seed)", "tuned setting", "test accuracy", "test loss", "epochs used", "training seconds", "reached val target", "time to target (s)"}}
 	var vs, timeVs []versus
-	var prof profileRuns
+	var prof, timeProf profileRuns
 	timeTable := equalTimeTable()
 	tuningRuns, reportingRuns := 0, 0
 	for _, mc := range plan.models {
@@ -112,11 +112,12 @@ func runFashion(s *Env, plan fashionPlan) (Study, error) {
 			return sec, err
 		}
 		timeTable.Rows = append(timeTable.Rows, rows...)
+		timeProf.add(mc.label, fm.timeTTT)
 		timeVs = append(timeVs, cmp)
 		sec.Figures = append(sec.Figures, fig)
 	}
 	sec.Intro += fmt.Sprintf(" Cost: %d runs in all, %d of them for tuning.", tuningRuns+reportingRuns, tuningRuns)
-	sec.Tables = append(sec.Tables, table, timeTable)
+	sec.Tables = append(sec.Tables, table, timeTable, scoreTable(&prof, &timeProf))
 	fig, err := prof.figure(s)
 	if err != nil {
 		return sec, err
@@ -165,7 +166,8 @@ type versus struct {
 type fashionModelRuns struct {
 	cmp       versus
 	tuned     []tunedMethod
-	ttt       []methodTime
+	ttt       []methodTime // time to target at the epoch budget
+	timeTTT   []methodTime // … and at the equal wall-clock budget
 	accBands  []plots.Band
 	lrPts     []plots.LRPoint
 	barNames  []string

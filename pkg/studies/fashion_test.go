@@ -52,9 +52,17 @@ func TestFashionComparisonTiny(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Every method on softmax; the CNN leaves L-BFGS out; the equal-time
-	// table has the same rows, each with its workload's budget in seconds.
-	if len(sec.Tables) != 2 || len(sec.Tables[0].Rows) != 2*len(plan.methods)-1 || len(sec.Tables[1].Rows) != len(sec.Tables[0].Rows) {
-		t.Fatalf("want two tables with %d rows, got %+v", 2*len(plan.methods)-1, sec.Tables)
+	// table has the same rows, each with its workload's budget in seconds;
+	// the AlgoPerf table one row per method, both scores in [0, 1].
+	if len(sec.Tables) != 3 || len(sec.Tables[0].Rows) != 2*len(plan.methods)-1 || len(sec.Tables[1].Rows) != len(sec.Tables[0].Rows) || len(sec.Tables[2].Rows) != len(plan.methods) {
+		t.Fatalf("want tables of %d, %d and %d rows, got %+v", 2*len(plan.methods)-1, 2*len(plan.methods)-1, len(plan.methods), sec.Tables)
+	}
+	for _, row := range sec.Tables[2].Rows {
+		for _, cell := range row[1:] {
+			if v, err := strconv.ParseFloat(cell, 64); err != nil || v < 0 || v > 1 {
+				t.Errorf("%s: AlgoPerf score %q", row[0], cell)
+			}
+		}
 	}
 	for _, row := range sec.Tables[1].Rows {
 		if v, err := strconv.ParseFloat(row[2], 64); err != nil || !(v > 0) {

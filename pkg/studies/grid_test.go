@@ -89,6 +89,36 @@ func TestPerformanceProfile(t *testing.T) {
 	}
 }
 
+// AlgoPerf's score is the profile's area on [1, 4] over 3: worked by hand
+// for the profile test's times, and against a fine numerical integral of
+// PerformanceProfile (an independent computation of the same area).
+func TestAlgoPerfScore(t *testing.T) {
+	inf := math.Inf(1)
+	times := [][]float64{{1, 2, inf}, {4, 2, 3}, {inf, inf, inf}, {5, 10, math.NaN()}, {1, 5, 4}}
+	// By hand, (τmax − r)/(τmax − 1) per workload where r ≤ 4, over 5 workloads:
+	// A: 1 + 2/3 + 0 + 1 + 1; B: 2/3 + 1 + 0 + 2/3 + 0 (r = 5 > 4); C: 0 + 5/6 + 0 + 0 + 0 (r = 4).
+	want := []float64{(11.0 / 3) / 5, (7.0 / 3) / 5, (5.0 / 6) / 5}
+	got := AlgoPerfScore(times, AlgoPerfTauMax)
+	const n = 300000
+	taus := make([]float64, n+1)
+	for i := range taus {
+		taus[i] = 1 + 3*float64(i)/n
+	}
+	prof := PerformanceProfile(times, taus)
+	for m := range want {
+		if math.Abs(got[m]-want[m]) > 1e-15 {
+			t.Errorf("method %d: score %v, want %v (by hand)", m, got[m], want[m])
+		}
+		area := 0.0
+		for i := 1; i <= n; i++ {
+			area += (prof[m][i] + prof[m][i-1]) / 2 * (taus[i] - taus[i-1])
+		}
+		if math.Abs(got[m]-area/3) > 1e-5 {
+			t.Errorf("method %d: score %v, the profile's area/3 %v", m, got[m], area/3)
+		}
+	}
+}
+
 // Every outcome of the vanishing-gradient claim is reachable.
 func TestVanishingVerdict(t *testing.T) {
 	for _, tc := range []struct {

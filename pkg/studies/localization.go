@@ -59,6 +59,7 @@ type locResult struct {
 	iou    stats.Summary // the test metric (IoU or mAP@0.5)
 	steps  float64
 	wall   float64 // mean training seconds of the reporting runs
+	val    float64 // mean final validation metric of the reporting runs
 }
 
 // Localization compares the main optimizers on the toy detection task by
@@ -131,11 +132,12 @@ func tuneAndReport(s *Env, plan locPlan, m locMethod) (locResult, error) {
 		return r, err
 	}
 	r.tried, r.lr, r.edge = p.tried, p.lr, p.edge
-	var ious, steps, walls []float64
+	var ious, steps, walls, vals []float64
 	for _, x := range p.runs {
 		ious, steps, walls = append(ious, x.Last().TestMetric), append(steps, float64(x.Steps)), append(walls, x.Last().WallS)
+		vals = append(vals, x.Last().ValMetric)
 	}
-	r.iou, r.steps, r.wall = stats.Summarize(ious), stats.Summarize(steps).Mean, stats.Summarize(walls).Mean
+	r.iou, r.steps, r.wall, r.val = stats.Summarize(ious), stats.Summarize(steps).Mean, stats.Summarize(walls).Mean, stats.Summarize(vals).Mean
 	return r, nil
 }
 

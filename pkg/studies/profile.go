@@ -45,6 +45,45 @@ func PerformanceProfile(times [][]float64, taus []float64) [][]float64 {
 	return out
 }
 
+// AlgoPerfTauMax is the largest ratio to the best time that AlgoPerf's
+// score counts: a method slower than 4× the fastest on a workload has not
+// reached the target there.
+const AlgoPerfTauMax = 4
+
+// AlgoPerfScore is AlgoPerf's benchmark score (Dahl et al., 2023) of each
+// method: the area under its performance profile (PerformanceProfile) for
+// τ from 1 to tauMax, divided by tauMax − 1 — 1 for a method fastest on
+// every workload, 0 for one never within tauMax of the fastest. The profile
+// is a step function, so the area is exact: a workload where the method's
+// ratio to the best time is r ≤ tauMax adds (tauMax − r)/(tauMax − 1)
+// divided by the number of workloads. times is as for PerformanceProfile.
+func AlgoPerfScore(times [][]float64, tauMax float64) []float64 {
+	if len(times) == 0 || tauMax <= 1 {
+		return nil
+	}
+	score := make([]float64, len(times[0]))
+	for _, w := range times {
+		best := math.Inf(1)
+		for _, t := range w {
+			if t < best {
+				best = t
+			}
+		}
+		if math.IsInf(best, 1) {
+			continue // no method reached this workload's target
+		}
+		for m, t := range w {
+			if r := t / best; r <= tauMax {
+				score[m] += (tauMax - r) / (tauMax - 1)
+			}
+		}
+	}
+	for m := range score {
+		score[m] /= float64(len(times))
+	}
+	return score
+}
+
 // methodTime is one method's time to target on one workload (+Inf: some
 // reporting seed never reached it).
 type methodTime struct {
@@ -79,6 +118,22 @@ func (p *profileRuns) add(workload string, ts []methodTime) {
 		row[k] = t.seconds
 	}
 	p.workloads, p.times = append(p.workloads, workload), append(p.times, row)
+}
+
+// scoreTable gives each method's AlgoPerf score over the workloads at the
+// epoch budget and at the equal wall-clock budget.
+func scoreTable(byEpochs, bySeconds *profileRuns) Table {
+	t := Table{Caption: fmt.Sprintf("AlgoPerf score (Dahl et al., 2023): the area under a method's performance profile for τ from 1 to %d, over %d — 1 when it reaches the validation target fastest on every workload (every reporting seed reaching it), 0 when it never comes within %d× the fastest. The time to target is measured at each budget's own runs.", AlgoPerfTauMax, AlgoPerfTauMax-1, AlgoPerfTauMax),
+		Header: []string{"method", fmt.Sprintf("score, epoch budget (%d workloads)", len(byEpochs.workloads)), fmt.Sprintf("score, equal seconds (%d workloads)", len(bySeconds.workloads))}}
+	e, s := AlgoPerfScore(byEpochs.times, AlgoPerfTauMax), AlgoPerfScore(bySeconds.times, AlgoPerfTauMax)
+	for i, m := range byEpochs.methods {
+		sec := "—" // not rerun at the seconds budget (every rate diverged)
+		if k := indexOf(bySeconds.methods, m); k >= 0 {
+			sec = fmt.Sprintf("%.3f", s[k])
+		}
+		t.Rows = append(t.Rows, []string{m, fmt.Sprintf("%.3f", e[i]), sec})
+	}
+	return t
 }
 
 // figure draws the profile for τ from 1 to 10 (log-spaced).

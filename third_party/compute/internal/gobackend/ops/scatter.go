@@ -298,8 +298,10 @@ func execScatterGeneric[T gobackend.SupportedTypesConstraints](opType compute.Op
 			// fmt.Printf("\t\t-  output%v (outputFlat[%d])=%v\n", innerOutputIt.PerAxisIdx, outputIdx, outputFlat[outputIdx])
 			if n := scatterRow(innerOutputIt, innerUpdatesIt); n > 0 { // bgdlab
 				dst, src := outputFlat[outputIdx:outputIdx+n], updatesFlat[updatesIdx:updatesIdx+n]
-				for i := range dst {
-					dst[i] = combineFn(dst[i], src[i])
+				if opType != compute.OpTypeScatterSum || !addRow(dst, src) {
+					for i := range dst {
+						dst[i] = combineFn(dst[i], src[i])
+					}
 				}
 			} else {
 				outputFlat[outputIdx] = combineFn(outputFlat[outputIdx], updatesFlat[updatesIdx])
@@ -339,6 +341,28 @@ func scatterRow(out, upd *subIndicesIterator) int {
 	out.FlatIdx += n - 1
 	upd.FlatIdx += n - 1
 	return n
+}
+
+// addRow (bgdlab's patch) adds src into dst element by element when they
+// are float32 or float64 (the same additions as the Sum combiner's, in the
+// same order, without a function call per element) and reports whether it
+// did.
+func addRow[T gobackend.SupportedTypesConstraints](dst, src []T) bool {
+	switch d := any(dst).(type) {
+	case []float32:
+		s := any(src).([]float32)
+		for i := range d {
+			d[i] += s[i]
+		}
+	case []float64:
+		s := any(src).([]float64)
+		for i := range d {
+			d[i] += s[i]
+		}
+	default:
+		return false
+	}
+	return true
 }
 
 type subIndicesIterator struct {
