@@ -2,10 +2,14 @@ package notebooks
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/bgdlab/bgdlab/pkg/notebook"
 )
 
 // runner runs nbgrader in a folder, with env overriding the teacher's settings.
@@ -94,4 +98,44 @@ func submitted(course string) map[string]bool {
 		}
 	}
 	return out
+}
+
+// runFetched executes, in the student's folder outside the checkout (with
+// BGDLAB_ROOT naming it, as the setup cell asks), their solved copy of the
+// first exercise — it must run clean, Run All to the end — and the
+// unsolved student version, whose "Use it" cell must say to finish the
+// exercise instead of printing the stub's goroutine trace.
+func runFetched(t *testing.T, root string, ex exchanged, stub string) {
+	t.Helper()
+	solved, _ := filepath.Glob(filepath.Join(ex.home, "bgd", "01_*.ipynb"))
+	if len(solved) != 1 {
+		t.Fatalf("the student's folder holds %v, want one exercise 01", solved)
+	}
+	unsolved := filepath.Join(ex.home, "unsolved", filepath.Base(stub))
+	copyFile(t, stub, unsolved)
+	out := t.TempDir()
+	for _, path := range []string{solved[0], unsolved} {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		res, err := notebook.Execute(ctx, path, notebook.Options{OutDir: filepath.Join(out, filepath.Base(filepath.Dir(path))),
+			ToolsBin: filepath.Join(root, ".tools", "bin"), JupyterDataDir: filepath.Join(root, ".tools", "jupyter"),
+			Env: []string{"BGDLAB_ROOT=" + root, "BGDLAB_OUT=" + out}})
+		cancel()
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		_, cells := readNB(t, res.Executed)
+		text := ""
+		for _, c := range cells {
+			text += outputText(c)
+		}
+		if path == solved[0] {
+			for _, p := range res.Problems {
+				t.Errorf("the student's solved copy, run in their folder: %s", p)
+			}
+			continue
+		}
+		if !strings.Contains(text, "Skipped: the GD update is not finished yet") || strings.Contains(text, "goroutine ") {
+			t.Errorf("the unsolved copy's Use-it cell should say to finish the exercise, without a trace; its outputs:\n%s", tail(text, 20))
+		}
+	}
 }

@@ -99,6 +99,7 @@ func TestExercises(t *testing.T) {
 		}
 	}
 	ex := exchangeRound(t, nbgrader, nbgraderIn, course, exch, sources)
+	runFetched(t, root, ex, filepath.Join(course, "release", "bgd", filepath.Base(sources[0])))
 	nbgrader("autograde", "bgd", "--force")
 	checkScores(t, readScores(t, course, pyBin, root), ex.student)
 	checkAutograded(t, course)
