@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -118,6 +119,29 @@ func TestNameGoLexer(t *testing.T) {
 		}
 		if err := json.Unmarshal(raw, &nb); err != nil || nb.Metadata.LanguageInfo.PygmentsLexer != tc.want || nb.Nbformat != 4 {
 			t.Errorf("%s: lexer %q (want %q), nbformat %d, %v", tc.meta, nb.Metadata.LanguageInfo.PygmentsLexer, tc.want, nb.Nbformat, err)
+		}
+	}
+}
+
+// The GoNB kernel that setup builds (with third_party/gonb's main.go) logs
+// nothing at startup: upstream v0.11.3 passed a nil *os.File as an
+// io.Writer and printed "E… main.go:191] Error message" to the stderr of
+// every notebook run. A kernel given a connection file that does not exist
+// gets as far as its logging setup, then stops.
+func TestGoNBStartsWithoutTestMessages(t *testing.T) {
+	root, _ := filepath.Abs(filepath.Join("..", ".."))
+	gonb := filepath.Join(root, ".tools", "bin", "gonb")
+	if _, err := os.Stat(gonb); err != nil {
+		testenv.Missing(t, "GoNB (.tools/bin/gonb)", "run scripts/setup")
+	}
+	cmd := exec.Command(gonb, "--kernel", filepath.Join(t.TempDir(), "missing.json"), "--logtostderr=false")
+	out, _ := cmd.CombinedOutput()
+	if !strings.Contains(string(out), "missing.json") {
+		t.Fatalf("the kernel did not reach its connection file; output:\n%s", out)
+	}
+	for _, m := range []string{"Error message", "Warning message", "Info message"} {
+		if strings.Contains(string(out), m) {
+			t.Errorf("the kernel logged GoNB's test line %q at startup (rerun scripts/setup to rebuild it with third_party/gonb):\n%s", m, out)
 		}
 	}
 }
