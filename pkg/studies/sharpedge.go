@@ -1,0 +1,66 @@
+package studies
+
+import (
+	"fmt"
+
+	"github.com/bgdlab/bgdlab/pkg/data"
+	"github.com/bgdlab/bgdlab/pkg/models"
+	"github.com/bgdlab/bgdlab/pkg/plots"
+	"github.com/bgdlab/bgdlab/pkg/theory"
+)
+
+// squaredEdgeFraction sets the momentum-edge runs' edge, 2/η for GD and
+// 2(1+β)/η for heavy ball, at this fraction of λmax(θ₀): both start above
+// it.
+const squaredEdgeFraction = 0.6
+
+// squaredEdgeSetup is the squared-loss network of the momentum edge: the
+// same tanh MLP (64 units) regressing the boxes of 500 localization images
+// (mean squared error, float64, full batch). Its sharpness rises again as
+// it trains, so a run reaches its edge; the cross-entropy network's falls
+// with the loss, and a run there settles far below any edge.
+func squaredEdgeSetup() (*models.Model, *data.Dataset, error) {
+	sp, err := data.Localization{N: 500}.Load()
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := models.New(models.MLP{Hidden: []int{64}, Act: models.Tanh})
+	if err != nil {
+		return nil, nil, err
+	}
+	return m, sp.Train, m.Bind(sp.Train)
+}
+
+// momentumEdge runs, on the squared-loss network, GD at η = 2/E and heavy
+// ball (β = sharpnessMomentum) at η = 2(1+β)/E — the same edge value E =
+// squaredEdgeFraction·λmax(θ₀) — so that where each one's sharpness
+// settles tells 2/η and 2(1+β)/η apart: heavy ball's η is 1+β times GD's.
+func momentumEdge(s *Env, nSteps, every int) ([]SharpnessRun, float64, error) {
+	m, d, err := squaredEdgeSetup()
+	if err != nil {
+		return nil, 0, err
+	}
+	l0, err := initialSharpness(s, m, d)
+	if err != nil {
+		return nil, 0, err
+	}
+	e := squaredEdgeFraction * l0
+	steps := []sharpnessStep{{lr: 2 / e}, {lr: theory.HeavyBallStableStep(e, sharpnessMomentum), momentum: sharpnessMomentum}}
+	runs, err := alongTraining(s, m, d, steps, nSteps, every)
+	return runs, l0, err
+}
+
+// momentumEdgeSection adds the squared-loss runs' table, figure and claim.
+func momentumEdgeSection(s *Env, sec Study, runs []SharpnessRun, l0 float64, nSteps int) (Study, error) {
+	table := sharpnessTable(runs, l0)
+	table.Caption = fmt.Sprintf("The momentum edge, on a squared-loss network (tanh MLP, 64 units, regressing the boxes of 500 localization images, float64): GD and heavy ball (β = %g) set to the same edge value, %g·λmax(θ₀). ", sharpnessMomentum, squaredEdgeFraction) + table.Caption
+	sec.Tables = append(sec.Tables, table)
+	p := plots.Curves("Squared-loss MLP: sharpness λmax vs step, GD and heavy ball (dashed: their edges)", "step", "λmax of the training-loss Hessian", false, sharpnessSeries(runs, nSteps)...)
+	fig, err := s.figure(p, "sharpness_momentum", fmt.Sprintf("λmax along full-batch GD (η = 2/E) and heavy ball (β = %g, η = 2(1+β)/E) on a squared-loss network, E = %g·λmax(θ₀): heavy ball's step is 1+β times GD's, so 2/η would put its sharpness at 1/(1+β) of the dashed line.", sharpnessMomentum, squaredEdgeFraction))
+	if err != nil {
+		return sec, err
+	}
+	sec.Figures = append(sec.Figures, fig)
+	sec.Claims = append(sec.Claims, momentumEdgeClaim(runs))
+	return sec, nil
+}
