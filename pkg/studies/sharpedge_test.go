@@ -22,7 +22,7 @@ func TestMomentumEdgeRunsShareTheEdge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(runs) != 2 || runs[0].Momentum != 0 || runs[1].Momentum != sharpnessMomentum {
+	if len(runs) != 2 || runs[0].Momentum != 0 || runs[1].Momentum != edgeMomentum {
 		t.Fatalf("runs %+v, want GD then heavy ball", runs)
 	}
 	e := squaredEdgeFraction * l0
@@ -31,7 +31,7 @@ func TestMomentumEdgeRunsShareTheEdge(t *testing.T) {
 			t.Errorf("η %g β %g: edge %g (want %g), λmax %v (λmax(θ₀) %g)", r.LR, r.Momentum, r.Edge(), e, r.LambdaMax, l0)
 		}
 	}
-	if got := runs[1].LR / runs[0].LR; math.Abs(got-(1+sharpnessMomentum)) > 1e-12 {
-		t.Errorf("heavy ball's step is %g× GD's, want 1+β = %g", got, 1+sharpnessMomentum)
+	if got := runs[1].LR / runs[0].LR; math.Abs(got-(1+edgeMomentum)) > 1e-12 {
+		t.Errorf("heavy ball's step is %g× GD's, want 1+β = %g", got, 1+edgeMomentum)
 	}
 }

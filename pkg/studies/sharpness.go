@@ -162,7 +162,7 @@ func sharpnessRun(s *Env, m *models.Model, d *data.Dataset, st sharpnessStep, nS
 // "BGD iterations are stable" there.
 func Sharpness(s *Env) (Study, error) {
 	sec := Study{Title: "7. Sharpness along training: is BGD stable on a neural network?",
-		Intro: "On a quadratic, GD is stable exactly when η < 2/λmax. On neural networks the Hessian changes as the weights move; full-batch GD is reported to drive λmax up to about 2/η and then hover there (Cohen et al., 2021, “Gradient Descent on Neural Networks Typically Occurs at the Edge of Stability”). A one-hidden-layer tanh MLP (64 units) on 1 000 Fashion-MNIST images (cross-entropy), full-batch GD in float64 at step sizes η = c·2/λmax(θ₀) for c = 0.5 and 0.9 (below the quadratic limit at the start) and c = 1.5 (above it, for contrast); λmax of the training-loss Hessian by 20 Lanczos iterations on exact Hessian-vector products every few steps. With momentum β the quadratic's limit is 2(1+β)/η: the same MLP with a squared loss (its sharpness rises as it trains, where cross-entropy's falls with the loss) runs GD and heavy ball (β = 0.9) set to the same edge value, to see which edge heavy ball's sharpness finds."}
+		Intro: "On a quadratic, GD is stable exactly when η < 2/λmax. On neural networks the Hessian changes as the weights move; full-batch GD is reported to drive λmax up to about 2/η and then hover there (Cohen et al., 2021, “Gradient Descent on Neural Networks Typically Occurs at the Edge of Stability”). A one-hidden-layer tanh MLP (64 units) on 1 000 Fashion-MNIST images (cross-entropy), full-batch GD in float64 at step sizes η = c·2/λmax(θ₀) for c = 0.5 and 0.9 (below the quadratic limit at the start) and c = 1.5 (above it, for contrast); λmax of the training-loss Hessian by 20 Lanczos iterations on exact Hessian-vector products every few steps. With momentum β the quadratic's limit is 2(1+β)/η: the same MLP with a squared loss (its sharpness rises as it trains, where cross-entropy's falls with the loss) runs GD and heavy ball (β = 0.8) set to the same edge value, to see which edge heavy ball's sharpness finds."}
 	nSteps, every, edgeSteps, edgeEvery := 200, 20, 1500, 75
 	if s.Full {
 		nSteps, every, edgeSteps, edgeEvery = 1500, 25, 3000, 100
@@ -200,9 +200,6 @@ func Sharpness(s *Env) (Study, error) {
 	sec.Claims = append(sec.Claims, sharpnessClaim(runs, l0))
 	return momentumEdgeSection(s, sec, sq, sqL0, edgeSteps)
 }
-
-// sharpnessMomentum is the heavy-ball β of the momentum run.
-const sharpnessMomentum = 0.9
 
 func sharpnessTable(runs []SharpnessRun, l0 float64) Table {
 	table := Table{Caption: fmt.Sprintf("λmax at initialization %s. For each run: the largest λmax measured after step 0, as a fraction of its edge 2(1+β)/η (2/η for GD), and the training loss.", g(l0)),
