@@ -305,10 +305,10 @@ th{background:#f3f3f3}figure{margin:1em 0}figure img{max-width:100%;border:1px s
 <tr><th>raw results</th><td><a href="results/run-hashes.sha256">results/</a> (run.json, history.csv, summary.csv, best.csv per study; SHA-256 of every run.json below)</td></tr>
 </table>
 <h2 id="claims">Claims checked</h2>
-<p>Each verdict is computed from this run's measurements, not written by hand.</p>
+<p>Each verdict is computed from this run's measurements, not written by hand. Each names its budget unit; all were measured on the backend and CPU in the last column (verdicts about seconds hold for them only).</p>
 <table>
-<tr><th>claim</th><th>verdict</th><th>evidence</th><th>figure</th></tr>
-{{range .Claims}}<tr><td>{{.Statement}}</td><td class="{{verdictClass .Verdict}}">{{.Verdict}}</td><td>{{.Evidence}}</td><td>{{if .Figure}}<a href="#fig-{{.Figure}}">{{.Figure}}</a>{{end}}</td></tr>
+<tr><th>claim</th><th>verdict</th><th>evidence</th><th>figure</th><th>measured on</th></tr>
+{{range .Claims}}<tr><td>{{.Statement}}</td><td class="{{verdictClass .Verdict}}">{{.Verdict}}</td><td>{{.Evidence}}</td><td>{{if .Figure}}<a href="#fig-{{.Figure}}">{{.Figure}}</a>{{end}}</td><td>{{$.MeasuredOn}}</td></tr>
 {{end}}</table>
 {{range .Sections}}
 <h2 id="{{.ID}}">{{.Title}}</h2>
@@ -354,12 +354,14 @@ func render(cfg Config, info backend.Info, b compute.Backend, sections []Section
 	if cfg.Full {
 		mode = "full"
 	}
+	cpu := backend.DetectCPU()
+	measuredOn := fmt.Sprintf("backend %q; CPU %s (%d cores, %s)", b.Name(), cpu.Model, cpu.Cores, cpu.Flags())
 	var buf bytes.Buffer
 	err := page.Execute(&buf, map[string]any{
 		"Mode": mode, "When": time.Now().UTC().Format(time.RFC3339), "Took": took.Round(time.Second).String(),
 		"Command": cfg.Command, "Backend": b.Description(), "Reason": info.Reason, "Devices": strings.Join(devices, "; "),
 		"Versions": fmt.Sprintf("bgdlab %s, GoMLX %s, go-xla %s, %s", v["bgdlab"], v["gomlx"], v["go-xla"], v["go"]),
-		"Claims":   claims, "Sections": sections, "Notebooks": rows, "NotebookNote": notebookNote(cfg), "Hashes": hashes,
+		"Claims":   claims, "MeasuredOn": measuredOn, "Sections": sections, "Notebooks": rows, "NotebookNote": notebookNote(cfg), "Hashes": hashes,
 	})
 	return buf.Bytes(), err
 }

@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/xml"
+	"fmt"
+	"html/template"
 	"image/png"
 	"io"
 	"os"
@@ -14,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/bgdlab/bgdlab/internal/testenv"
+	"github.com/bgdlab/bgdlab/pkg/backend"
 	"github.com/bgdlab/bgdlab/pkg/report"
 )
 
@@ -34,6 +37,18 @@ func TestQuickReportSections(t *testing.T) {
 		if !bytes.Contains(raw, []byte(want)) {
 			t.Errorf("report lacks %q", want)
 		}
+	}
+	// Every claim's row names the backend and the CPU it was measured on.
+	b, _, err := backend.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cpu := backend.DetectCPU()
+	on := template.HTMLEscapeString(fmt.Sprintf("backend %q; CPU %s (%d cores, %s)", b.Name(), cpu.Model, cpu.Cores, cpu.Flags()))
+	on = "<td>" + on + "</td></tr>"
+	b.Finalize()
+	if claims := bytes.Count(raw, []byte(`<td class="`)); claims == 0 || bytes.Count(raw, []byte(on)) != claims {
+		t.Errorf("%d claims, %d rows ending in %q", claims, bytes.Count(raw, []byte(on)), on)
 	}
 	// Rerunning reuses the finished runs (same run.json bytes).
 	hashes, _ := os.ReadFile(filepath.Join(out, "results", "run-hashes.sha256"))
