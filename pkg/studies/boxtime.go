@@ -53,7 +53,7 @@ func equalSecondsSection(s *Env, plan locPlan, results []locResult, sec Study) (
 	var times []float64
 	for _, r := range results {
 		t := locResult{method: r.method, lr: r.lr, tried: r.tried, iou: stats.Summary{Mean: math.NaN(), CI95: math.NaN()}}
-		reached, tttStr, evalStr, profileTime := "—", "—", "—", math.Inf(1)
+		reached, tttStr, evalStr, pt := "—", "—", "—", math.Inf(1)
 		if !math.IsNaN(r.lr) {
 			runs, err := locRunFor(s, plan, r.method, r.lr, plan.seeds, budget)
 			if err != nil {
@@ -71,12 +71,10 @@ func equalSecondsSection(s *Env, plan locPlan, results []locResult, sec Study) (
 			if len(ttts) > 0 {
 				ttt := stats.Summarize(ttts)
 				tttStr, evalStr = g(ttt.Mean)+ci(ttt), g(stats.Summarize(evals).Mean)
-				if len(ttts) == len(runs) {
-					profileTime = ttt.Mean
-				}
 			}
+			pt = profileTime(ttts, len(runs))
 		}
-		timed, times = append(timed, t), append(times, profileTime)
+		timed, times = append(timed, t), append(times, pt)
 		rows = append(rows, []string{r.method.label, g(r.lr), g(t.steps), fmt.Sprintf("%.4f", t.iou.Mean) + ci4(t.iou), reached, tttStr, evalStr})
 	}
 	scores := AlgoPerfScore([][]float64{times}, AlgoPerfTauMax)

@@ -229,14 +229,11 @@ func (fm *fashionModelRuns) reportRow(mc fashionModel, m method, runs []*experim
 	}
 	acc, ttt, wall := stats.Summarize(accs), stats.Summarize(ttts), stats.Summarize(walls)
 	reached := len(ttts)
-	tttStr, profileTime := "—", math.Inf(1)
+	tttStr := "—"
 	if reached > 0 {
 		tttStr = g(ttt.Mean) + ci(ttt)
 	}
-	if reached == len(runs) {
-		profileTime = ttt.Mean
-	}
-	fm.ttt = append(fm.ttt, methodTime{m.short, profileTime, m.color()})
+	fm.ttt = append(fm.ttt, methodTime{m.short, profileTime(ttts, len(runs)), m.color()})
 	fm.barNames, fm.barColors = append(fm.barNames, m.short), append(fm.barColors, m.color())
 	fm.barVals, fm.barErrs = append(fm.barVals, acc.Mean), append(fm.barErrs, acc.CI95)
 	if m.opt == "gd" && m.batch == "full" {

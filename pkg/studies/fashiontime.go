@@ -82,11 +82,7 @@ func (fm *fashionModelRuns) equalTime(s *Env, plan fashionPlan, mc fashionModel)
 		if t.m.lrs != nil {
 			setting = protocolResult{lr: t.lr, beta: t.beta}.setting()
 		}
-		profileTime := math.Inf(1) // the profile counts a target every seed reached
-		if len(ttts) == len(runs) {
-			profileTime = ttt.Mean
-		}
-		fm.timeTTT = append(fm.timeTTT, methodTime{t.m.short, profileTime, t.m.color()})
+		fm.timeTTT = append(fm.timeTTT, methodTime{t.m.short, profileTime(ttts, len(runs)), t.m.color()})
 		tttStr, evalStr := "—", "—"
 		if len(ttts) > 0 {
 			tttStr, evalStr = g(ttt.Mean)+ci(ttt), g(stats.Summarize(tttEvals).Mean)

@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"github.com/bgdlab/bgdlab/pkg/plots"
+	"github.com/bgdlab/bgdlab/pkg/stats"
 )
 
 // PerformanceProfile is the fraction of workloads on which each method's
@@ -82,6 +83,17 @@ func AlgoPerfScore(times [][]float64, tauMax float64) []float64 {
 		score[m] /= float64(len(times))
 	}
 	return score
+}
+
+// profileTime is a method's time on a workload for the performance profile
+// and the AlgoPerf score: the mean time to target of its reporting runs
+// when all runs of them reached it (ttts holds the times of those that
+// did), +Inf otherwise.
+func profileTime(ttts []float64, runs int) float64 {
+	if len(ttts) == 0 || len(ttts) != runs {
+		return math.Inf(1)
+	}
+	return stats.Summarize(ttts).Mean
 }
 
 // methodTime is one method's time to target on one workload (+Inf: some
