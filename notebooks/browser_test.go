@@ -122,24 +122,34 @@ type browserState struct {
 // focus).
 const notebookJS = `[...jupyterapp.shell.widgets('main')].find(w => w.context?.path?.endsWith('.ipynb'))`
 
+// liveDoneJS finds the Done button of the live slider cell not yet tested
+// (a tested one is marked by pressDoneJS).
+const liveDoneJS = "[...document.querySelectorAll('.jp-OutputArea button')].find(b => b.textContent.trim() === 'Done' && !b.dataset.bgdlabTested)"
+
 const stateJS = `(() => {
 	const w = ` + notebookJS + `;
 	const cells = w.content.widgets.filter(c => c.model.type === 'code');
 	const pending = cells.filter(c => c.model.executionCount === null).length;
-	const done = [...document.querySelectorAll('.jp-OutputArea button')].find(b => b.textContent.trim() === 'Done' && !b.dataset.bgdlabTested);
+	const done = ` + liveDoneJS + `;
 	return {pending, live: !!done, status: w.sessionContext.session?.kernel?.status || 'none'};
 })()`
 
 // figuresJS is a signature of the live cell's figures (their data URLs).
 const figuresJS = `(() => {
-	const b = [...document.querySelectorAll('.jp-OutputArea button')].find(b => b.textContent.trim() === 'Done' && !b.dataset.bgdlabTested);
+	const b = ` + liveDoneJS + `;
 	return [...b.closest('.jp-Cell').querySelectorAll('.jp-OutputArea img')].map(i => i.src.length + ':' + i.src.slice(-48)).join('|');
+})()`
+
+// textJS is the live cell's output text.
+const textJS = `(() => {
+	const b = ` + liveDoneJS + `;
+	return b.closest('.jp-Cell').querySelector('.jp-OutputArea').innerText;
 })()`
 
 // moveJS moves the live cell's first slider to a quarter of its range (or
 // three quarters, if it stands there), as a person dragging it would.
 const moveJS = `(() => {
-	const b = [...document.querySelectorAll('.jp-OutputArea button')].find(b => b.textContent.trim() === 'Done' && !b.dataset.bgdlabTested);
+	const b = ` + liveDoneJS + `;
 	const s = b.closest('.jp-Cell').querySelector('input[type=range]');
 	const lo = +s.min, hi = +s.max;
 	let v = Math.round(lo + (hi - lo) / 4);
@@ -151,7 +161,7 @@ const moveJS = `(() => {
 })()`
 
 const pressDoneJS = `(() => {
-	const b = [...document.querySelectorAll('.jp-OutputArea button')].find(b => b.textContent.trim() === 'Done' && !b.dataset.bgdlabTested);
+	const b = ` + liveDoneJS + `;
 	b.dataset.bgdlabTested = '1';
 	b.click();
 	return true;
@@ -172,7 +182,7 @@ func runAllWithSliders(t *testing.T, page *cdp) int {
 			sliders++
 			var before, after, value, text string
 			page.eval(figuresJS, &before)
-			page.eval(strings.Replace(figuresJS, `[...b.closest('.jp-Cell').querySelectorAll('.jp-OutputArea img')].map(i => i.src.length + ':' + i.src.slice(-48)).join('|')`, `b.closest('.jp-Cell').querySelector('.jp-OutputArea').innerText`, 1), &text)
+			page.eval(textJS, &text)
 			if !strings.Contains(text, "press Done to continue") {
 				t.Errorf("slider cell %d does not say that the cells below wait for Done; it shows:\n%s", sliders, text)
 			}
