@@ -62,3 +62,25 @@ func TestDetectionStudyTiny(t *testing.T) {
 		t.Errorf("a method reached the target on every seed, but the best score is %g", best)
 	}
 }
+
+// TestEqualSecondsRunsEvaluateAsTheyTrain: a box study's time to target is
+// read off the validation rows, so a run with a seconds budget must evaluate
+// as it trains, at least once per epoch at every method's batch size, not
+// only when the budget ends (as it did when its interval came from the step
+// cap, 100× the epochs: every method's time to target was the budget).
+func TestEqualSecondsRunsEvaluateAsTheyTrain(t *testing.T) {
+	for _, full := range []bool{false, true} {
+		plan := locPlanFor(full)
+		n := plan.data.(data.Localization).N
+		for _, m := range plan.methods {
+			batch, perEpoch := "full", 1
+			if m.batch > 0 {
+				batch, perEpoch = strconv.Itoa(m.batch), n/m.batch
+			}
+			sp := locSpec(plan, batch, 2)
+			if sp.Seconds != 2 || sp.EvalEvery <= 0 || sp.EvalEvery > perEpoch || sp.EvalEvery%sp.LogEvery != 0 {
+				t.Errorf("full=%v %s: seconds %g, eval every %d steps, log every %d (%d steps per epoch): want an evaluation at least once per epoch", full, m.label, sp.Seconds, sp.EvalEvery, sp.LogEvery, perEpoch)
+			}
+		}
+	}
+}

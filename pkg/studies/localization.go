@@ -155,14 +155,30 @@ func locRunFor(s *Env, plan locPlan, m locMethod, lr float64, seeds []uint64, se
 		batch = fmt.Sprint(m.batch)
 	}
 	cfg := m.opt(lr)
-	base := experiment.Spec{Data: plan.data.String(), Model: plan.model.String(), Batch: batch, Epochs: plan.epochs, DType: "float32", TrainLoss: "batch", LogEvery: 20, TestAtEnd: true}
 	kind := runKind(seeds)
 	if seconds > 0 {
-		base.Seconds, base.Epochs, kind = seconds, 100*plan.epochs, fmt.Sprintf("report-%ss", g(seconds))
+		kind = fmt.Sprintf("report-%ss", g(seconds))
 	}
-	c := &experiment.SweepConfig{Base: base, Optimizers: []string{cfg.String()}, Seeds: seeds}
+	c := &experiment.SweepConfig{Base: locSpec(plan, batch, seconds), Optimizers: []string{cfg.String()}, Seeds: seeds}
 	_, res, err := s.sweep(fmt.Sprintf("%s/%s-%s/%s/lr=%s", plan.task, cfg.Method(), batch, kind, g(lr)), c)
 	return res, err
+}
+
+// locSpec is a box study run's specification at batch ("full" or a size):
+// plan.epochs, or with seconds > 0 that many seconds of training, capped at
+// 100× the epochs. A seconds run evaluates the validation data every
+// LogEvery steps (every step at full batch), since its time to target is
+// read off those rows; the default interval comes from the step cap and
+// would evaluate only when the budget ends.
+func locSpec(plan locPlan, batch string, seconds float64) experiment.Spec {
+	sp := experiment.Spec{Data: plan.data.String(), Model: plan.model.String(), Batch: batch, Epochs: plan.epochs, DType: "float32", TrainLoss: "batch", LogEvery: 20, TestAtEnd: true}
+	if seconds > 0 {
+		sp.Seconds, sp.Epochs, sp.EvalEvery = seconds, 100*plan.epochs, sp.LogEvery
+		if batch == "full" {
+			sp.LogEvery, sp.EvalEvery = 1, 1
+		}
+	}
+	return sp
 }
 
 // localizationClaim judges "BGD is competitive on object localization (or
