@@ -85,7 +85,38 @@ func (ex exchanged) fetchFeedback(t *testing.T, teacher func(args ...string), co
 		if strings.Contains(string(raw), "HIDDEN TESTS") {
 			t.Errorf("%s: the fetched feedback shows the hidden tests", filepath.Base(p))
 		}
+		if strings.Contains(string(raw), "cdnjs.cloudflare.com/ajax/libs/mathjax") || !strings.Contains(string(raw), "MathJax 3.2.2 (es5/tex-svg.js), embedded") {
+			t.Errorf("%s: the feedback loads MathJax from a CDN instead of embedding it (notebooks/exercises/templates)", filepath.Base(p))
+		}
 	}
+	checkFeedbackMath(t, got[0])
+}
+
+// checkFeedbackMath opens a feedback page in headless Chromium, from the
+// file alone (no server, nothing on the network), and requires its math
+// typeset: MathJax 3 embedded in the page turned every $…$ into an
+// mjx-container, and no raw LaTeX delimiters are left in the markdown.
+func checkFeedbackMath(t *testing.T, page string) {
+	t.Helper()
+	c := startChromium(t, findChromium(t, "the feedback's math"))
+	if _, err := c.call("Page.navigate", map[string]any{"url": "file://" + page}, 30*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	var typeset struct {
+		Version string
+		Math    int
+		Raw     []string
+	}
+	js := `(() => { if (!window.MathJax?.startup?.promise || !document.querySelector('mjx-container')) return false;
+		const raw = [...document.querySelectorAll('.text_cell_render, .jp-MarkdownOutput')].map(e => e.innerText).join('\n').match(/\$[^$\n]{1,40}\$/g) || [];
+		return {version: MathJax.version, math: document.querySelectorAll('mjx-container').length, raw: raw.slice(0, 5)} })()`
+	if err := c.waitFor(js, 30*time.Second, &typeset); err != nil {
+		t.Fatalf("%s: no math typeset in the feedback page within 30 s (MathJax not embedded?): %v\nconsole: %q", filepath.Base(page), err, c.console)
+	}
+	if typeset.Math == 0 || len(typeset.Raw) > 0 {
+		t.Errorf("%s: MathJax %s typeset %d formulas, and raw LaTeX is left in the text: %q", filepath.Base(page), typeset.Version, typeset.Math, typeset.Raw)
+	}
+	t.Logf("%s: MathJax %s typeset %d formulas offline", filepath.Base(page), typeset.Version, typeset.Math)
 }
 
 // submitted is the set of student folders in the course's submitted/.

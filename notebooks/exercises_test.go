@@ -73,14 +73,16 @@ func TestExercises(t *testing.T) {
 	copyFile(t, filepath.Join("exercises", "nbgrader_config.py"), filepath.Join(course, "nbgrader_config.py"))
 	exch := filepath.Join(t.TempDir(), "exchange")
 	// nbgraderIn runs nbgrader in dir; env overrides the teacher's settings.
+	var said string // the last nbgrader command's output
 	nbgraderIn := func(dir string, env []string, args ...string) {
 		t.Helper()
 		cmd := exec.Command(filepath.Join(pyBin, "nbgrader"), args...)
 		cmd.Dir = dir
 		cmd.Env = append(append(os.Environ(), "PATH="+pyBin+":"+filepath.Join(root, ".tools", "bin")+":"+os.Getenv("PATH"),
 			"JUPYTER_DATA_DIR="+filepath.Join(root, ".tools", "jupyter"), "BGDLAB_ROOT="+root, "BGDLAB_HEADLESS=1", "BGDLAB_EXCHANGE="+exch), env...)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("nbgrader %s: %v\n%s", strings.Join(args, " "), err, tail(string(out), 30))
+		out, err := cmd.CombinedOutput()
+		if said = string(out); err != nil {
+			t.Fatalf("nbgrader %s: %v\n%s", strings.Join(args, " "), err, tail(said, 30))
 		}
 	}
 	nbgrader := func(args ...string) { t.Helper(); nbgraderIn(course, nil, args...) }
@@ -101,11 +103,32 @@ func TestExercises(t *testing.T) {
 	ex := exchangeRound(t, nbgrader, nbgraderIn, course, exch, sources)
 	runFetched(t, root, ex, filepath.Join(course, "release", "bgd", filepath.Base(sources[0])))
 	nbgrader("autograde", "bgd", "--force")
+	checkQuiet(t, "autograde", said)
 	checkScores(t, readScores(t, course, pyBin, root), ex.student)
 	checkAutograded(t, course)
 	nbgrader("generate_feedback", "bgd", "--force")
+	checkQuiet(t, "generate_feedback", said)
 	checkFeedback(t, course)
 	ex.fetchFeedback(t, nbgrader, course, len(sources))
+}
+
+// noise are lines a teacher should not have to read past: nbgrader's false
+// "checksum has changed" warning for every cell with hidden tests in an
+// untouched submission (jupyter/nbgrader#1961; no submission here changes a
+// locked cell), SQLAlchemy's warnings, and GoNB's stray error log line.
+var noise = []string{"has changed!", "SAWarning", "Error message"}
+
+// checkQuiet fails on each noise line in what an nbgrader command printed.
+func checkQuiet(t *testing.T, cmd, out string) {
+	t.Helper()
+	for _, line := range strings.Split(out, "\n") {
+		for _, n := range noise {
+			if strings.Contains(line, n) {
+				t.Errorf("nbgrader %s printed: %s", cmd, strings.TrimSpace(line))
+				break
+			}
+		}
+	}
 }
 
 // checkFeedback: each student's feedback shows the scores but neither the
