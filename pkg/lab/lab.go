@@ -15,6 +15,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 
 	"github.com/bgdlab/bgdlab/pkg/backend"
@@ -23,6 +24,7 @@ import (
 	"github.com/bgdlab/bgdlab/pkg/models"
 	"github.com/bgdlab/bgdlab/pkg/optim"
 	"github.com/bgdlab/bgdlab/pkg/plots"
+	"github.com/bgdlab/bgdlab/pkg/stats"
 	"github.com/bgdlab/bgdlab/pkg/studies"
 	"github.com/bgdlab/bgdlab/pkg/theory"
 	"github.com/gomlx/compute"
@@ -227,52 +229,72 @@ func Trajectory(f data.Function2D, cfg optim.Config, start [2]float64, steps int
 	return path
 }
 
-// Tuned is the result of Tune: the best run and its learning rate.
+// Tuned is the result of Tune: the tuning protocol's outcome for one method.
 type Tuned struct {
+	// LR is the tuned learning rate; Best the tuning seed's run at it (its
+	// curves show how the rate was chosen).
 	LR   float64
 	Best *experiment.Result
-	// LRs are the learning rates tried, ascending (the grid and its
-	// extensions); Runs their runs, in the same order.
+	// LRs are the learning rates tried on the tuning seed, ascending (the
+	// grid and its extensions); Runs their runs, in the same order.
 	LRs  []float64
 	Runs []*experiment.Result
 	// Extended counts the rates Tune added beyond the grid's edges.
 	Extended int
+	// Reports are LR's runs on the reporting seeds (studies.ReportSeeds),
+	// which took no part in tuning: the runs to report. Test is their
+	// final test metric, mean ± 95% interval.
+	Reports []*experiment.Result
+	Test    stats.Summary
 }
 
 // MaxExtensions bounds how many rates Tune adds beyond a grid's edges.
 const MaxExtensions = studies.MaxExtensions
 
-// Tune trains with opt(lr) for each learning rate of the ascending,
-// log-spaced grid lrs and keeps the run with the best final validation
-// metric (the lowest validation loss for models without one); diverged
-// runs never win. While the best rate is the smallest or the largest tried,
-// it extends the grid on that side by the grid's own ratio, up to
-// MaxExtensions rates (studies.TuneRate, the report's protocol), so a best
-// value on the edge is reported as such (OnEdge) only when the limit was
-// reached. Every run is cached.
+// Tune runs the report's tuning protocol (studies.TuneThenReport): it trains
+// with opt(lr) on the tuning seed (studies.TuneSeed) for each learning rate
+// of the ascending, log-spaced grid lrs and keeps the rate with the best
+// final validation metric (the lowest validation loss for models without
+// one); diverged runs never win. While the best rate is the smallest or the
+// largest tried, it extends the grid on that side by the grid's own ratio,
+// up to MaxExtensions rates, so a best value on the edge is reported as such
+// (OnEdge) only when the limit was reached. The tuned rate is then rerun on
+// the reporting seeds (Reports, Test). Seeds given in opts are overridden.
+// Every run is cached.
 func Tune(d data.Config, m models.Config, opt func(lr float64) optim.Config, lrs []float64, b Budget, opts ...Option) (*Tuned, error) {
 	if len(lrs) < 2 {
 		return nil, fmt.Errorf("lab.Tune: need a grid of at least two learning rates, got %v", lrs)
 	}
-	runs := map[float64]*experiment.Result{}
-	tuning, err := studies.TuneRate(lrs, func(lr float64) (float64, bool, error) {
-		res, err := Run(d, m, opt(lr), b, opts...)
-		if err != nil {
-			return 0, false, err
+	run := func(lr float64, seeds []uint64) ([]*experiment.Result, error) {
+		var out []*experiment.Result
+		for _, seed := range seeds {
+			res, err := Run(d, m, opt(lr), b, append(slices.Clone(opts), Seed(seed))...)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, res)
 		}
-		runs[lr] = res
-		return score(res), res.Status != experiment.StatusDiverged && !math.IsNaN(score(res)), nil
+		return out, nil
+	}
+	p, err := studies.TuneThenReport(lrs, studies.ReportSeeds(), run, func(r *experiment.Result) (float64, bool) {
+		s := score(r)
+		return s, !math.IsNaN(s)
 	})
 	if err != nil {
 		return nil, err
 	}
-	if math.IsNaN(tuning.Best) {
-		return nil, fmt.Errorf("lab.Tune: every learning rate in %v diverged or left no validation score", tuning.Tried)
+	if math.IsNaN(p.LR) {
+		return nil, fmt.Errorf("lab.Tune: every learning rate in %v diverged or left no validation score", p.Tried)
 	}
-	t := &Tuned{LR: tuning.Best, Best: runs[tuning.Best], LRs: tuning.Tried, Extended: tuning.Extended}
+	t := &Tuned{LR: p.LR, Best: p.Tuning[p.LR], LRs: p.Tried, Extended: len(p.Tried) - len(lrs), Reports: p.Reports}
 	for _, lr := range t.LRs {
-		t.Runs = append(t.Runs, runs[lr])
+		t.Runs = append(t.Runs, p.Tuning[lr])
 	}
+	var tests []float64
+	for _, r := range t.Reports {
+		tests = append(tests, r.Last().TestMetric)
+	}
+	t.Test = stats.Summarize(tests)
 	return t, nil
 }
 
@@ -294,3 +316,12 @@ func (t *Tuned) OnEdge() bool {
 // LayerNorms logs each layer's gradient norm at every logged row
 // (Result.Layers names the layers; Record.LayerGradNorms holds the norms).
 func LayerNorms() Option { return func(s *experiment.Spec) { s.LayerNorms = true } }
+
+// Must returns v, and panics on err: for notebook cells calling functions
+// that return a value and an error (plots.Images, data.Load, …).
+func Must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}

@@ -13,6 +13,8 @@ import (
 	"github.com/bgdlab/bgdlab/pkg/lab"
 	"github.com/bgdlab/bgdlab/pkg/models"
 	"github.com/bgdlab/bgdlab/pkg/optim"
+	"github.com/bgdlab/bgdlab/pkg/stats"
+	"github.com/bgdlab/bgdlab/pkg/studies"
 )
 
 // A cell names its experiment with typed configurations; the runner sees the
@@ -102,6 +104,38 @@ func TestTuneExtendsItsGrid(t *testing.T) {
 	}
 	if around.OnEdge() || around.Extended != 0 {
 		t.Errorf("grid %v around the best: best %g, extended %d", around.LRs, around.LR, around.Extended)
+	}
+}
+
+// TestTuneReportsOnFreshSeeds: lab.Tune is the report's protocol — every
+// tuning run on the tuning seed, the tuned rate rerun on the reporting
+// seeds, and Test summarizes those reruns, not the tuning run (lab.Tune
+// used to report the tuning run itself, as no study does).
+func TestTuneReportsOnFreshSeeds(t *testing.T) {
+	t.Setenv(lab.OutEnv, t.TempDir())
+	gd := func(lr float64) optim.Config { return optim.GD{LR: lr} }
+	tuned, err := lab.Tune(data.Blobs{N: 200}, models.Logistic{}, gd, []float64{0.01, 0.1, 1, 10}, lab.Steps(30), lab.Seed(7))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range tuned.Runs {
+		if r.Spec.Seed != studies.TuneSeed {
+			t.Errorf("tuning run at lr %g ran on seed %d, want the tuning seed %d", tuned.LRs[i], r.Spec.Seed, studies.TuneSeed)
+		}
+	}
+	want := studies.ReportSeeds()
+	if len(tuned.Reports) != len(want) || tuned.Test.N != len(want) {
+		t.Fatalf("%d reporting runs, Test over %d, want %d", len(tuned.Reports), tuned.Test.N, len(want))
+	}
+	var tests []float64
+	for i, r := range tuned.Reports {
+		if r.Spec.Seed != want[i] || r.Spec.Optimizer != gd(tuned.LR).String() {
+			t.Errorf("reporting run %d: seed %d, optimizer %s; want seed %d at the tuned %s", i, r.Spec.Seed, r.Spec.Optimizer, want[i], gd(tuned.LR))
+		}
+		tests = append(tests, r.Last().TestMetric)
+	}
+	if got := stats.Summarize(tests); got.Mean != tuned.Test.Mean || math.IsNaN(got.Mean) {
+		t.Errorf("Test mean %g, want the reporting runs' %g", tuned.Test.Mean, got.Mean)
 	}
 }
 

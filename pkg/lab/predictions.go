@@ -43,6 +43,18 @@ func (p Predictions) Confusion() [][]int {
 	return m
 }
 
+// Accuracy is the fraction of test examples whose predicted class is the
+// true one, counted from the predictions themselves.
+func (p Predictions) Accuracy() float64 {
+	right := 0
+	for i, c := range p.Predicted {
+		if c == p.Test.Labels[i] {
+			right++
+		}
+	}
+	return float64(right) / float64(len(p.Predicted))
+}
+
 // Mistakes returns up to n misclassified test examples, in test order: their
 // pixels and a caption "true → predicted".
 func (p Predictions) Mistakes(n int) (pics [][]float64, captions []string) {

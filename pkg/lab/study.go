@@ -13,6 +13,17 @@ import (
 // quick one (ShowStudy, and the notebooks' own sizes).
 const FullEnv = "BGDLAB_NOTEBOOK_FULL"
 
+// Full reports whether the notebook runs in full mode ($BGDLAB_NOTEBOOK_FULL=1).
+func Full() bool { return os.Getenv(FullEnv) == "1" }
+
+// QuickOrFull is quick, or full in full mode: a notebook's sizes in one line.
+func QuickOrFull[T any](quick, full T) T {
+	if Full() {
+		return full
+	}
+	return quick
+}
+
 // ShowStudy runs the report's study id (studies.IDs: "fashion", "recipe",
 // "detection", …) — quick, or full with $BGDLAB_NOTEBOOK_FULL=1 — with its
 // runs kept under CacheDir() for later cells, and shows it as the report
@@ -20,7 +31,7 @@ const FullEnv = "BGDLAB_NOTEBOOK_FULL"
 // verdicts. It returns the study for cells that check it.
 func ShowStudy(id string) studies.Study {
 	env := StudyEnv()
-	env.Full = os.Getenv(FullEnv) == "1"
+	env.Full = Full()
 	for _, s := range studies.All {
 		if s.ID != id {
 			continue

@@ -79,6 +79,41 @@ func ExtendRate(tried []float64, best float64) float64 {
 // that took no part in tuning; only those runs are reported.
 const tuneSeed = 101
 
+// TuneSeed is the tuning protocol's tuning seed: rates are chosen by runs
+// on it, and it takes no part in what is reported.
+const TuneSeed = tuneSeed
+
+// ReportSeeds are the protocol's reporting seeds, the ones every study
+// reports on: fresh seeds that took no part in tuning.
+func ReportSeeds() []uint64 { return []uint64{1, 2, 3} }
+
+// Protocol is one method after the tuning protocol without a momentum grid
+// (TuneThenReport): what notebooks get from lab.Tune.
+type Protocol struct {
+	// LR is the tuned rate (NaN: every rate diverged or left no score);
+	// Tried the rates tried on TuneSeed, ascending; OnEdge whether LR is
+	// still at an edge of them after MaxExtensions rates.
+	LR     float64
+	Tried  []float64
+	OnEdge bool
+	// Tuning is TuneSeed's run at each rate tried; Reports the tuned rate's
+	// runs on the reporting seeds, the only runs to report.
+	Tuning  map[float64]*experiment.Result
+	Reports []*experiment.Result
+}
+
+// TuneThenReport is the studies' tuning protocol (tuneThenReport) for one
+// method without a momentum grid: TuneRate over grid on TuneSeed, scored by
+// score (runs that diverged never win), then the tuned rate on seeds.
+func TuneThenReport(grid []float64, seeds []uint64, run func(lr float64, seeds []uint64) ([]*experiment.Result, error), score func(*experiment.Result) (float64, bool)) (Protocol, error) {
+	p, err := tuneThenReport(grid, nil, seeds, func(lr, _ float64, s []uint64) ([]*experiment.Result, error) { return run(lr, s) }, score)
+	out := Protocol{LR: p.lr, Tried: p.tried, OnEdge: p.edge, Reports: p.runs, Tuning: map[float64]*experiment.Result{}}
+	for _, tp := range p.tuning {
+		out.Tuning[tp.lr] = tp.res
+	}
+	return out, err
+}
+
 // runKind names a protocol run's folder: "tune" for the tuning seed alone,
 // "report" for reporting seeds.
 func runKind(seeds []uint64) string {
