@@ -497,3 +497,21 @@ func TestDetectionImages(t *testing.T) {
 		t.Error("the same seed gave other images")
 	}
 }
+
+// TestNearestMinimum: each of Himmelblau's four minima is its own nearest,
+// a point beside one finds it at the right distance, and a function
+// without minima finds none.
+func TestNearestMinimum(t *testing.T) {
+	f := data.Functions2D()["himmelblau"]
+	for i, m := range f.Minima {
+		if k, d := f.NearestMinimum(m[0], m[1]); k != i || d != 0 {
+			t.Errorf("minimum %d: nearest %d at %g", i, k, d)
+		}
+		if k, d := f.NearestMinimum(m[0]+0.3, m[1]-0.4); k != i || math.Abs(d-0.5) > 1e-12 {
+			t.Errorf("beside minimum %d: nearest %d at %g, want %d at 0.5", i, k, d, i)
+		}
+	}
+	if k, d := (data.Function2D{}).NearestMinimum(0, 0); k != -1 || !math.IsInf(d, 1) {
+		t.Errorf("no minima: %d, %g", k, d)
+	}
+}

@@ -146,3 +146,15 @@ func doubleWellMin(x0 float64) float64 {
 	}
 	return x
 }
+
+// NearestMinimum is the index in f.Minima of the known minimum closest to
+// (x, y), and its distance (−1 and +Inf when f lists none).
+func (f Function2D) NearestMinimum(x, y float64) (int, float64) {
+	best, dist := -1, math.Inf(1)
+	for i, m := range f.Minima {
+		if d := math.Hypot(x-m[0], y-m[1]); d < dist {
+			best, dist = i, d
+		}
+	}
+	return best, dist
+}

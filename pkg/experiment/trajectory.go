@@ -2,6 +2,7 @@ package experiment
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/bgdlab/bgdlab/pkg/data"
 	"github.com/bgdlab/bgdlab/pkg/optim"
@@ -86,4 +87,15 @@ type funcObjective struct {
 func (funcObjective) Dim() int { return 2 }
 func (o funcObjective) Eval(x, grad []float64) (float64, error) {
 	return o.eval(x, grad), nil
+}
+
+// StepsTo is the first step at which the path is within tol of (x, y), −1
+// when it never is.
+func (p Path) StepsTo(x, y, tol float64) int {
+	for k := range p.X {
+		if math.Hypot(p.X[k]-x, p.Y[k]-y) < tol {
+			return k
+		}
+	}
+	return -1
 }

@@ -325,3 +325,23 @@ func Must[T any](v T, err error) T {
 	}
 	return v
 }
+
+// Must2 is Must for functions that return two values and an error.
+func Must2[A, B any](a A, b B, err error) (A, B) {
+	if err != nil {
+		panic(err)
+	}
+	return a, b
+}
+
+// LayerGradNorms runs m on d with opt for steps full-batch steps in
+// float32, logging every layer's gradient norm about 50 times, and returns
+// the layers' names, the norms at each logged row (row 0: at
+// initialization) and the rows' steps. Runs are cached.
+func LayerGradNorms(d data.Config, m models.Config, opt optim.Config, steps int) (layers []string, norms [][]float64, at []float64) {
+	res := MustRun(d, m, opt, Steps(steps), Float32(), LayerNorms(), LogEvery(max(steps/50, 1)))
+	for _, h := range res.History {
+		norms, at = append(norms, h.LayerGradNorms), append(at, float64(h.Step))
+	}
+	return res.Layers, norms, at
+}

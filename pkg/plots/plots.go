@@ -330,3 +330,21 @@ func (decadeTicks) Ticks(min, max float64) []plot.Tick {
 	}
 	return ticks
 }
+
+// Range is 0, 1, …, n−1: the x values of a per-step curve.
+func Range(n int) []float64 {
+	out := make([]float64, n)
+	for i := range out {
+		out[i] = float64(i)
+	}
+	return out
+}
+
+// Abs is |v| elementwise, floored at 1e-16: a signed error on a log axis.
+func Abs(v []float64) []float64 {
+	out := make([]float64, len(v))
+	for i, x := range v {
+		out[i] = math.Max(math.Abs(x), 1e-16)
+	}
+	return out
+}

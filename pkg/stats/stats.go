@@ -56,3 +56,30 @@ func (s Summary) Lo() float64 { return s.Mean - s.CI95 }
 
 // Hi is the interval's upper end, Mean + CI95.
 func (s Summary) Hi() float64 { return s.Mean + s.CI95 }
+
+// MaxFinite is the largest finite value of values (NaN and ±Inf left
+// out), −Inf when there is none.
+func MaxFinite(values []float64) float64 {
+	m := math.Inf(-1)
+	for _, v := range values {
+		if !math.IsNaN(v) && !math.IsInf(v, 0) {
+			m = math.Max(m, v)
+		}
+	}
+	return m
+}
+
+// Spread is the largest minus the smallest finite value of values (0 for
+// fewer than two).
+func Spread(values []float64) float64 {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, v := range values {
+		if !math.IsNaN(v) && !math.IsInf(v, 0) {
+			lo, hi = math.Min(lo, v), math.Max(hi, v)
+		}
+	}
+	if hi < lo {
+		return 0
+	}
+	return hi - lo
+}

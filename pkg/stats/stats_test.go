@@ -66,3 +66,29 @@ func TestSummarizeAgainstClosedForm(t *testing.T) {
 		t.Fatalf("got %+v, want CI95 %v (t₄ = %v)", s, want, t4)
 	}
 }
+
+// TestMaxFinite leaves NaN and ±Inf out, and is −Inf when nothing is left.
+func TestMaxFinite(t *testing.T) {
+	for _, tc := range []struct {
+		in   []float64
+		want float64
+	}{
+		{[]float64{1, math.NaN(), 3, math.Inf(1), -2}, 3},
+		{[]float64{math.NaN(), math.Inf(-1)}, math.Inf(-1)},
+		{nil, math.Inf(-1)},
+	} {
+		if got := stats.MaxFinite(tc.in); got != tc.want {
+			t.Errorf("MaxFinite(%v) = %g, want %g", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestSpread is max − min of the finite values.
+func TestSpread(t *testing.T) {
+	if got := stats.Spread([]float64{3, math.NaN(), -1, 2, math.Inf(1)}); got != 4 {
+		t.Errorf("Spread = %g, want 4", got)
+	}
+	if got := stats.Spread([]float64{5}); got != 0 {
+		t.Errorf("Spread of one value = %g, want 0", got)
+	}
+}

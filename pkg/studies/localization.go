@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"strconv"
 	"strings"
 
 	"github.com/bgdlab/bgdlab/pkg/data"
@@ -166,19 +167,43 @@ func locRunFor(s *Env, plan locPlan, m locMethod, lr float64, seeds []uint64, se
 
 // locSpec is a box study run's specification at batch ("full" or a size):
 // plan.epochs, or with seconds > 0 that many seconds of training, capped at
-// 100× the epochs. A seconds run evaluates the validation data every
-// LogEvery steps (every step at full batch), since its time to target is
-// read off those rows; the default interval comes from the step cap and
-// would evaluate only when the budget ends.
+// 100× the epochs. An epoch run evaluates the validation data only at its
+// start and end: it is scored by its final validation metric, and no time
+// to target is read off it. A seconds run evaluates about once per epoch
+// (every LogEvery steps at least; every step at full batch), since its time to target is read off those
+// rows; the default interval came from the step cap and evaluated only when
+// the budget ended.
 func locSpec(plan locPlan, batch string, seconds float64) experiment.Spec {
 	sp := experiment.Spec{Data: plan.data.String(), Model: plan.model.String(), Batch: batch, Epochs: plan.epochs, DType: "float32", TrainLoss: "batch", LogEvery: 20, TestAtEnd: true}
+	sp.EvalEvery = sp.LogEvery * 1_000_000
 	if seconds > 0 {
-		sp.Seconds, sp.Epochs, sp.EvalEvery = seconds, 100*plan.epochs, sp.LogEvery
+		sp.Seconds, sp.Epochs = seconds, 100*plan.epochs
+		sp.EvalEvery = sp.LogEvery * max(1, plan.examples()/max(1, atoiOr(batch, 1))/sp.LogEvery)
 		if batch == "full" {
 			sp.LogEvery, sp.EvalEvery = 1, 1
 		}
 	}
 	return sp
+}
+
+// examples is the size of the plan's data set (training, validation and
+// test together: an upper bound on an epoch's examples).
+func (p locPlan) examples() int {
+	switch d := p.data.(type) {
+	case data.Localization:
+		return d.N
+	case data.Detection:
+		return d.N
+	}
+	return 0
+}
+
+// atoiOr is s as an int, or def when it is not one.
+func atoiOr(s string, def int) int {
+	if v, err := strconv.Atoi(s); err == nil {
+		return v
+	}
+	return def
 }
 
 // localizationClaim judges "BGD is competitive on object localization (or

@@ -225,3 +225,31 @@ func MeasuredRateAuto(steps, gap []float64, floor float64) float64 {
 	}
 	return MeasuredRate(steps, gap, end/2, end)
 }
+
+// HeavyBallGridMin is the smallest HeavyBallRate over an n×n grid of steps
+// α ∈ (0, alphaMax) and momenta β ∈ [0, 1) on the eigenvalues lambdas, and
+// where it lies: a brute-force check of HeavyBall's closed form.
+func HeavyBallGridMin(alphaMax float64, n int, lambdas ...float64) (rate, alpha, beta float64) {
+	rate = math.Inf(1)
+	for i := 1; i < n; i++ {
+		for j := 0; j < n; j++ {
+			a, b := alphaMax*float64(i)/float64(n), float64(j)/float64(n)
+			if r := HeavyBallRate(a, b, lambdas...); r < rate {
+				rate, alpha, beta = r, a, b
+			}
+		}
+	}
+	return rate, alpha, beta
+}
+
+// CriticalCurve samples CriticalMomentum along eigenvalue lambda at n steps
+// α = alphaMax·i/n, keeping the points with β ≤ 1.
+func CriticalCurve(lambda, alphaMax float64, n int) (alphas, betas []float64) {
+	for i := 1; i <= n; i++ {
+		a := alphaMax * float64(i) / float64(n)
+		if b := CriticalMomentum(a, lambda); b <= 1 {
+			alphas, betas = append(alphas, a), append(betas, b)
+		}
+	}
+	return alphas, betas
+}

@@ -253,3 +253,37 @@ func TestExactHessianIsBounded(t *testing.T) {
 		t.Fatalf("error %v, want a refusal naming 2049 parameters and Lanczos", err)
 	}
 }
+
+// TestReddiAdamFailsAMSGradConverges: Theorem 1 of Reddi et al. (2018) at
+// C = 3: Adam ends at the worst point +1, AMSGrad at the optimum −1.
+func TestReddiAdamFailsAMSGradConverges(t *testing.T) {
+	r := theory.Reddi{C: 3, Alpha: 0.5, Steps: 30000}
+	adam, ts := r.Run(false, 30)
+	ams, _ := r.Run(true, 30)
+	if len(adam) != 1000 || ts[len(ts)-1] != 30000 {
+		t.Fatalf("%d points up to t = %g, want 1000 up to 30000", len(adam), ts[len(ts)-1])
+	}
+	if a, m := adam[len(adam)-1], ams[len(ams)-1]; a < 0.99 || m > -0.99 {
+		t.Errorf("Adam ends at %g (want +1), AMSGrad at %g (want −1)", a, m)
+	}
+}
+
+// TestHeavyBallGridMinIsPolyak: the brute-force minimum of the heavy-ball
+// rate over (α, β) is Polyak's closed form (√κ−1)/(√κ+1) within the grid's
+// resolution; the critical-damping curve meets β = (1 − √(αλ))².
+func TestHeavyBallGridMinIsPolyak(t *testing.T) {
+	_, _, want := theory.HeavyBall(25, 1)
+	rate, a, b := theory.HeavyBallGridMin(4.0/25, 400, 1, 25)
+	if math.Abs(rate-want) > 0.01 || math.Abs(want-(5.0-1)/(5+1)) > 1e-12 {
+		t.Errorf("grid minimum %g at (%g, %g), Polyak %g", rate, a, b, want)
+	}
+	as, bs := theory.CriticalCurve(25, 4.0/25, 100)
+	for i := range as {
+		if r := math.Sqrt(as[i] * 25); math.Abs(bs[i]-(1-r)*(1-r)) > 1e-12 || bs[i] > 1 {
+			t.Errorf("critical curve at α = %g: β = %g", as[i], bs[i])
+		}
+	}
+	if len(as) != 100 {
+		t.Errorf("%d points, want all 100 (β ≤ 1 while αλ ≤ 4)", len(as))
+	}
+}
