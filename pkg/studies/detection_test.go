@@ -73,18 +73,18 @@ func TestEqualSecondsRunsEvaluateAsTheyTrain(t *testing.T) {
 		plan := locPlanFor(full)
 		n := plan.data.(data.Localization).N
 		for _, m := range plan.methods {
-			batch, perEpoch := "full", 1
+			perEpoch := 1
 			if m.batch > 0 {
-				batch, perEpoch = strconv.Itoa(m.batch), n/m.batch
+				perEpoch = n / m.batch
 			}
-			sp := locSpec(plan, batch, 2)
+			sp := locSpec(plan, m.batch, 2)
 			if sp.Seconds != 2 || sp.EvalEvery <= 0 || sp.EvalEvery > perEpoch || sp.EvalEvery%sp.LogEvery != 0 {
 				t.Errorf("full=%v %s: seconds %g, eval every %d steps, log every %d (%d steps per epoch): want an evaluation at least once per epoch", full, m.label, sp.Seconds, sp.EvalEvery, sp.LogEvery, perEpoch)
 			}
 			// An epoch run is scored by its final validation metric only
 			// (the loop always evaluates the last row): no evaluations
 			// between its first and last step.
-			if ep := locSpec(plan, batch, 0); ep.Seconds != 0 || ep.EvalEvery%ep.LogEvery != 0 || float64(ep.EvalEvery) <= ep.Epochs*float64(perEpoch) {
+			if ep := locSpec(plan, m.batch, 0); ep.Seconds != 0 || ep.EvalEvery%ep.LogEvery != 0 || float64(ep.EvalEvery) <= ep.Epochs*float64(perEpoch) {
 				t.Errorf("full=%v %s: the epoch run evaluates every %d steps in its %g×%d", full, m.label, ep.EvalEvery, ep.Epochs, perEpoch)
 			}
 		}

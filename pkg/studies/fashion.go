@@ -52,7 +52,7 @@ type fashionPlan struct {
 func fashionPlanFor(full bool) fashionPlan {
 	p := fashionPlan{
 		dataSpec: "fashion-mnist:subset=6000,val=1000,test_subset=2000,standardize=true",
-		epochs:   8, seeds: []uint64{1, 2, 3},
+		epochs:   8, seeds: ReportSeeds(),
 		models: []fashionModel{{label: "softmax regression", spec: "softmax", target: 0.78}, {label: "MLP 784→128→10", spec: "mlp:hidden=128", target: 0.80}},
 		methods: []method{
 			{label: "BGD (gd, full batch)", short: "BGD", opt: "gd", batch: "full", lrs: []float64{0.03, 0.1, 0.3}},
@@ -67,7 +67,7 @@ func fashionPlanFor(full bool) fashionPlan {
 		p.dataSpec = "fashion-mnist:standardize=true"
 		p.epochs = 5
 		p.models = []fashionModel{{label: "softmax regression", spec: "softmax", target: 0.83}, {label: "MLP 784→128→10", spec: "mlp:hidden=128", target: 0.86},
-			{label: "CNN (LeNet-like), 4 000 images", spec: "cnn", target: 0.75, data: "fashion-mnist:subset=5000,val=1000,test_subset=2000,standardize=true", epochs: 2, seeds: []uint64{1, 2, 3}, noLineSearch: true}}
+			{label: "CNN (LeNet-like), 4 000 images", spec: "cnn", target: 0.75, data: "fashion-mnist:subset=5000,val=1000,test_subset=2000,standardize=true", epochs: 2, seeds: ReportSeeds(), noLineSearch: true}}
 		p.methods[2].betas = []float64{0.9, 0.99} // β tuned in the full study
 	}
 	return p

@@ -45,11 +45,10 @@ func Landscape(s *Env) (Study, error) {
 			}
 			trajs = append(trajs, plots.Trajectory{Name: spec, X: path.X, Y: path.Y})
 			ex, ey := path.X[len(path.X)-1], path.Y[len(path.Y)-1]
-			near, nd := "", math.Inf(1)
-			for _, m := range f.Minima {
-				if d := math.Hypot(ex-m[0], ey-m[1]); d < nd {
-					nd, near = d, fmt.Sprintf("(%s, %s)", g(m[0]), g(m[1]))
-				}
+			near := ""
+			k, nd := f.NearestMinimum(ex, ey)
+			if k >= 0 {
+				near = fmt.Sprintf("(%s, %s)", g(f.Minima[k][0]), g(f.Minima[k][1]))
 			}
 			status := ""
 			if path.Diverged {

@@ -37,7 +37,7 @@ type locPlan struct {
 }
 
 func locPlanFor(full bool) locPlan {
-	p := locPlan{task: "localization", metric: "IoU", data: data.Localization{N: 1000}, model: models.MLP{Hidden: []int{128}}, epochs: 10, seeds: []uint64{1, 2, 3},
+	p := locPlan{task: "localization", metric: "IoU", data: data.Localization{N: 1000}, model: models.MLP{Hidden: []int{128}}, epochs: 10, seeds: ReportSeeds(),
 		methods: []locMethod{
 			{"BGD (gd, full batch)", func(lr float64) optim.Config { return optim.GD{LR: lr} }, 0, []float64{1, 3, 10}},
 			{"SGD (gd, batch 32)", func(lr float64) optim.Config { return optim.GD{LR: lr} }, 32, []float64{1, 3, 10}},
@@ -151,37 +151,37 @@ func locRun(s *Env, plan locPlan, m locMethod, lr float64, seeds []uint64) ([]*e
 // locRunFor is locRun with a budget of seconds of training instead (seconds
 // > 0; the epochs then only cap it, at 100× the plan's).
 func locRunFor(s *Env, plan locPlan, m locMethod, lr float64, seeds []uint64, seconds float64) ([]*experiment.Result, error) {
-	batch := "full"
-	if m.batch > 0 {
-		batch = fmt.Sprint(m.batch)
-	}
 	cfg := m.opt(lr)
 	kind := runKind(seeds)
 	if seconds > 0 {
 		kind = fmt.Sprintf("report-%ss", g(seconds))
 	}
-	c := &experiment.SweepConfig{Base: locSpec(plan, batch, seconds), Optimizers: []string{cfg.String()}, Seeds: seeds}
-	_, res, err := s.sweep(fmt.Sprintf("%s/%s-%s/%s/lr=%s", plan.task, cfg.Method(), batch, kind, g(lr)), c)
+	base := locSpec(plan, m.batch, seconds)
+	c := &experiment.SweepConfig{Base: base, Optimizers: []string{cfg.String()}, Seeds: seeds}
+	_, res, err := s.sweep(fmt.Sprintf("%s/%s-%s/%s/lr=%s", plan.task, cfg.Method(), base.Batch, kind, g(lr)), c)
 	return res, err
 }
 
-// locSpec is a box study run's specification at batch ("full" or a size):
-// plan.epochs, or with seconds > 0 that many seconds of training, capped at
-// 100× the epochs. An epoch run evaluates the validation data only at its
-// start and end: it is scored by its final validation metric, and no time
-// to target is read off it. A seconds run evaluates about once per epoch
-// (every LogEvery steps at least; every step at full batch), since its time to target is read off those
-// rows; the default interval came from the step cap and evaluated only when
-// the budget ended.
-func locSpec(plan locPlan, batch string, seconds float64) experiment.Spec {
-	sp := experiment.Spec{Data: plan.data.String(), Model: plan.model.String(), Batch: batch, Epochs: plan.epochs, DType: "float32", TrainLoss: "batch", LogEvery: 20, TestAtEnd: true}
+// locSpec is a box study run's specification at batch size batch (0: full
+// batch): plan.epochs, or with seconds > 0 that many seconds of training,
+// capped at 100× the epochs. An epoch run evaluates the validation data
+// only at its start and end: it is scored by its final validation metric,
+// and no time to target is read off it. A seconds run evaluates about once
+// per epoch (every LogEvery steps at least; every step at full batch),
+// since its time to target is read off those rows; the default interval
+// came from the step cap and evaluated only when the budget ended.
+func locSpec(plan locPlan, batch int, seconds float64) experiment.Spec {
+	sp := experiment.Spec{Data: plan.data.String(), Model: plan.model.String(), Batch: "full", Epochs: plan.epochs, DType: "float32", TrainLoss: "batch", LogEvery: 20, TestAtEnd: true}
 	sp.EvalEvery = sp.LogEvery * 1_000_000
-	if seconds > 0 {
+	if batch > 0 {
+		sp.Batch = strconv.Itoa(batch)
+	}
+	switch {
+	case seconds > 0 && batch == 0:
+		sp.Seconds, sp.Epochs, sp.LogEvery, sp.EvalEvery = seconds, 100*plan.epochs, 1, 1
+	case seconds > 0:
 		sp.Seconds, sp.Epochs = seconds, 100*plan.epochs
-		sp.EvalEvery = sp.LogEvery * max(1, plan.examples()/max(1, atoiOr(batch, 1))/sp.LogEvery)
-		if batch == "full" {
-			sp.LogEvery, sp.EvalEvery = 1, 1
-		}
+		sp.EvalEvery = sp.LogEvery * max(1, plan.examples()/batch/sp.LogEvery)
 	}
 	return sp
 }
@@ -196,14 +196,6 @@ func (p locPlan) examples() int {
 		return d.N
 	}
 	return 0
-}
-
-// atoiOr is s as an int, or def when it is not one.
-func atoiOr(s string, def int) int {
-	if v, err := strconv.Atoi(s); err == nil {
-		return v
-	}
-	return def
 }
 
 // localizationClaim judges "BGD is competitive on object localization (or

@@ -42,7 +42,7 @@ const recipePenalty = 0.01
 
 func recipePlanFor(full bool) recipePlan {
 	steps := 150
-	p := recipePlan{data: "fashion-mnist:subset=1500,val=500,test_subset=1000,standardize=true", model: "mlp:hidden=128", seeds: []uint64{1, 2, 3}}
+	p := recipePlan{data: "fashion-mnist:subset=1500,val=500,test_subset=1000,standardize=true", model: "mlp:hidden=128", seeds: ReportSeeds()}
 	if full {
 		steps = 600
 		p.data = "fashion-mnist:subset=6000,val=1000,test_subset=2000,standardize=true"
