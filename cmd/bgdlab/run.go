@@ -257,7 +257,7 @@ func runOptimizers(args []string, stdout, stderr io.Writer) error {
 	for _, m := range optim.List() {
 		fmt.Fprintf(w, "%s\t(%s)\t%s\n", m.Name, m.Family, m.Doc)
 		for _, p := range m.Params {
-			fmt.Fprintf(w, "\t  %s=%g\t%s\n", p.Name, p.Default, p.Doc)
+			fmt.Fprintf(w, "\t  %s=%g\t%s\t%s\n", p.Name, p.Default, p.Range(), p.Doc)
 		}
 	}
 	return w.Flush()

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/bgdlab/bgdlab/pkg/optim"
+	"github.com/bgdlab/bgdlab/pkg/spec"
 )
 
 // randomConfig fills every field of method's configuration with a random
@@ -35,7 +36,7 @@ func randomConfig(t *testing.T, rng *rand.Rand, info optim.Info) optim.Config {
 			case f.Kind() == reflect.Int:
 				f.SetInt(int64(math.Max(p.Min, math.Round(x))))
 			case p.Min == 0 && !p.MinOpen && rng.IntN(4) == 0 && p.Name != "momentum":
-				f.SetFloat(optim.Zero)
+				f.SetFloat(spec.Zero)
 			default:
 				f.SetFloat(x)
 			}
@@ -107,7 +108,7 @@ func TestTypedDefaultsAndErrors(t *testing.T) {
 	if got := optim.MustNew(optim.Adam{}).Param("beta1"); got != 0.9 {
 		t.Errorf("Adam{} β₁ = %v, want the default 0.9", got)
 	}
-	o := optim.MustNew(optim.Adam{Beta1: optim.Zero})
+	o := optim.MustNew(optim.Adam{Beta1: spec.Zero})
 	if got := o.Param("beta1"); got != 0 || math.Signbit(got) {
 		t.Errorf("Adam{Beta1: Zero} β₁ = %v, want +0", got)
 	}
@@ -120,7 +121,7 @@ func TestTypedDefaultsAndErrors(t *testing.T) {
 	}{
 		{optim.GD{LR: -1}, "lr=-1 is outside its valid range (0, ∞) (field GD.LR)"},
 		{optim.Momentum{Momentum: 1}, "field Momentum.Momentum"},
-		{optim.Nesterov{Momentum: optim.Zero}, "momentum=0 makes it plain gd"},
+		{optim.Nesterov{Momentum: spec.Zero}, "momentum=0 makes it plain gd"},
 		{optim.Adam{Eps: math.NaN()}, "eps=NaN is not a finite number (field Adam.Eps)"},
 		{optim.LBFGS{History: 5000}, "field LBFGS.History"},
 		{optim.GD{Clip: optim.Clip{Norm: -1}}, "field GD.Clip.Norm"},

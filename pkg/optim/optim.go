@@ -203,15 +203,7 @@ func (o *Optimizer) UpdateWithGradients(ctx *model.Scope, g *graph.Graph, loss *
 	st.lr = graph.Mul(lr, o.schedule.factorGraph(graph.AddScalar(st.t, -1)))
 
 	if o.method == "polyak" {
-		// γ = min(max_lr, (f − f*)/(‖g‖² + eps)) · schedule factor.
-		gn := GlobalNorm(grads, dt)
-		if gn == nil {
-			gn = graph.ScalarZero(g, dt)
-		}
-		gap := graph.MaxScalar(graph.AddScalar(loss, -o.params["f_star"]), 0)
-		gamma := graph.Div(gap, graph.AddScalar(graph.Square(gn), o.params["eps"]))
-		gamma = graph.MinScalar(gamma, o.params["max_lr"])
-		st.lr = graph.Mul(gamma, o.schedule.factorGraph(graph.AddScalar(st.t, -1)))
+		st.lr = graph.Mul(polyakRate(o.params, grads, loss, dt), o.schedule.factorGraph(graph.AddScalar(st.t, -1)))
 	}
 	stats.LR = st.lr
 
@@ -282,8 +274,8 @@ func (s *stepper) update(v *model.Variable, theta, g *graph.Node) *graph.Node {
 	t := graph.ConvertDType(s.t, dt)
 	u := &varUpdate{s: s, v: v, method: s.o.method, p: s.o.params, theta: theta,
 		lr: graph.ConvertDType(s.lr, dt), t: t, first: graph.Equal(t, s.c(t, 1))}
-	rule, ok := rules[s.o.method]
-	if !ok {
+	rule := methods[s.o.method].rule
+	if rule == nil {
 		panic(fmt.Errorf("optim: method %q has no update rule", s.o.method))
 	}
 	return rule(u, g)

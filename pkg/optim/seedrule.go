@@ -16,11 +16,8 @@ import "github.com/gomlx/gomlx/core/graph"
 // article's claim that it is a (better) descent method; it is not one to
 // use.
 type GDGradSq struct {
-	// LR is α, the gradient step, in (0, ∞). Default 0.01.
-	LR float64 `spec:"lr"`
-	// Beta is β, the weight of the g⊙g term, in [0, ∞). Default 0.01;
-	// Zero gives plain GD.
-	Beta float64 `spec:"beta"`
+	LR   float64 `spec:"lr" default:"0.01" range:"(0,inf)" doc:"learning rate (step size)"`
+	Beta float64 `spec:"beta" default:"0.01" range:"[0,inf)" doc:"β, weight of the g⊙g term (spec.Zero: plain GD)"`
 	Clip
 }
 
@@ -33,8 +30,6 @@ func gdGradSqRule(u *varUpdate, g *graph.Node) *graph.Node {
 }
 
 func init() {
-	methods["gd-gradsq"] = Info{Name: "gd-gradsq", New: func() Config { return GDGradSq{} }, Family: "seed",
-		Doc:    "the seed article's “BGD” rule read literally: θ ← θ − lr·g + β·g⊙g (not a descent method: see the report's claims)",
-		Params: []Param{pLR(0.01), {Name: "beta", Default: 0.01, Doc: "β, weight of the g⊙g term", Max: inf}}}
-	rules["gd-gradsq"] = gdGradSqRule
+	register(Info{Name: "gd-gradsq", New: func() Config { return GDGradSq{} }, Family: "seed",
+		Doc: "the seed article's “BGD” rule read literally: θ ← θ − lr·g + β·g⊙g (not a descent method: see the report's claims)"}, gdGradSqRule)
 }

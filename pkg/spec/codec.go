@@ -30,10 +30,10 @@ const ZeroInt = math.MinInt64
 
 // codecField is one tagged field.
 type codecField struct {
-	key, def string
-	negated  bool
-	goName   string
-	v        reflect.Value
+	key, def, doc, rng string
+	negated            bool
+	goName             string
+	v                  reflect.Value
 }
 
 func codecFields(v reflect.Value, prefix string) []codecField {
@@ -49,7 +49,8 @@ func codecFields(v reflect.Value, prefix string) []codecField {
 			continue
 		}
 		key, opt, _ := strings.Cut(tag, ",")
-		out = append(out, codecField{key: key, def: f.Tag.Get("default"), negated: opt == "negated", goName: prefix + "." + f.Name, v: v.Field(i)})
+		out = append(out, codecField{key: key, def: f.Tag.Get("default"), doc: f.Tag.Get("doc"), rng: f.Tag.Get("range"),
+			negated: opt == "negated", goName: prefix + "." + f.Name, v: v.Field(i)})
 	}
 	return out
 }

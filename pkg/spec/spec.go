@@ -6,7 +6,6 @@ package spec
 import (
 	"fmt"
 	"math"
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -93,7 +92,7 @@ func Bool(key, v string) (bool, error) {
 }
 
 // Unknown returns an error naming the first key of s not in known, listing
-// the valid keys; nil if all are known.
+// the valid keys in known's order; nil if all are known.
 func Unknown(s Spec, what string, known []string) error {
 	set := map[string]bool{}
 	for _, k := range known {
@@ -101,9 +100,7 @@ func Unknown(s Spec, what string, known []string) error {
 	}
 	for _, k := range s.Keys {
 		if !set[k] {
-			sorted := append([]string(nil), known...)
-			sort.Strings(sorted)
-			return fmt.Errorf("%s %q: unknown parameter %q (valid: %s)", what, s.Name, k, strings.Join(sorted, ", "))
+			return fmt.Errorf("%s %s: unknown parameter %q (valid: %s)", what, s.Name, k, strings.Join(known, ", "))
 		}
 	}
 	return nil
