@@ -45,6 +45,10 @@ type NAdam struct {
 	Eps           float64 `spec:"eps" default:"1e-8" range:"(0,inf)" doc:"term added to the denominator"`
 	WeightDecay   float64 `spec:"weight_decay" range:"[0,inf)" doc:"L2 penalty added to the gradient (coupled)"`
 	MomentumDecay float64 `spec:"momentum_decay" default:"4e-3" range:"[0,inf)" doc:"ψ in μ_t = β₁(1 − ½·0.96^(tψ))"`
+	// DecoupledWeightDecay decays θ ← θ·(1 − LR·WeightDecay) before the
+	// step, as AdamW, instead of adding WeightDecay·θ to g (torch ≥ 2.1's
+	// NAdam(decoupled_weight_decay=True), "NAdamW").
+	DecoupledWeightDecay bool `spec:"decoupled_weight_decay" doc:"decay θ ← θ·(1 − lr·wd) as AdamW instead of adding wd·θ to g"`
 	Clip
 }
 
@@ -125,7 +129,12 @@ func (u *varUpdate) moments(g *graph.Node, b1, b2 float64) (m, sq *graph.Node) {
 }
 
 func nadamRule(u *varUpdate, g *graph.Node) *graph.Node {
-	g = u.coupled(g)
+	theta := u.theta
+	if u.p["decoupled_weight_decay"] == 1 {
+		theta = graph.Mul(theta, graph.OneMinus(graph.MulScalar(u.lr, u.p["weight_decay"])))
+	} else {
+		g = u.coupled(g)
+	}
 	b1, b2, eps := u.p["beta1"], u.p["beta2"], u.p["eps"]
 	s, dt := u.s, u.theta.DType()
 	s.initNAdam(u.t, b1, u.p["momentum_decay"])
@@ -137,7 +146,7 @@ func nadamRule(u *varUpdate, g *graph.Node) *graph.Node {
 	a := graph.Div(graph.Mul(u.lr, graph.OneMinus(mu)), graph.OneMinus(prod))
 	b := graph.Div(graph.Mul(u.lr, muNext), graph.OneMinus(prodNext))
 	step := graph.Add(graph.Mul(a, graph.Div(g, denom)), graph.Mul(b, graph.Div(m, denom)))
-	return graph.Sub(u.theta, step)
+	return graph.Sub(theta, step)
 }
 
 func adamaxRule(u *varUpdate, g *graph.Node) *graph.Node {

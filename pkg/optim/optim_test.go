@@ -247,6 +247,10 @@ var references = map[string]reference{
 			bc2 := 1 - math.Pow(b2, float64(t))
 			for i := range th {
 				gi := g[i] + p["weight_decay"]*th[i]
+				if p["decoupled_weight_decay"] == 1 { // torch ≥ 2.1: param.mul_(1 − lr·wd)
+					gi = g[i]
+					th[i] *= 1 - lr*p["weight_decay"]
+				}
 				m[i] = b1*m[i] + (1-b1)*gi
 				v[i] = b2*v[i] + (1-b2)*gi*gi
 				denom := math.Sqrt(v[i]/bc2) + p["eps"]
@@ -377,6 +381,7 @@ var specs = []string{
 	"adadelta", "adadelta:lr=0.5,rho=0.8,weight_decay=0.01",
 	"adam:lr=0.05", "adam:lr=0.05,beta1=0.8,beta2=0.99,weight_decay=0.01",
 	"adamw:lr=0.05", "amsgrad:lr=0.05", "nadam:lr=0.05", "nadam:lr=0.05,momentum_decay=0.01,weight_decay=0.01",
+	"nadam:lr=0.05,weight_decay=0.2,decoupled_weight_decay=true",
 	"adamax:lr=0.05", "lion:lr=0.01", "lion:lr=0.01,weight_decay=0.1",
 	"polyak:f_star=FSTAR", "polyak:f_star=1,max_lr=0.01",
 	"gd:lr=0.02,clip_norm=1", "gd:lr=0.02,clip_value=0.5", "adam:lr=0.05,clip_norm=0.5",
