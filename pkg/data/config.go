@@ -26,10 +26,10 @@ type Config interface {
 type Holdout struct {
 	// Val is the fraction of examples held out for validation, in [0, 1).
 	// Default 0.2.
-	Val float64 `spec:"val" default:"0.2"`
+	Val float64 `spec:"val" default:"0.2" doc:"fraction held out for validation, in [0, 1)"`
 	// Test is the fraction held out for testing, in [0, 1), with
 	// Val + Test < 1. Default 0.2.
-	Test float64 `spec:"test" default:"0.2"`
+	Test float64 `spec:"test" default:"0.2" doc:"fraction held out for testing, in [0, 1), val + test < 1"`
 }
 
 // NoHoldout keeps every example for training.

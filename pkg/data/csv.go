@@ -11,23 +11,10 @@ import (
 	"strings"
 )
 
-// CSVConfig configures LoadCSV.
-type CSVConfig struct {
-	Path string
-	// Target is the target column: a header name or a 0-based index; empty
-	// means the last column.
-	Target string
-	// Header is "auto" (a first row with any non-numeric field is a header),
-	// "true" or "false".
-	Header string
-	// Task is Regression (default) or Classification (targets must be
-	// integers ≥ 0; classes are their distinct values).
-	Task Task
-}
-
-// LoadCSV reads a numeric CSV file. Bad values and missing values are
-// rejected with their line and column; a UTF-8 byte-order mark is ignored.
-func LoadCSV(c CSVConfig) (*Dataset, error) {
+// loadCSV reads the numeric CSV file of c (resolved: Header and Task set).
+// Bad values and missing values are rejected with their line and column; a
+// UTF-8 byte-order mark is ignored.
+func loadCSV(c CSV) (*Dataset, error) {
 	rows, err := readRows(c.Path)
 	if err != nil {
 		return nil, err
@@ -124,7 +111,7 @@ func readRows(path string) ([][]string, error) {
 // yes when any of its fields is neither a number nor a missing value, or
 // when it numbers three or more columns 0, 1, …, k−1 (the header pandas
 // writes for a frame made from an array).
-func hasHeader(c CSVConfig, row []string) (bool, error) {
+func hasHeader(c CSV, row []string) (bool, error) {
 	switch strings.ToLower(c.Header) {
 	case "", "auto":
 		numbering := true
@@ -160,7 +147,7 @@ func number(v string) (float64, bool) {
 
 // targetColumn resolves c.Target (a column name or a 0-based index; empty:
 // the last column). A name that several columns carry is refused.
-func targetColumn(c CSVConfig, names []string, cols int) (int, error) {
+func targetColumn(c CSV, names []string, cols int) (int, error) {
 	if c.Target == "" {
 		return cols - 1, nil
 	}

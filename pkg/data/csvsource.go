@@ -8,7 +8,7 @@ import (
 	"github.com/bgdlab/bgdlab/internal/inputfile"
 )
 
-// MaxCSVBytes bounds the CSV files LoadCSV reads: it holds every row in
+// MaxCSVBytes bounds the CSV files loadCSV reads: it holds every row in
 // memory (about three times the file's size), so a larger file is refused
 // before it is read rather than ending in an out-of-memory crash.
 const MaxCSVBytes = 1 << 30

@@ -10,6 +10,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"sort"
+
+	"github.com/bgdlab/bgdlab/pkg/spec"
 )
 
 // Task says what the targets are.
@@ -213,23 +215,30 @@ type Source struct {
 	Params []string
 }
 
-// Sources lists every dataset Load accepts.
-var Sources = []Source{
+// Sources lists every dataset Load accepts, its keys read from the
+// configuration's struct tags (spec, default, doc).
+var Sources = sources([]Source{
 	{"textbook", "the five points x = 1..5, y = 2x (regression)", nil},
-	{"synthetic-linear", "linear regression whose training features have XᵀX/n with eigenvalues geometric in [1, κ] exactly (mean zero); val/test drawn from the same population",
-		[]string{"n=1000: examples", "d=20: features", "kappa=100: condition number κ", "noise=0.1: target noise std", "seed=1", "val=0.2", "test=0.2"}},
-	{"blobs", "two Gaussian blobs (binary classification, convex with logistic regression)",
-		[]string{"n=1000", "d=2", "sep=2: distance between the means", "seed=1", "val=0.2", "test=0.2"}},
-	{"moons", "two interleaved half circles (binary, non-linear)", []string{"n=1000", "noise=0.1", "seed=1", "val=0.2", "test=0.2"}},
-	{"spirals", "two interleaved spirals (binary, non-convex for MLPs)", []string{"n=1000", "noise=0.1", "turns=1.5", "seed=1", "val=0.2", "test=0.2"}},
-	{"localization", "toy object localization: one square or disc per image, target = its bounding box (IoU metric)",
-		[]string{"n=2000", "size=16: image side in pixels", "noise=0.1", "seed=1", "val=0.2", "test=0.2"}},
-	{"detection", "toy multi-object detection: 1–4 squares, discs and triangles per image, targets per grid cell (objectness, class, box; mAP metric)",
-		[]string{"n=2000", "size=32: image side in pixels", "grid=4: cells per side (size/grid a power of two)", "max_objects=4", "noise=0.1", "seed=1", "val=0.2", "test=0.2"}},
-	{"fashion-mnist", "Zalando's 28×28 clothing images, 10 classes, standard 60k/10k split",
-		[]string{"dir=$BGDLAB_FASHION_MNIST or /usr/share/datasets/fashion-mnist", "subset=0: stratified training subset (0 = all)",
-			"test_subset=0: stratified test subset (0 = all 10000)", "val=5000: validation examples taken from train", "standardize=false: per-pixel standardization (else pixels in [0,1])", "seed=1"}},
-	{"csv", "numeric CSV file, one example per line",
-		[]string{"path=FILE (required)", "target=last: target column name or 0-based index", "header=auto", "task=regression|classification",
-			"val=0.2", "test=0.2", "standardize=true", "seed=1"}},
+	{"synthetic-linear", "linear regression whose training features have XᵀX/n with eigenvalues geometric in [1, κ] exactly (mean zero); val/test drawn from the same population", nil},
+	{"blobs", "two Gaussian blobs (binary classification, convex with logistic regression)", nil},
+	{"moons", "two interleaved half circles (binary, non-linear)", nil},
+	{"spirals", "two interleaved spirals (binary, non-convex for MLPs)", nil},
+	{"localization", "toy object localization: one square or disc per image, target = its bounding box (IoU metric)", nil},
+	{"detection", "toy multi-object detection: 1–4 squares, discs and triangles per image, targets per grid cell (objectness, class, box; mAP metric)", nil},
+	{"fashion-mnist", "Zalando's 28×28 clothing images, 10 classes, standard 60k/10k split", nil},
+	{"csv", "numeric CSV file, one example per line", nil},
+})
+
+// sources fills each source's Params from its registered configuration.
+func sources(list []Source) []Source {
+	for i, s := range list {
+		zero, ok := registry.Zero(s.Name)
+		if !ok {
+			panic("data: Sources lists unregistered " + s.Name)
+		}
+		for _, f := range spec.Fields(zero) {
+			list[i].Params = append(list[i].Params, fmt.Sprintf("%s=%s: %s", f.Key, f.Default, f.Doc))
+		}
+	}
+	return list
 }

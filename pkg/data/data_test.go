@@ -515,3 +515,27 @@ func TestNearestMinimum(t *testing.T) {
 		t.Errorf("no minima: %d, %g", k, d)
 	}
 }
+
+// The listing covers every registered data set, and every key it prints
+// carries its description in its doc tag (so the listing cannot go stale
+// beside the types).
+func TestSourcesListEveryKey(t *testing.T) {
+	listed := map[string]bool{}
+	for _, s := range data.Sources {
+		listed[s.Name] = true
+		for _, p := range s.Params {
+			if strings.HasSuffix(p, ": ") {
+				t.Errorf("%s: key %q has no doc tag", s.Name, p)
+			}
+		}
+	}
+	for _, n := range data.Names() {
+		if !listed[n] {
+			t.Errorf("data set %s is registered but not in Sources", n)
+		}
+	}
+	sl := data.Sources[1]
+	if sl.Name != "synthetic-linear" || !strings.Contains(strings.Join(sl.Params, "\n"), "aligned=false: ") {
+		t.Errorf("synthetic-linear's listing lacks aligned: %v", sl.Params)
+	}
+}

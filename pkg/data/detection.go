@@ -17,19 +17,19 @@ import (
 // (models.Detector). Scored by mAP (pkg/detect).
 type Detection struct {
 	// N is the number of images, ≥ 1. Default 2000.
-	N int `spec:"n" default:"2000"`
+	N int `spec:"n" default:"2000" doc:"images, ≥ 1"`
 	// Size is the image side in pixels, ≥ 8. Default 32.
-	Size int `spec:"size" default:"32"`
+	Size int `spec:"size" default:"32" doc:"image side in pixels, ≥ 8"`
 	// Grid is the cells per side; Size/Grid must be a power of two ≥ 2
 	// (the detector reaches the grid by halving). Default 4.
-	Grid int `spec:"grid" default:"4"`
+	Grid int `spec:"grid" default:"4" doc:"cells per side (size/grid a power of two ≥ 2)"`
 	// MaxObjects bounds the objects per image, in [1, Grid²]. Default 4.
-	MaxObjects int `spec:"max_objects" default:"4"`
+	MaxObjects int `spec:"max_objects" default:"4" doc:"objects per image at most, in [1, grid²]"`
 	// Noise is the background noise's standard deviation, ≥ 0. Default 0.1
 	// (spec.Zero for none).
-	Noise float64 `spec:"noise" default:"0.1"`
+	Noise float64 `spec:"noise" default:"0.1" doc:"background noise std, ≥ 0"`
 	// Seed seeds the generator, ≥ 1. Default 1.
-	Seed uint64 `spec:"seed" default:"1"`
+	Seed uint64 `spec:"seed" default:"1" doc:"generator seed, ≥ 1"`
 	Holdout
 }
 

@@ -73,7 +73,7 @@ func FuzzLoadCSV(f *testing.F) {
 		if classify {
 			task = Classification
 		}
-		d, err := LoadCSV(CSVConfig{Path: path, Target: target, Header: "auto", Task: task})
+		d, err := loadCSV(CSV{Path: path, Target: target, Header: "auto", Task: task})
 		if err != nil {
 			return
 		}

@@ -14,19 +14,19 @@ type Textbook struct{}
 // eigenvalues geometric in [1, κ] exactly (see Load).
 type SyntheticLinear struct {
 	// N is the number of examples before the holdout, ≥ 2. Default 1000.
-	N int `spec:"n" default:"1000"`
+	N int `spec:"n" default:"1000" doc:"examples before the holdout, ≥ 2"`
 	// D is the number of features, ≥ 1. Default 20.
-	D int `spec:"d" default:"20"`
+	D int `spec:"d" default:"20" doc:"features, ≥ 1"`
 	// Kappa is the condition number κ of XᵀX/n, ≥ 1. Default 100.
-	Kappa float64 `spec:"kappa" default:"100"`
+	Kappa float64 `spec:"kappa" default:"100" doc:"condition number κ of XᵀX/n, ≥ 1"`
 	// Noise is the target noise's standard deviation, ≥ 0. Default 0.1
 	// (spec.Zero for noiseless targets).
-	Noise float64 `spec:"noise" default:"0.1"`
+	Noise float64 `spec:"noise" default:"0.1" doc:"target noise std, ≥ 0"`
 	// Seed seeds the generator, ≥ 1. Default 1.
-	Seed uint64 `spec:"seed" default:"1"`
+	Seed uint64 `spec:"seed" default:"1" doc:"generator seed, ≥ 1"`
 	// Aligned puts the curvature on the coordinate axes (badly scaled,
 	// uncorrelated features) instead of a random rotation. Default false.
-	Aligned bool `spec:"aligned"`
+	Aligned bool `spec:"aligned" doc:"curvature on the coordinate axes (badly scaled, uncorrelated features) instead of a random rotation"`
 	Holdout
 }
 
@@ -34,39 +34,39 @@ type SyntheticLinear struct {
 // logistic regression).
 type Blobs struct {
 	// N is the number of examples, ≥ 4. Default 1000.
-	N int `spec:"n" default:"1000"`
+	N int `spec:"n" default:"1000" doc:"examples, ≥ 4"`
 	// D is the number of features, ≥ 1. Default 2.
-	D int `spec:"d" default:"2"`
+	D int `spec:"d" default:"2" doc:"features, ≥ 1"`
 	// Sep is the distance between the two means. Default 2.
-	Sep float64 `spec:"sep" default:"2"`
+	Sep float64 `spec:"sep" default:"2" doc:"distance between the means"`
 	// Seed seeds the generator, ≥ 1. Default 1.
-	Seed uint64 `spec:"seed" default:"1"`
+	Seed uint64 `spec:"seed" default:"1" doc:"generator seed, ≥ 1"`
 	Holdout
 }
 
 // Moons is two interleaved half circles (binary, non-linear).
 type Moons struct {
 	// N is the number of examples, ≥ 4. Default 1000.
-	N int `spec:"n" default:"1000"`
+	N int `spec:"n" default:"1000" doc:"examples, ≥ 4"`
 	// Noise is the standard deviation of the Gaussian noise, ≥ 0.
 	// Default 0.1 (spec.Zero for none).
-	Noise float64 `spec:"noise" default:"0.1"`
+	Noise float64 `spec:"noise" default:"0.1" doc:"Gaussian noise std, ≥ 0"`
 	// Seed seeds the generator, ≥ 1. Default 1.
-	Seed uint64 `spec:"seed" default:"1"`
+	Seed uint64 `spec:"seed" default:"1" doc:"generator seed, ≥ 1"`
 	Holdout
 }
 
 // Spirals is two interleaved spirals (binary, non-convex for MLPs).
 type Spirals struct {
 	// N is the number of examples, ≥ 4. Default 1000.
-	N int `spec:"n" default:"1000"`
+	N int `spec:"n" default:"1000" doc:"examples, ≥ 4"`
 	// Noise is the standard deviation of the Gaussian noise, ≥ 0.
 	// Default 0.1 (spec.Zero for none).
-	Noise float64 `spec:"noise" default:"0.1"`
+	Noise float64 `spec:"noise" default:"0.1" doc:"Gaussian noise std, ≥ 0"`
 	// Turns is the number of turns of each spiral, > 0. Default 1.5.
-	Turns float64 `spec:"turns" default:"1.5"`
+	Turns float64 `spec:"turns" default:"1.5" doc:"turns of each spiral, > 0"`
 	// Seed seeds the generator, ≥ 1. Default 1.
-	Seed uint64 `spec:"seed" default:"1"`
+	Seed uint64 `spec:"seed" default:"1" doc:"generator seed, ≥ 1"`
 	Holdout
 }
 
@@ -74,14 +74,14 @@ type Spirals struct {
 // the target its bounding box (IoU metric).
 type Localization struct {
 	// N is the number of images, ≥ 1. Default 2000.
-	N int `spec:"n" default:"2000"`
+	N int `spec:"n" default:"2000" doc:"images, ≥ 1"`
 	// Size is the image side in pixels, ≥ 8. Default 16.
-	Size int `spec:"size" default:"16"`
+	Size int `spec:"size" default:"16" doc:"image side in pixels, ≥ 8"`
 	// Noise is the background noise's standard deviation, ≥ 0. Default 0.1
 	// (spec.Zero for none).
-	Noise float64 `spec:"noise" default:"0.1"`
+	Noise float64 `spec:"noise" default:"0.1" doc:"background noise std, ≥ 0"`
 	// Seed seeds the generator, ≥ 1. Default 1.
-	Seed uint64 `spec:"seed" default:"1"`
+	Seed uint64 `spec:"seed" default:"1" doc:"generator seed, ≥ 1"`
 	Holdout
 }
 
@@ -90,39 +90,39 @@ type Localization struct {
 type FashionMNIST struct {
 	// Dir holds the four IDX files (gzipped or not). Default
 	// $BGDLAB_FASHION_MNIST, else FashionMNISTDefaultDir.
-	Dir string `spec:"dir"`
+	Dir string `spec:"dir" doc:"directory of the four IDX files (empty: $BGDLAB_FASHION_MNIST, else /usr/share/datasets/fashion-mnist)"`
 	// Subset keeps a stratified, seeded subset of the 60 000 training images
 	// (before the validation split). Default 0: all.
-	Subset int `spec:"subset"`
+	Subset int `spec:"subset" doc:"stratified training subset (0 = all 60 000)"`
 	// TestSubset likewise for the 10 000 test images. Default 0: all.
-	TestSubset int `spec:"test_subset"`
+	TestSubset int `spec:"test_subset" doc:"stratified test subset (0 = all 10 000)"`
 	// Val training images (stratified) become the validation set. Default
 	// 5000 (spec.ZeroInt for none).
-	Val int `spec:"val" default:"5000"`
+	Val int `spec:"val" default:"5000" doc:"validation images taken from train (stratified)"`
 	// Standardize applies per-pixel standardization fitted on train;
 	// otherwise pixels are scaled to [0, 1]. Default false.
-	Standardize bool `spec:"standardize"`
+	Standardize bool `spec:"standardize" doc:"per-pixel standardization fitted on train (else pixels in [0, 1])"`
 	// Seed seeds the subsets and the split, ≥ 1. Default 1.
-	Seed uint64 `spec:"seed" default:"1"`
+	Seed uint64 `spec:"seed" default:"1" doc:"seed of the subsets and the split, ≥ 1"`
 }
 
 // CSV is a numeric CSV file, one example per line.
 type CSV struct {
 	// Path is the file (required).
-	Path string `spec:"path"`
+	Path string `spec:"path" doc:"the file (required)"`
 	// Target is the target column: a header name or a 0-based index.
 	// Default: the last column.
-	Target string `spec:"target"`
+	Target string `spec:"target" doc:"target column name or 0-based index (empty: the last column)"`
 	// Header is auto (a first row with any non-numeric field is a header),
 	// true or false. Default auto.
-	Header string `spec:"header" default:"auto"`
+	Header string `spec:"header" default:"auto" doc:"auto, true or false (auto: a first row with a non-numeric field is a header)"`
 	// Task is regression or classification. Default regression.
-	Task Task `spec:"task" default:"regression"`
+	Task Task `spec:"task" default:"regression" doc:"regression or classification"`
 	// NoStandardize keeps the features as read; by default they are
 	// standardized with the training split's mean and deviation.
-	NoStandardize bool `spec:"standardize,negated"`
+	NoStandardize bool `spec:"standardize,negated" doc:"standardize features with the training split's mean and deviation"`
 	// Seed seeds the split, ≥ 1. Default 1.
-	Seed uint64 `spec:"seed" default:"1"`
+	Seed uint64 `spec:"seed" default:"1" doc:"split seed, ≥ 1"`
 	Holdout
 }
 
@@ -226,13 +226,14 @@ func (c Textbook) Load() (Splits, error) {
 	return finish(c, Splits{Train: d}, nil)
 }
 
-// Load generates the data (see SyntheticLinearSplits).
+// Load generates the data: y = Xw* + b* + noise·ε with XᵀX/n of eigenvalues
+// geometric in [1, κ] exactly; Info holds L, μ, w* and b*.
 func (c SyntheticLinear) Load() (Splits, error) {
 	if err := c.Validate(); err != nil {
 		return Splits{}, err
 	}
 	r := resolved(c).(SyntheticLinear)
-	out, err := SyntheticLinearSplits(SyntheticLinearConfig{N: r.N, D: r.D, Kappa: r.Kappa, Noise: r.Noise + 0, Seed: r.Seed, Val: r.Val + 0, Test: r.Test + 0, Aligned: r.Aligned})
+	out, err := r.generate()
 	return finish(c, out, err)
 }
 
@@ -293,7 +294,7 @@ func (c CSV) Load() (Splits, error) {
 		return Splits{}, err
 	}
 	r := resolved(c).(CSV)
-	d, err := LoadCSV(CSVConfig{Path: r.Path, Target: r.Target, Header: r.Header, Task: r.Task})
+	d, err := loadCSV(r)
 	if err != nil {
 		return Splits{}, err
 	}

@@ -8,31 +8,15 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// SyntheticLinearConfig configures SyntheticLinearSplits with every value
-// given (no defaults; the typed data set is SyntheticLinear).
-type SyntheticLinearConfig struct {
-	N, D  int
-	Kappa float64
-	Noise float64
-	Seed  uint64
-	// Val and Test are the fractions of N drawn as validation and test
-	// examples (i.i.d. from the same feature distribution); the remaining
-	// training examples carry the exact spectrum.
-	Val, Test float64
-	// Aligned makes the Hessian's eigenvectors the coordinate axes (V = I):
-	// badly scaled, uncorrelated features, the case per-coordinate methods
-	// such as AdaGrad and Adam can undo. The draws are the same as rotated.
-	Aligned bool
-}
-
-// SyntheticLinearSplits builds y = Xw* + b* + noise·ε where the training features
-// have zero mean and XᵀX/n has eigenvalues λᵢ = κ^(i/(d−1)), geometric
-// between 1 and κ exactly: X = √n·Q·diag(√λ)·Vᵀ with Q orthonormal, centred
-// columns and V a random rotation (the identity when Aligned). With the MSE loss and an intercept the
-// Hessian is 2·blockdiag(XᵀX/n, 1), so L = 2κ, μ = 2 (returned in Info with
+// generate builds, for a resolved c, y = Xw* + b* + noise·ε where the
+// training features have zero mean and XᵀX/n has eigenvalues
+// λᵢ = κ^(i/(d−1)), geometric between 1 and κ exactly: X = √n·Q·diag(√λ)·Vᵀ
+// with Q orthonormal, centred columns and V a random rotation (the identity
+// when Aligned). With the MSE loss and an intercept the Hessian is 2·blockdiag(XᵀX/n, 1), so L = 2κ, μ = 2 (returned in Info with
 // w*, b*). Validation and test features are Gaussian with the same
 // population covariance V·diag(λ)·Vᵀ.
-func SyntheticLinearSplits(c SyntheticLinearConfig) (Splits, error) {
+func (c SyntheticLinear) generate() (Splits, error) {
+	c.Noise, c.Val, c.Test = c.Noise+0, c.Val+0, c.Test+0 // spec.Zero → +0
 	if err := checkValues("synthetic-linear", c.N, c.D); err != nil {
 		return Splits{}, err
 	}

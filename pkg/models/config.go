@@ -64,7 +64,7 @@ type MLP struct {
 	Act Activation `spec:"act" default:"relu"`
 	// Init is the weights' initialization. Default He for ReLU, Glorot for
 	// tanh and sigmoid.
-	Init Init `spec:"init"`
+	Init Init `spec:"init" doc:"default he for relu, glorot for tanh and sigmoid"`
 	// Std is the standard deviation of the Normal initialization, ≥ 0.
 	// Default 0.01.
 	Std float64 `spec:"std" default:"0.01"`
@@ -197,15 +197,35 @@ func firstErr(errs ...error) error {
 }
 
 // Docs describes each kind for listings (`bgdlab models`), with its keys and
-// defaults.
-var Docs = map[string]string{
-	"linear":   "linear regression, MSE = (1/n)Σ(ŷ−y)²; R² metric. bias=true, l2=0, init=zeros",
-	"logistic": "logistic regression for two classes, mean binary cross-entropy; accuracy. bias=true, l2=0, init=zeros",
-	"softmax":  "softmax (multinomial logistic) regression, mean cross-entropy; accuracy. bias=true, l2=0, init=zeros",
-	"mlp":      "multilayer perceptron. hidden=256x128 (widths), act=relu|tanh|sigmoid, init=he|glorot|normal|zeros, std=0.01 (normal init), norm=false (layer norm), l2=0",
-	"deep-mlp": "deep plain MLP to expose vanishing/exploding gradients. depth=15, width=64, act=sigmoid, init=normal, std=1 (normal init std), norm=false, l2=0",
-	"cnn":      "LeNet-like CNN for images: conv5×5×6, conv5×5×16 stride 2, conv3×3×32 stride 2, dense 128, dense classes. init=he, l2=0",
-	"detector": "one-stage grid detector for the detection data set: conv3×3×width, conv3×3×2·width stride 2 down to the grid, 1×1 head (objectness, classes, box) per cell; mAP@0.5 metric. width=16, init=he, l2=0",
+// defaults read from the configuration's struct tags.
+var Docs = docs(map[string]string{
+	"linear":   "linear regression, MSE = (1/n)Σ(ŷ−y)²; R² metric.",
+	"logistic": "logistic regression for two classes, mean binary cross-entropy; accuracy.",
+	"softmax":  "softmax (multinomial logistic) regression, mean cross-entropy; accuracy.",
+	"mlp":      "multilayer perceptron (act relu|tanh|sigmoid, init he|glorot|normal|zeros, std: of the normal init, norm: layer norm).",
+	"deep-mlp": "deep plain MLP to expose vanishing/exploding gradients (std: of the normal init).",
+	"cnn":      "LeNet-like CNN for images: conv5×5×6, conv5×5×16 stride 2, conv3×3×32 stride 2, dense 128, dense classes.",
+	"detector": "one-stage grid detector for the detection data set: conv3×3×width, conv3×3×2·width stride 2 down to the grid, 1×1 head (objectness, classes, box) per cell; mAP@0.5 metric.",
+})
+
+// docs appends each kind's keys and defaults to its description.
+func docs(about map[string]string) map[string]string {
+	for kind, d := range about {
+		zero, ok := registry.Zero(kind)
+		if !ok {
+			panic("models: Docs describes unregistered " + kind)
+		}
+		var keys []string
+		for _, f := range spec.Fields(zero) {
+			if f.Default == "" && f.Doc != "" {
+				keys = append(keys, f.Key+" ("+f.Doc+")")
+			} else {
+				keys = append(keys, f.Key+"="+f.Default)
+			}
+		}
+		about[kind] = d + " " + strings.Join(keys, ", ")
+	}
+	return about
 }
 
 // registry holds every model's zero configuration.

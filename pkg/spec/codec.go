@@ -251,6 +251,12 @@ func (r Registry[T]) Names() []string {
 	return out
 }
 
+// Zero returns the zero configuration registered under name.
+func (r Registry[T]) Zero(name string) (T, bool) {
+	z, ok := r.zeros[name]
+	return z, ok
+}
+
 // Decode parses s and sets the named configuration's fields from its keys
 // (zero fields stay zero: defaults are the caller's Resolved).
 func (r Registry[T]) Decode(s string) (T, error) {
