@@ -8,6 +8,7 @@ import (
 
 	"github.com/bgdlab/bgdlab/pkg/data"
 	"github.com/bgdlab/bgdlab/pkg/experiment"
+	"github.com/bgdlab/bgdlab/pkg/optim"
 	"github.com/bgdlab/bgdlab/pkg/theory"
 )
 
@@ -85,10 +86,10 @@ func TestGDContractsAtPredictedRate(t *testing.T) {
 	if math.Abs(got-want) > 0.01*want {
 		t.Errorf("measured contraction %.6f not within 1%% of predicted %.6f", got, want)
 	}
-	if r := run(1.95/c.L, 300); r.Status == experiment.StatusDiverged {
+	if r := run(1.95/c.L, 300); r.Status == optim.Diverged {
 		t.Errorf("1.95/L diverged")
 	}
-	if r := run(2.05/c.L, 2000); r.Status != experiment.StatusDiverged {
+	if r := run(2.05/c.L, 2000); r.Status != optim.Diverged {
 		t.Errorf("2.05/L did not diverge: %s, final loss %g", r.Status, r.Final.TrainLoss)
 	}
 }

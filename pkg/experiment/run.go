@@ -10,16 +10,10 @@ import (
 
 	"github.com/bgdlab/bgdlab/pkg/backend"
 	"github.com/bgdlab/bgdlab/pkg/data"
+	"github.com/bgdlab/bgdlab/pkg/optim"
 	"github.com/bgdlab/bgdlab/pkg/train"
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
-)
-
-// Status values of a finished run (train's).
-const (
-	StatusBudget    = train.Budget    // a budget limit was reached
-	StatusConverged = train.Converged // a target or tolerance was reached
-	StatusDiverged  = train.Diverged  // NaN/Inf or loss above the blow-up threshold
 )
 
 // Record is one logged row of a run's history (see train.Record).
@@ -34,7 +28,7 @@ type Result struct {
 	// SpecSHA256 is the hash of Spec as written (SpecHash), so that a run.json
 	// edited by hand, or pieced together, is not trusted.
 	SpecSHA256   string       `json:"spec_sha256,omitempty"`
-	Status       train.Status `json:"status"`
+	Status       optim.Status `json:"status"`
 	StatusDetail string       `json:"status_detail,omitempty"`
 	DivergedAt   *int         `json:"diverged_at,omitempty"`
 	// Divergence explains a diverged run (nil otherwise).

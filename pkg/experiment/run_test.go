@@ -28,7 +28,7 @@ func TestTextbookMatchesClosedForm(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Status != experiment.StatusBudget || len(res.History) != 1001 {
+	if res.Status != optim.Budget || len(res.History) != 1001 {
 		t.Fatalf("status %s, %d rows", res.Status, len(res.History))
 	}
 	x, y := data.TextbookPoints()
@@ -177,7 +177,7 @@ func TestDivergenceExplained(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := res.Divergence
-	if res.Status != experiment.StatusDiverged || d == nil || d.LRTimesLambdaMax == nil {
+	if res.Status != optim.Diverged || d == nil || d.LRTimesLambdaMax == nil {
 		t.Fatalf("status %s, divergence %+v", res.Status, d)
 	}
 	want := 0.09 * (12 + math.Sqrt(136))

@@ -138,7 +138,7 @@ func (s Spec) WithDefaults() Spec {
 		s.Batch = "full"
 	}
 	if s.BlowUp == 0 {
-		s.BlowUp = 1e6
+		s.BlowUp = optim.DefaultBlowUp
 	}
 	if s.TrainLoss == "" {
 		s.TrainLoss = "full"

@@ -14,6 +14,7 @@ import (
 
 	"github.com/bgdlab/bgdlab/internal/atomicfile"
 	"github.com/bgdlab/bgdlab/internal/outdir"
+	"github.com/bgdlab/bgdlab/pkg/optim"
 
 	"github.com/bgdlab/bgdlab/pkg/stats"
 	"github.com/bgdlab/bgdlab/pkg/train"
@@ -181,12 +182,12 @@ func Summaries(c *SweepConfig, plans []Plan, results []*Result) []ConfigSummary 
 			ttt[p.Config] = map[string][]float64{}
 		}
 		out[j].Runs++
-		if r.Status == StatusDiverged {
+		if r.Status == optim.Diverged {
 			out[j].Diverged++
 		}
 		for _, m := range SummaryMetrics {
 			v, ok := r.Final.Get(m)
-			if !ok || r.Status == StatusDiverged {
+			if !ok || r.Status == optim.Diverged {
 				v = math.NaN()
 			}
 			values[p.Config][m] = append(values[p.Config][m], v)

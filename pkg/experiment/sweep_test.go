@@ -16,6 +16,7 @@ import (
 
 	"github.com/bgdlab/bgdlab/pkg/backend"
 	"github.com/bgdlab/bgdlab/pkg/experiment"
+	"github.com/bgdlab/bgdlab/pkg/optim"
 	"github.com/bgdlab/bgdlab/pkg/train"
 )
 
@@ -262,7 +263,7 @@ func TestDivergenceIsAStatus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Status != experiment.StatusDiverged || res.DivergedAt == nil || *res.DivergedAt >= 1000 {
+	if res.Status != optim.Diverged || res.DivergedAt == nil || *res.DivergedAt >= 1000 {
 		t.Fatalf("status %s at %v", res.Status, res.DivergedAt)
 	}
 	last := res.History[len(res.History)-1]
@@ -275,7 +276,7 @@ func TestDivergenceIsAStatus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Status != experiment.StatusDiverged {
+	if res.Status != optim.Diverged {
 		t.Fatalf("lr=1e38: status %s", res.Status)
 	}
 }
@@ -287,7 +288,7 @@ func TestConvergedAndLineSearch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Status != experiment.StatusConverged || res.Final.TrainLoss > target {
+	if res.Status != optim.Converged || res.Final.TrainLoss > target {
 		t.Fatalf("lbfgs: %s, loss %g", res.Status, res.Final.TrainLoss)
 	}
 	if _, err := experiment.Run(context.Background(), nil, experiment.Spec{Data: "textbook", Model: "linear", Optimizer: "armijo", Batch: "2", Steps: 5}, experiment.Options{}); err == nil ||

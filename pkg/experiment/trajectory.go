@@ -16,7 +16,8 @@ import (
 // visited (index 0 = start) and the function values there.
 type Path struct {
 	X, Y, F []float64
-	// Diverged is true when the iterate became non-finite or left ±1e6.
+	// Diverged is true when the iterate became non-finite or the function
+	// value broke optim.Divergence (with its default factor).
 	Diverged bool
 }
 
@@ -29,10 +30,11 @@ func Trajectory2D(b compute.Backend, f data.Function2D, opt *optim.Optimizer, st
 			err = fmt.Errorf("trajectory of %s on %s: %v", opt.Method(), f.Name, r)
 		}
 	}()
+	f0 := f.F(start[0], start[1])
 	add := func(x, y float64) bool {
 		v := f.F(x, y)
 		path.X, path.Y, path.F = append(path.X, x), append(path.Y, y), append(path.F, v)
-		if x != x || y != y || v != v || x > 1e6 || x < -1e6 || y > 1e6 || y < -1e6 {
+		if math.IsNaN(x) || math.IsNaN(y) || math.IsInf(x, 0) || math.IsInf(y, 0) || (optim.Divergence{}).Diverged(f0, v) {
 			path.Diverged = true
 			return false
 		}

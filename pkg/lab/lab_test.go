@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/bgdlab/bgdlab/pkg/data"
-	"github.com/bgdlab/bgdlab/pkg/experiment"
 	"github.com/bgdlab/bgdlab/pkg/lab"
 	"github.com/bgdlab/bgdlab/pkg/models"
 	"github.com/bgdlab/bgdlab/pkg/optim"
@@ -58,7 +57,7 @@ func TestRunMatchesHostGD(t *testing.T) {
 		b, w = b-alpha*gb, w-alpha*gw
 	}
 	got, want := res.Last().TrainLoss, mse()
-	if res.Status != experiment.StatusBudget || res.Steps != steps || math.Abs(got-want) > 1e-9*want {
+	if res.Status != optim.Budget || res.Steps != steps || math.Abs(got-want) > 1e-9*want {
 		t.Fatalf("status %s after %d steps, MSE %.12g; host float64 GD gives %.12g", res.Status, res.Steps, got, want)
 	}
 	cols := res.Columns()

@@ -33,7 +33,7 @@ func MustLeastSquares(d data.Config) (theory.Curvature, float64) {
 func FinalGap(d data.Config, cfg optim.Config, steps int) float64 {
 	_, fstar := MustLeastSquares(d)
 	res := MustRun(d, models.Linear{}, cfg, Steps(steps), LogEvery(steps))
-	if g := res.Last().TrainLoss - fstar; !math.IsNaN(g) && res.Status != experiment.StatusDiverged {
+	if g := res.Last().TrainLoss - fstar; !math.IsNaN(g) && res.Status != optim.Diverged {
 		return math.Max(g, 1e-16)
 	}
 	return math.Inf(1)

@@ -2,10 +2,8 @@
 // matrix X, targets y, the mean squared error MSE(θ) = (1/n)·‖Xθ − y‖², its
 // gradient (2/n)·Xᵀ(Xθ − y), the closed-form minimizer and the exact
 // gradient-descent iterates — the reference every optimizer in bgdlab is
-// first checked against.
-//
-// Gradient descent here runs as one compiled GoMLX graph per problem, so the
-// first notebook exercises the whole chain (backend → graph → figure).
+// first checked against. Gradient descent on a model runs through pkg/train's
+// loop; its tests compare the loop's iterates with ExactGD.
 package lsq
 
 import (
@@ -14,9 +12,6 @@ import (
 	"math"
 
 	"github.com/bgdlab/bgdlab/pkg/data"
-	"github.com/gomlx/compute"
-	"github.com/gomlx/gomlx/core/graph"
-	"github.com/gomlx/gomlx/core/tensors"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -200,113 +195,4 @@ func (p Problem) ExactGD(theta0 []float64, lr float64, k int) ([]float64, error)
 		res[i] = star[i] + out.AtVec(i)
 	}
 	return res, nil
-}
-
-// GDConfig configures plain gradient descent on a Problem.
-type GDConfig struct {
-	// LR is the step size α (> 0).
-	LR float64
-	// Steps is the number of updates.
-	Steps int
-	// Theta0 is the starting point; nil means zeros of the size of X's columns.
-	Theta0 []float64
-	// FlippedSign uses ∇ = (2/n)·Xᵀ(y − ŷ), the sign error common in
-	// tutorials: the update then climbs the loss instead of descending it.
-	FlippedSign bool
-	// Params, if > 0, is the number of parameters θ has; it may disagree with
-	// X's columns to reproduce the "θ has 2 entries but X has no bias column"
-	// bug, which then surfaces as the shape error GoMLX reports.
-	Params int
-}
-
-// Trace is the result of GD: the loss at θ₀..θ_Steps and the final θ.
-type Trace struct {
-	Loss  []float64
-	Theta []float64
-	// Diverged is true when the loss became NaN/Inf or grew above 1e12·loss₀;
-	// the run stops there.
-	Diverged bool
-}
-
-// GD runs gradient descent θ ← θ − α∇MSE(θ) on backend b in float64, one
-// compiled graph step per iteration, and records the MSE before each step
-// and after the last. Shape mismatches between θ and X are returned as
-// errors carrying GoMLX's message.
-func GD(b compute.Backend, p Problem, cfg GDConfig) (tr Trace, err error) {
-	if err := p.Validate(); err != nil {
-		return tr, err
-	}
-	if !(cfg.LR > 0) || math.IsInf(cfg.LR, 0) {
-		return tr, fmt.Errorf("lsq: learning rate %v must be a positive finite number", cfg.LR)
-	}
-	if cfg.Steps < 0 {
-		return tr, fmt.Errorf("lsq: steps %d must be ≥ 0", cfg.Steps)
-	}
-	n, d := p.Dims()
-	params := d
-	if cfg.Params > 0 {
-		params = cfg.Params
-	}
-	theta := make([]float64, params)
-	if cfg.Theta0 != nil {
-		if len(cfg.Theta0) != params {
-			return tr, fmt.Errorf("lsq: θ₀ has %d entries, want %d", len(cfg.Theta0), params)
-		}
-		copy(theta, cfg.Theta0)
-	}
-	flatX := make([]float64, 0, n*d)
-	for _, row := range p.X {
-		flatX = append(flatX, row...)
-	}
-	xT := tensors.FromFlatDataAndDimensions(flatX, n, d)
-	yT := tensors.FromFlatDataAndDimensions(append([]float64(nil), p.Y...), n)
-	sign := 1.0
-	if cfg.FlippedSign {
-		sign = -1.0
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("lsq: building the gradient-descent graph: %v", r)
-		}
-	}()
-	step, err := graph.NewExec(b, func(th, x, y *graph.Node) []*graph.Node {
-		pred := graph.DotProduct(x, th) // ŷ = Xθ, [n]
-		resid := graph.Sub(pred, y)     // ŷ − y
-		loss := graph.ReduceAllMean(graph.Square(resid))
-		// ∇ = (2/n)·Xᵀ(ŷ − y), written out as in the textbook formula.
-		grad := graph.MulScalar(graph.DotProduct(graph.Transpose(x, 0, 1), resid), 2/float64(n))
-		next := graph.Sub(th, graph.MulScalar(grad, sign*cfg.LR))
-		return []*graph.Node{next, loss}
-	})
-	if err != nil {
-		return tr, fmt.Errorf("lsq: compiling the gradient-descent step: %w", err)
-	}
-	defer step.Finalize()
-	thT := tensors.FromFlatDataAndDimensions(theta, params)
-	loss0 := math.NaN()
-	for k := 0; k <= cfg.Steps; k++ {
-		outs, err := step.Exec(thT, xT, yT)
-		if err != nil {
-			hint := ""
-			if params != d {
-				hint = fmt.Sprintf(" (θ has %d entries but X has %d columns: for an intercept add a column of ones, lsq.WithBias)", params, d)
-			}
-			return tr, fmt.Errorf("lsq: gradient-descent step %d: %w%s", k, err, hint)
-		}
-		l := outs[1].Value().(float64)
-		tr.Loss = append(tr.Loss, l)
-		if k == 0 {
-			loss0 = l
-		}
-		if k == cfg.Steps {
-			break
-		}
-		if math.IsNaN(l) || math.IsInf(l, 0) || l > 1e12*math.Max(loss0, 1e-300) {
-			tr.Diverged = true
-			break
-		}
-		thT = outs[0]
-	}
-	tr.Theta = thT.Value().([]float64)
-	return tr, nil
 }

@@ -26,6 +26,8 @@ type Settings struct {
 	GradTol float64
 	// MaxGradEvals, if > 0, bounds gradient evaluations (for equal-work comparisons).
 	MaxGradEvals int
+	// BlowUp is the Divergence rule's factor (0: DefaultBlowUp).
+	BlowUp float64
 	// Callback, if set, is called after every update with the update number
 	// (1-based), x, f(x) and ‖∇f(x)‖; returning false stops the run.
 	Callback func(iter int, x []float64, f, gradNorm float64) bool
@@ -42,23 +44,17 @@ type EvalStats struct {
 	Runtime         time.Duration
 }
 
-// Status says why Minimize stopped.
-type Status string
-
-// Statuses returned by Minimize.
-const (
-	StatusGradTol    Status = "converged"   // ‖∇f‖ ≤ GradTol
-	StatusIterLimit  Status = "budget"      // MaxIter or MaxGradEvals reached
-	StatusStopped    Status = "stopped"     // the callback returned false
-	StatusDiverged   Status = "diverged"    // f or ∇f became NaN/Inf
-	StatusLineSearch Status = "line-search" // no step satisfied the Armijo condition
-)
+// StoppedByCallback is the Reason of a Budget result whose Callback
+// returned false.
+const StoppedByCallback = "stopped by the callback"
 
 // Result is what Minimize returns.
 type Result struct {
 	X      []float64
 	F      float64
 	Status Status
+	// Reason says what triggered Status (empty for an exhausted budget).
+	Reason string
 	Stats  EvalStats
 }
 
@@ -94,7 +90,8 @@ func Minimize(obj Objective, x0 []float64, o *Optimizer, s Settings) (Result, er
 	if m.f, err = m.eval(m.x, m.g); err != nil {
 		return m.res, err
 	}
-	m.res.Status = StatusIterLimit
+	m.res.Status = Budget
+	m.threshold = Divergence{BlowUp: s.BlowUp}.Threshold(m.f)
 	for it := 1; it <= s.MaxIter; it++ {
 		if done, err := m.iterate(it, s); err != nil || done {
 			if err != nil {
@@ -103,8 +100,8 @@ func Minimize(obj Objective, x0 []float64, o *Optimizer, s Settings) (Result, er
 			break
 		}
 	}
-	if !finite(m.f) {
-		m.res.Status = StatusDiverged
+	if !finite(m.f) || m.f > m.threshold {
+		m.res.Status, m.res.Reason = Diverged, fmt.Sprintf("loss %g", m.f)
 	}
 	m.res.X, m.res.F = m.x, m.f
 	m.res.Stats.Runtime = time.Since(start)
@@ -119,6 +116,7 @@ type minimizer struct {
 	x, g, trial, gNew []float64
 	d                 []float64
 	f                 float64
+	threshold         float64 // Divergence's, from the first loss
 	res               Result
 }
 
@@ -136,11 +134,11 @@ func (m *minimizer) eval(x, grad []float64) (float64, error) {
 func (m *minimizer) iterate(it int, s Settings) (done bool, err error) {
 	gn := norm(m.g)
 	switch {
-	case !finite(m.f) || !finite(gn):
-		m.res.Status = StatusDiverged
+	case !finite(m.f) || !finite(gn) || m.f > m.threshold:
+		m.res.Status, m.res.Reason = Diverged, fmt.Sprintf("loss %g, gradient norm %g", m.f, gn)
 		return true, nil
 	case s.GradTol > 0 && gn <= s.GradTol:
-		m.res.Status = StatusGradTol
+		m.res.Status, m.res.Reason = Converged, fmt.Sprintf("gradient norm ≤ grad_tol %g", s.GradTol)
 		return true, nil
 	case s.MaxGradEvals > 0 && m.res.Stats.GradEvaluations >= s.MaxGradEvals:
 		return true, nil
@@ -153,7 +151,7 @@ func (m *minimizer) iterate(it int, s Settings) (done bool, err error) {
 		}
 	} else if ok, err := m.backtrack(alpha); err != nil || !ok {
 		if !ok && err == nil {
-			m.res.Status = StatusLineSearch
+			m.res.Status, m.res.Reason = Converged, "line search found no decrease (at numerical precision)"
 		}
 		return true, err
 	}
@@ -167,7 +165,7 @@ func (m *minimizer) iterate(it int, s Settings) (done bool, err error) {
 	m.f = fNew
 	m.res.Stats.Iterations = it
 	if s.Callback != nil && !s.Callback(it, m.x, m.f, norm(m.g)) {
-		m.res.Status = StatusStopped
+		m.res.Status, m.res.Reason = Budget, StoppedByCallback
 		return true, nil
 	}
 	return false, nil

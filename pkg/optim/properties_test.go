@@ -165,7 +165,7 @@ func TestLBFGSNeedsFarFewerGradientsThanGD(t *testing.T) {
 	}
 	t.Logf("‖∇f‖ ≤ 1e-8: gd %d gradient evaluations (%s), lbfgs %d gradient + %d function evaluations (%s)",
 		gd.Stats.GradEvaluations, gd.Status, lb.Stats.GradEvaluations, lb.Stats.FuncEvaluations, lb.Status)
-	if gd.Status != optim.StatusGradTol || lb.Status != optim.StatusGradTol {
+	if gd.Status != optim.Converged || lb.Status != optim.Converged {
 		t.Fatalf("statuses gd=%s lbfgs=%s, want both converged", gd.Status, lb.Status)
 	}
 	if 20*lb.Stats.GradEvaluations > gd.Stats.GradEvaluations {
@@ -212,7 +212,7 @@ func TestLBFGSAgreesWithGonum(t *testing.T) {
 	}
 	t.Logf("bgdlab lbfgs: %d iterations, %d grad + %d func evals, f=%.3g; gonum LBFGS: %d iterations, %d grad evals, f=%.3g",
 		ours.Stats.Iterations, ours.Stats.GradEvaluations, ours.Stats.FuncEvaluations, ours.F, ref.Stats.MajorIterations, ref.Stats.GradEvaluations, ref.F)
-	if ours.Status != optim.StatusGradTol {
+	if ours.Status != optim.Converged {
 		t.Fatalf("status %s", ours.Status)
 	}
 	for i := range ours.X {
@@ -243,7 +243,7 @@ func TestArmijoDescendsRosenbrock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Status != optim.StatusGradTol || math.Abs(res.X[0]-1) > 1e-4 || math.Abs(res.X[1]-1) > 1e-4 {
+	if res.Status != optim.Converged || math.Abs(res.X[0]-1) > 1e-4 || math.Abs(res.X[1]-1) > 1e-4 {
 		t.Fatalf("armijo: status %s, x=%v", res.Status, res.X)
 	}
 	t.Logf("armijo on Rosenbrock: %d iterations, %d grad + %d func evaluations", res.Stats.Iterations, res.Stats.GradEvaluations, res.Stats.FuncEvaluations)
@@ -258,7 +258,7 @@ func TestMinimizeErrors(t *testing.T) {
 		t.Error("adam accepted by Minimize")
 	}
 	res, err := optim.Minimize(q, ones(3), mustSpec("gd:lr=10"), optim.Settings{MaxIter: 2000})
-	if err != nil || res.Status != optim.StatusDiverged {
+	if err != nil || res.Status != optim.Diverged {
 		t.Errorf("gd with lr=10 > 2/L: status %s, err %v; want diverged", res.Status, err)
 	}
 }

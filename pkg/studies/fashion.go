@@ -8,6 +8,7 @@ import (
 
 	"github.com/bgdlab/bgdlab/pkg/data"
 	"github.com/bgdlab/bgdlab/pkg/experiment"
+	"github.com/bgdlab/bgdlab/pkg/optim"
 	"github.com/bgdlab/bgdlab/pkg/plots"
 	"github.com/bgdlab/bgdlab/pkg/stats"
 )
@@ -193,7 +194,7 @@ func (fm *fashionModelRuns) method(s *Env, plan fashionPlan, mc fashionModel, m 
 	}
 	for _, t := range p.tuning {
 		if t.beta == p.beta || (math.IsNaN(t.beta) && math.IsNaN(p.beta)) {
-			fm.lrPts = append(fm.lrPts, plots.LRPoint{Optimizer: m.label, LR: t.lr, Value: t.res.Last().ValLoss, Diverged: t.res.Status == experiment.StatusDiverged, Color: m.color()})
+			fm.lrPts = append(fm.lrPts, plots.LRPoint{Optimizer: m.label, LR: t.lr, Value: t.res.Last().ValLoss, Diverged: t.res.Status == optim.Diverged, Color: m.color()})
 		}
 	}
 	tried, setting := "—", "line search"

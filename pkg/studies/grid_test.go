@@ -6,8 +6,8 @@ import (
 	"testing"
 
 	"github.com/bgdlab/bgdlab/pkg/experiment"
+	"github.com/bgdlab/bgdlab/pkg/optim"
 	"github.com/bgdlab/bgdlab/pkg/stats"
-	"github.com/bgdlab/bgdlab/pkg/train"
 )
 
 // TestTuneThenReport: every β is tuned on the tuning seed only, the better
@@ -29,7 +29,7 @@ func TestTuneThenReport(t *testing.T) {
 		d := math.Log(lr / peak)
 		var out []*experiment.Result
 		for range seeds {
-			out = append(out, &experiment.Result{Status: experiment.StatusBudget, History: []experiment.Record{{ValMetric: bonus - d*d}}})
+			out = append(out, &experiment.Result{Status: optim.Budget, History: []experiment.Record{{ValMetric: bonus - d*d}}})
 		}
 		return out, nil
 	}
@@ -62,7 +62,7 @@ func TestTuneThenReport(t *testing.T) {
 	}
 	// Every rate diverges: nothing is reported.
 	p, _ = tuneThenReport([]float64{0.1, 1}, nil, []uint64{1}, func(lr, beta float64, seeds []uint64) ([]*experiment.Result, error) {
-		return []*experiment.Result{{Status: experiment.StatusDiverged, History: []experiment.Record{{ValMetric: math.NaN()}}}}, nil
+		return []*experiment.Result{{Status: optim.Diverged, History: []experiment.Record{{ValMetric: math.NaN()}}}}, nil
 	}, score)
 	if !math.IsNaN(p.lr) || p.runs != nil || len(p.tried) != 2 {
 		t.Errorf("all diverged: %+v", p)
@@ -141,7 +141,7 @@ func TestVanishingVerdict(t *testing.T) {
 // measurements; runs above 2/λmax(θ₀) do not decide it.
 func TestSharpnessClaim(t *testing.T) {
 	const l0 = 10.0 // 2/λmax(θ₀) = 0.2
-	run := func(lr float64, status train.Status, lambda, loss []float64) SharpnessRun {
+	run := func(lr float64, status optim.Status, lambda, loss []float64) SharpnessRun {
 		return SharpnessRun{LR: lr, Status: status, LambdaMax: lambda, Loss: loss}
 	}
 	falling := []float64{3, 2, 1, 0.5}
@@ -150,12 +150,12 @@ func TestSharpnessClaim(t *testing.T) {
 		runs []SharpnessRun
 		want Verdict
 	}{
-		{"stable, sharpness well below", []SharpnessRun{run(0.1, train.Budget, []float64{10, 9, 11}, falling)}, Supported},
-		{"at the edge", []SharpnessRun{run(0.1, train.Budget, []float64{10, 15, 19.5}, falling)}, Nuanced},
-		{"loss rose", []SharpnessRun{run(0.1, train.Budget, []float64{10, 9, 9}, []float64{3, 2, 2.5, 1})}, Refuted},
-		{"diverged", []SharpnessRun{run(0.18, train.Diverged, []float64{10, 30}, falling)}, Refuted},
-		{"only above the limit misbehaves", []SharpnessRun{run(0.1, train.Budget, []float64{10, 9}, falling),
-			run(0.3, train.Budget, []float64{10, 7}, []float64{3, 4, 2, 1})}, Supported},
+		{"stable, sharpness well below", []SharpnessRun{run(0.1, optim.Budget, []float64{10, 9, 11}, falling)}, Supported},
+		{"at the edge", []SharpnessRun{run(0.1, optim.Budget, []float64{10, 15, 19.5}, falling)}, Nuanced},
+		{"loss rose", []SharpnessRun{run(0.1, optim.Budget, []float64{10, 9, 9}, []float64{3, 2, 2.5, 1})}, Refuted},
+		{"diverged", []SharpnessRun{run(0.18, optim.Diverged, []float64{10, 30}, falling)}, Refuted},
+		{"only above the limit misbehaves", []SharpnessRun{run(0.1, optim.Budget, []float64{10, 9}, falling),
+			run(0.3, optim.Budget, []float64{10, 7}, []float64{3, 4, 2, 1})}, Supported},
 	} {
 		if got := sharpnessClaim(tc.runs, l0).Verdict; got != tc.want {
 			t.Errorf("%s: %s, want %s", tc.name, got, tc.want)
@@ -167,28 +167,28 @@ func TestSharpnessClaim(t *testing.T) {
 // sharpness settles; GD runs do not decide it.
 func TestMomentumEdgeClaim(t *testing.T) {
 	// η = 0.1, β = 0.9: GD's limit 2/η = 20, heavy ball's 2(1+β)/η = 38.
-	hb := func(status train.Status, lambda ...float64) SharpnessRun {
+	hb := func(status optim.Status, lambda ...float64) SharpnessRun {
 		return SharpnessRun{LR: 0.1, Momentum: 0.9, Status: status, LambdaMax: lambda}
 	}
-	gdDiverged := SharpnessRun{LR: 0.3, Status: train.Diverged, LambdaMax: []float64{10, 50}}
+	gdDiverged := SharpnessRun{LR: 0.3, Status: optim.Diverged, LambdaMax: []float64{10, 50}}
 	for _, tc := range []struct {
 		name string
 		runs []SharpnessRun
 		want Verdict
 	}{
-		{"settles near 2(1+β)/η", []SharpnessRun{hb(train.Budget, 50, 30, 36, 37.5)}, Supported},
-		{"settles far below both edges", []SharpnessRun{hb(train.Budget, 50, 3, 1, 0.5)}, Nuanced},
-		{"diverged from above its edge", []SharpnessRun{hb(train.Diverged, 50, 80)}, Nuanced},
-		{"stable far beyond 2(1+β)/η", []SharpnessRun{hb(train.Budget, 50, 45, 46)}, Refuted},
-		{"settles at GD's edge 2/η", []SharpnessRun{hb(train.Budget, 50, 25, 20, 19.5)}, Refuted},
+		{"settles near 2(1+β)/η", []SharpnessRun{hb(optim.Budget, 50, 30, 36, 37.5)}, Supported},
+		{"settles far below both edges", []SharpnessRun{hb(optim.Budget, 50, 3, 1, 0.5)}, Nuanced},
+		{"diverged from above its edge", []SharpnessRun{hb(optim.Diverged, 50, 80)}, Nuanced},
+		{"stable far beyond 2(1+β)/η", []SharpnessRun{hb(optim.Budget, 50, 45, 46)}, Refuted},
+		{"settles at GD's edge 2/η", []SharpnessRun{hb(optim.Budget, 50, 25, 20, 19.5)}, Refuted},
 		{"only GD runs", []SharpnessRun{gdDiverged}, Nuanced},
-		{"GD diverging beside a supporting run", []SharpnessRun{gdDiverged, hb(train.Budget, 50, 36, 37)}, Supported},
+		{"GD diverging beside a supporting run", []SharpnessRun{gdDiverged, hb(optim.Budget, 50, 36, 37)}, Supported},
 	} {
 		if got := momentumEdgeClaim(tc.runs).Verdict; got != tc.want {
 			t.Errorf("%s: %s, want %s", tc.name, got, tc.want)
 		}
 	}
-	if e := hb(train.Budget).Edge(); e < 37.999999 || e > 38.000001 {
+	if e := hb(optim.Budget).Edge(); e < 37.999999 || e > 38.000001 {
 		t.Errorf("Edge() = %g, want 2(1+0.9)/0.1 = 38", e)
 	}
 }

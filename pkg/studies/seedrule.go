@@ -7,6 +7,7 @@ import (
 
 	"github.com/bgdlab/bgdlab/pkg/experiment"
 	"github.com/bgdlab/bgdlab/pkg/lsq"
+	"github.com/bgdlab/bgdlab/pkg/optim"
 	"github.com/bgdlab/bgdlab/pkg/plots"
 )
 
@@ -49,7 +50,7 @@ func seedRule(s *Env, prob lsq.Problem) (Table, Figure, Claim, error) {
 	var runs []seedRuleRun
 	var series []plots.Series
 	for i, r := range res {
-		run := seedRuleRun{beta: r.Optimizer["beta"], diverged: r.Status == experiment.StatusDiverged, final: r.Final.TrainLoss, steps: r.Steps}
+		run := seedRuleRun{beta: r.Optimizer["beta"], diverged: r.Status == optim.Diverged, final: r.Final.TrainLoss, steps: r.Steps}
 		if strings.HasPrefix(r.Spec.Optimizer, "gd:") || r.Spec.Optimizer == "gd" {
 			run.beta = 0
 		}
@@ -86,8 +87,8 @@ func seedRule(s *Env, prob lsq.Problem) (Table, Figure, Claim, error) {
 // seedRuleReference runs θ ← θ − α·g + β·g⊙g for steps steps in float64
 // from θ = 0 and returns the MSE and ‖g‖ after them, the number of steps
 // whose β term had a positive directional derivative β·Σg³ (uphill, to first
-// order), and the step at which the MSE blew up (not finite or past 10⁶
-// times the initial MSE; -1 if never), where it stops.
+// order), and the step at which the MSE blew up (optim.Divergence: not
+// finite or past 10⁶ times the initial MSE; -1 if never), where it stops.
 func seedRuleReference(prob lsq.Problem, beta float64, steps int) (mse, gradNorm float64, uphill, blewUp int) {
 	theta := make([]float64, len(prob.X[0]))
 	f0 := prob.MSE(theta)
@@ -104,7 +105,7 @@ func seedRuleReference(prob lsq.Problem, beta float64, steps int) (mse, gradNorm
 		for j := range theta {
 			theta[j] += -seedRuleLR*grad[j] + beta*grad[j]*grad[j]
 		}
-		if f := prob.MSE(theta); math.IsNaN(f) || math.IsInf(f, 0) || f > 1e6*f0 {
+		if (optim.Divergence{}).Diverged(f0, prob.MSE(theta)) {
 			blewUp = k + 1
 			break
 		}

@@ -26,7 +26,7 @@ type SharpnessRun struct {
 	LR float64
 	// Momentum is the heavy-ball β (0: plain GD).
 	Momentum float64
-	Status   train.Status
+	Status   optim.Status
 	// Steps and LambdaMax are the measurements; Loss is the training loss
 	// at every step.
 	Steps, LambdaMax []float64
@@ -146,7 +146,7 @@ func sharpnessRun(s *Env, m *models.Model, d *data.Dataset, st sharpnessStep, nS
 		opt = optim.Momentum{LR: st.lr, Momentum: st.momentum}
 	}
 	out, err := tr.Run(s.Ctx, optim.MustNew(opt), batcher, train.Splits{Train: all},
-		train.Loop{Steps: nSteps, BlowUp: 1e6, LogEvery: 1, EvalEvery: nSteps, Observe: observe, ObserveEvery: every})
+		train.Loop{Steps: nSteps, BlowUp: optim.DefaultBlowUp, LogEvery: 1, EvalEvery: nSteps, Observe: observe, ObserveEvery: every})
 	if err != nil {
 		return run, err
 	}
@@ -243,7 +243,7 @@ func momentumEdgeClaim(runs []SharpnessRun) Claim {
 		settled, gdEdge := settledSharpness(r.LambdaMax[1:]), 2/r.LR
 		ev = append(ev, fmt.Sprintf("η = %s, β = %g (λmax(θ₀)·η/(2(1+β)) = %.2f): λmax settles at %s, %.2f × 2/η and %.2f × 2(1+β)/η; %s", g(r.LR), r.Momentum, r.LambdaMax[0]/r.Edge(), g(settled), settled/gdEdge, settled/r.Edge(), r.Status))
 		switch {
-		case r.Status == train.Diverged:
+		case r.Status == optim.Diverged:
 			verdicts[Nuanced] = true
 		case settled > 1.1*r.Edge() || (settled >= 0.8*gdEdge && settled <= 1.1*gdEdge && 1.1*gdEdge < 0.8*r.Edge()):
 			verdicts[Refuted] = true
@@ -298,7 +298,7 @@ func sharpnessClaim(runs []SharpnessRun, l0 float64) Claim {
 		ev = append(ev, fmt.Sprintf("η = %s (%s 2/λmax(θ₀)): max λmax·η/2 after step 0 = %.2f, loss rose at %d of %d steps, %s",
 			g(r.LR), map[bool]string{true: "below", false: "above"}[below], frac, rises, len(r.Loss)-1, r.Status))
 		if below {
-			unstable = unstable || r.Status == train.Diverged || rises > 0
+			unstable = unstable || r.Status == optim.Diverged || rises > 0
 			edge = edge || frac >= 0.95
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/bgdlab/bgdlab/pkg/experiment"
+	"github.com/bgdlab/bgdlab/pkg/optim"
 	"github.com/bgdlab/bgdlab/pkg/plots"
 	"github.com/bgdlab/bgdlab/pkg/theory"
 	"gonum.org/v1/gonum/mat"
@@ -57,7 +58,7 @@ func Textbook(s *Env) (Study, error) {
 		if lr > 2/curv.L {
 			triedAbove++
 		}
-		if r.Status == experiment.StatusDiverged {
+		if r.Status == optim.Diverged {
 			thStr = "—"
 			if lr > 2/curv.L {
 				divergedAbove = append(divergedAbove, g(lr))

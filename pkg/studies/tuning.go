@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	"github.com/bgdlab/bgdlab/pkg/experiment"
+	"github.com/bgdlab/bgdlab/pkg/optim"
 )
 
 // MaxExtensions bounds how many rates TuneRate adds beyond a grid's edges.
@@ -180,7 +181,7 @@ func tuneThenReport(grid, betas []float64, seeds []uint64, run runAt, score func
 			}
 			p.tuning = append(p.tuning, tuningPoint{lr, beta, res[0]})
 			s, ok := score(res[0])
-			ok = ok && res[0].Status != experiment.StatusDiverged && !math.IsNaN(s)
+			ok = ok && res[0].Status != optim.Diverged && !math.IsNaN(s)
 			if ok {
 				scores[lr] = s
 			}

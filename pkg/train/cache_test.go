@@ -102,7 +102,7 @@ func TestCacheRunsEqualFreshRuns(t *testing.T) {
 				t.Fatalf("run %d (%v, %s) row %d: cached %+v\nfresh %+v", i, r.opt, r.batch, k, g, w)
 			}
 		}
-		if i == 6 && got.Status != train.Diverged {
+		if i == 6 && got.Status != optim.Diverged {
 			t.Errorf("run %d (gd lr 1e9) should diverge, got %s", i, got.Status)
 		}
 	}

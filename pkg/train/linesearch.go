@@ -160,7 +160,7 @@ func (t *Trainer) RunLineSearch(ctx context.Context, o *optim.Optimizer, sp Spli
 	if maxIter >= math.MaxInt32 {
 		maxIter = 1 << 30
 	}
-	settings := optim.Settings{MaxIter: maxIter, GradTol: l.GradTol, MaxGradEvals: l.GradEvals,
+	settings := optim.Settings{MaxIter: maxIter, GradTol: l.GradTol, MaxGradEvals: l.GradEvals, BlowUp: l.BlowUp,
 		Callback: func(it int, x []float64, f, gn float64) bool { return ls.callback(ctx, it, x, f, gn) }}
 	// Minimize counts its own evaluations; a counter lets rows report them as
 	// they happen.
@@ -265,24 +265,19 @@ func (ls *lineSearch) last(out optim.Result) {
 	}
 }
 
-// status maps Minimize's status to the run's.
+// status takes Minimize's status and reason; a run the callback stopped
+// has converged when its loss reached the target.
 func (ls *lineSearch) status(out optim.Result) {
+	ls.out.Status, ls.out.Detail = out.Status, out.Reason
 	switch out.Status {
-	case optim.StatusDiverged:
-		ls.out.Status = Diverged
+	case optim.Diverged:
 		at := out.Stats.Iterations
-		ls.out.DivergedAt = &at
-	case optim.StatusGradTol:
-		ls.out.Status, ls.out.Detail = Converged, fmt.Sprintf("gradient norm ≤ grad_tol %g", ls.l.GradTol)
-	case optim.StatusLineSearch:
-		ls.out.Status, ls.out.Detail = Converged, "line search found no decrease (at numerical precision)"
-	case optim.StatusStopped:
-		ls.out.Status = Budget
-		if ls.l.TargetLoss != nil && out.F <= *ls.l.TargetLoss {
-			ls.out.Status, ls.out.Detail = Converged, fmt.Sprintf("training loss %g ≤ target %g", out.F, *ls.l.TargetLoss)
+		ls.out.DivergedAt, ls.out.Detail = &at, ""
+	case optim.Budget:
+		ls.out.Detail = ""
+		if out.Reason == optim.StoppedByCallback && ls.l.TargetLoss != nil && out.F <= *ls.l.TargetLoss {
+			ls.out.Status, ls.out.Detail = optim.Converged, fmt.Sprintf("training loss %g ≤ target %g", out.F, *ls.l.TargetLoss)
 		}
-	default:
-		ls.out.Status = Budget
 	}
 }
 

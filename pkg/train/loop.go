@@ -24,8 +24,9 @@ type Loop struct {
 	// TargetLoss stops once the full training loss falls to it; TargetMetric
 	// once the validation metric reaches it.
 	TargetLoss, TargetMetric *float64
-	// BlowUp declares divergence when the loss exceeds BlowUp × max(initial
-	// loss, 1); NaN or Inf always does. Required (experiments use 1e6).
+	// BlowUp is the factor of optim.Divergence, the one divergence rule:
+	// the loss diverged above BlowUp × max(|initial loss|, 1), or when NaN
+	// or Inf (0: optim.DefaultBlowUp).
 	BlowUp float64
 	// LogEvery logs a row every so many steps and EvalEvery evaluates the
 	// validation and test data every so many (a multiple of LogEvery);
@@ -71,7 +72,7 @@ func (t *Trainer) Run(ctx context.Context, o *optim.Optimizer, batcher *data.Bat
 	}
 	defer done()
 	r := &loopRun{t: t, o: o, batcher: batcher, sp: sp, l: l, step: step, full: batcher.Full(), evals: step.evals,
-		out: Outcome{Status: Budget}, threshold: math.Inf(1), lastLR: math.NaN(), lastUnorm: math.NaN()}
+		out: Outcome{Status: optim.Budget}, threshold: math.Inf(1), lastLR: math.NaN(), lastUnorm: math.NaN()}
 	return r.run(ctx)
 }
 
@@ -171,7 +172,7 @@ func (r *loopRun) update(k int) (stop, error) {
 		r.pending = nil
 	}
 	if k == 0 {
-		r.threshold = r.l.BlowUp * math.Max(math.Abs(st.Loss), 1)
+		r.threshold = optim.Divergence{BlowUp: r.l.BlowUp}.Threshold(st.Loss)
 	}
 	if r.diverged(k, st) {
 		return stop{done: true, at: k}, nil
@@ -198,7 +199,7 @@ func (r *loopRun) diverged(k int, st StepStats) bool {
 	if !lossBad && !bad(st.GradNorm) && !bad(st.UpdateNorm) {
 		return false
 	}
-	r.out.Status = Diverged
+	r.out.Status = optim.Diverged
 	at := k
 	if !lossBad {
 		at = k + 1 // the update itself produced non-finite parameters
@@ -218,9 +219,9 @@ func (r *loopRun) diverged(k int, st StepStats) bool {
 func (r *loopRun) reachedTolerance(k int, st StepStats) bool {
 	switch {
 	case r.l.GradTol > 0 && r.full && st.GradNorm <= r.l.GradTol:
-		r.out.Status, r.out.Detail = Converged, fmt.Sprintf("gradient norm %g ≤ grad_tol %g at step %d", st.GradNorm, r.l.GradTol, k)
+		r.out.Status, r.out.Detail = optim.Converged, fmt.Sprintf("gradient norm %g ≤ grad_tol %g at step %d", st.GradNorm, r.l.GradTol, k)
 	case r.l.TargetLoss != nil && r.full && st.Loss <= *r.l.TargetLoss:
-		r.out.Status, r.out.Detail = Converged, fmt.Sprintf("training loss %g ≤ target %g at step %d", st.Loss, *r.l.TargetLoss, k)
+		r.out.Status, r.out.Detail = optim.Converged, fmt.Sprintf("training loss %g ≤ target %g at step %d", st.Loss, *r.l.TargetLoss, k)
 	default:
 		return false
 	}
@@ -256,13 +257,13 @@ func (r *loopRun) logRow(kk int, st StepStats) bool {
 	}
 	r.pending = &row
 	if !r.full && r.l.TargetLoss != nil && !r.l.BatchLoss && row.TrainLoss <= *r.l.TargetLoss {
-		r.out.Status, r.out.Detail = Converged, fmt.Sprintf("training loss %g ≤ target %g at step %d", row.TrainLoss, *r.l.TargetLoss, kk)
+		r.out.Status, r.out.Detail = optim.Converged, fmt.Sprintf("training loss %g ≤ target %g at step %d", row.TrainLoss, *r.l.TargetLoss, kk)
 		return true
 	}
 	if r.l.TargetMetric != nil && r.sp.Val != nil && kk%r.l.EvalEvery == 0 {
 		if _, vm := r.t.Evaluate(r.sp.Val); vm >= *r.l.TargetMetric {
 			row.ValMetric = vm
-			r.out.Status, r.out.Detail = Converged, fmt.Sprintf("validation %s %g ≥ target %g at step %d", r.t.model.MetricName(), vm, *r.l.TargetMetric, kk)
+			r.out.Status, r.out.Detail = optim.Converged, fmt.Sprintf("validation %s %g ≥ target %g at step %d", r.t.model.MetricName(), vm, *r.l.TargetMetric, kk)
 			return true
 		}
 	}
@@ -273,7 +274,7 @@ func (r *loopRun) logRow(kk int, st StepStats) bool {
 // history.
 func (r *loopRun) finish(k int) {
 	// A time budget can stop between logged rows: log the final parameters.
-	if h := r.out.History; r.pending == nil && r.out.Status == Budget && (len(h) == 0 || h[len(h)-1].Step != k) {
+	if h := r.out.History; r.pending == nil && r.out.Status == optim.Budget && (len(h) == 0 || h[len(h)-1].Step != k) {
 		row := r.nanRow(k)
 		row.LR, row.UpdateNorm, row.WallS = r.lastLR, r.lastUnorm, r.wall.Seconds()
 		if !r.full {
@@ -281,7 +282,7 @@ func (r *loopRun) finish(k int) {
 		}
 		r.pending = &row
 	}
-	if r.pending != nil && r.out.Status != Diverged {
+	if r.pending != nil && r.out.Status != optim.Diverged {
 		if r.full || !r.l.BatchLoss { // a mini-batch run's running mean stands
 			l, gn := r.t.LossAndGradNorm(r.sp.Train)
 			r.pending.TrainLoss = l

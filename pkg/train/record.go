@@ -9,16 +9,10 @@
 // train through it.
 package train
 
-import "math"
+import (
+	"math"
 
-// Status says why a run stopped.
-type Status string
-
-// The statuses of a finished run.
-const (
-	Budget    Status = "budget"    // a budget limit was reached
-	Converged Status = "converged" // a target or tolerance was reached
-	Diverged  Status = "diverged"  // NaN/Inf or loss above the blow-up threshold
+	"github.com/bgdlab/bgdlab/pkg/optim"
 )
 
 // Record is one logged row of a run's history. Row k describes the
@@ -48,7 +42,7 @@ type Record struct {
 // Outcome is what a loop returns: the history and why it stopped.
 type Outcome struct {
 	History []Record
-	Status  Status
+	Status  optim.Status
 	// Detail says what triggered the status (which target, which value).
 	Detail string
 	// DivergedAt is the first step whose loss or update was not finite (or

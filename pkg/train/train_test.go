@@ -88,13 +88,13 @@ func TestStopRules(t *testing.T) {
 		name   string
 		opt    optim.Config
 		loop   train.Loop
-		status train.Status
+		status optim.Status
 		steps  int
 	}{
-		{"budget", optim.GD{LR: 0.05}, train.Loop{Steps: 40}, train.Budget, 40},
-		{"target", optim.GD{LR: 0.05}, train.Loop{Steps: 5000, TargetLoss: &target}, train.Converged, -1},
-		{"divergence", optim.GD{LR: 0.2}, train.Loop{Steps: 5000}, train.Diverged, -1},
-		{"line search", optim.LBFGS{}, train.Loop{Steps: 50, GradTol: 1e-9}, train.Converged, -1},
+		{"budget", optim.GD{LR: 0.05}, train.Loop{Steps: 40}, optim.Budget, 40},
+		{"target", optim.GD{LR: 0.05}, train.Loop{Steps: 5000, TargetLoss: &target}, optim.Converged, -1},
+		{"divergence", optim.GD{LR: 0.2}, train.Loop{Steps: 5000}, optim.Diverged, -1},
+		{"line search", optim.LBFGS{}, train.Loop{Steps: 50, GradTol: 1e-9}, optim.Converged, -1},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -117,11 +117,11 @@ func TestStopRules(t *testing.T) {
 			}
 			host := hostGD(gd.LR, 5000)
 			want := tc.steps
-			if tc.status == train.Converged {
+			if tc.status == optim.Converged {
 				for want = 0; host[want] > target; want++ {
 				}
 			}
-			if tc.status == train.Diverged {
+			if tc.status == optim.Diverged {
 				if out.DivergedAt == nil || host[*out.DivergedAt] <= 1e6*host[0] {
 					t.Fatalf("diverged at %v; host loss there %g", out.DivergedAt, host[*out.DivergedAt])
 				}
