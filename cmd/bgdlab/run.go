@@ -18,6 +18,7 @@ import (
 	"github.com/bgdlab/bgdlab/pkg/experiment"
 	"github.com/bgdlab/bgdlab/pkg/models"
 	"github.com/bgdlab/bgdlab/pkg/optim"
+	"github.com/bgdlab/bgdlab/pkg/sweep"
 	"github.com/gomlx/compute"
 )
 
@@ -153,24 +154,24 @@ func runSweep(args []string, stdout, stderr io.Writer) error {
 	out := fs.String("out", "", "output folder (required); rerunning resumes")
 	shard := fs.String("shard", "0/1", "run only part i of n: i/n")
 	workers := fs.Int("workers", 1, "runs in parallel")
-	maxRuns := fs.Int("max-runs", defaultMaxRuns, fmt.Sprintf("refuse to start more runs than this in one process (consent for big sweeps; at most %d)", experiment.MaxSweepRuns))
+	maxRuns := fs.Int("max-runs", defaultMaxRuns, fmt.Sprintf("refuse to start more runs than this in one process (consent for big sweeps; at most %d)", sweep.MaxRuns))
 	if err := fs.Parse(args); err != nil {
 		return flagError(err)
 	}
 	if *config == "" || *out == "" {
 		return usagef("--config FILE and --out DIR are required")
 	}
-	if *maxRuns < 1 || *maxRuns > experiment.MaxSweepRuns {
-		return usagef("--max-runs %d must be in [1, %d]", *maxRuns, experiment.MaxSweepRuns)
+	if *maxRuns < 1 || *maxRuns > sweep.MaxRuns {
+		return usagef("--max-runs %d must be in [1, %d]", *maxRuns, sweep.MaxRuns)
 	}
 	if *workers < 1 {
 		return usagef("--workers %d must be ≥ 1", *workers)
 	}
-	i, n, err := experiment.ParseShard(*shard)
+	i, n, err := sweep.ParseShard(*shard)
 	if err != nil {
 		return usagef("%v", err)
 	}
-	c, err := experiment.LoadSweepConfig(*config)
+	c, err := sweep.Load(*config)
 	if err != nil {
 		return usagef("%v", err)
 	}
@@ -178,7 +179,7 @@ func runSweep(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usagef("%v", err)
 	}
-	mine, _ := experiment.Shard(plans, i, n)
+	mine, _ := sweep.Shard(plans, i, n)
 	if len(mine) > *maxRuns {
 		return usagef("this sweep would start %d runs here (shard %d/%d of %d), more than --max-runs %d: pass --max-runs %d to confirm, or shard it (--shard i/n)", len(mine), i, n, len(plans), *maxRuns, len(mine))
 	}
@@ -190,7 +191,7 @@ func runSweep(args []string, stdout, stderr io.Writer) error {
 	if err := outdir.Claim(*out, "sweep", "sweep.json"); err != nil {
 		return err
 	}
-	if err := experiment.CheckSweepFolder(*out, c); err != nil {
+	if err := sweep.CheckFolder(*out, c); err != nil {
 		return err
 	}
 	b, ctx, done, err := session(stderr)
@@ -199,7 +200,7 @@ func runSweep(args []string, stdout, stderr io.Writer) error {
 	}
 	defer done()
 	fmt.Fprintf(stderr, "sweep: %d runs (shard %d/%d of %d)\n", len(mine), i, n, len(plans))
-	res, err := experiment.RunSweep(ctx, b, c, mine, *out, experiment.SweepOptions{Workers: *workers, Progress: stderr})
+	res, err := sweep.Run(ctx, b, c, mine, *out, sweep.Options{Workers: *workers, Progress: stderr})
 	if err != nil {
 		return err
 	}
@@ -241,7 +242,7 @@ func runMerge(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	n, err := experiment.Merge(*out, dirs, experiment.MergeOptions{Partial: *partial})
+	n, err := sweep.Merge(*out, dirs, sweep.MergeOptions{Partial: *partial})
 	if err != nil {
 		return err
 	}

@@ -14,7 +14,7 @@ func Cached(dir string, b compute.Backend, s Spec) (*Result, error) {
 	runDir := filepath.Join(dir, SpecHash(s)[:16]) // the hash's first 8 bytes
 	if Finished(runDir) {
 		// The sweep's rule: same result format, same spec, same data files.
-		if res, _ := reusable(runDir, Plan{Spec: s}); res != nil {
+		if res, _ := Reusable(runDir, s); res != nil {
 			return res, nil
 		}
 	}

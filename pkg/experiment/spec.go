@@ -1,8 +1,9 @@
-// Package experiment runs fair, reproducible optimizer comparisons: a Spec
-// (data, model, optimizer, schedule, batch regime, budget, seed) becomes a Run
-// with a History of logged steps, written as run.json and history.csv;
-// sweeps expand grids and seeds, resume after interruption, shard across
-// machines and summarize with confidence intervals.
+// Package experiment runs one reproducible training run: a Spec (data,
+// model, optimizer, schedule, batch regime, budget, seed) becomes a Run with
+// a History of logged steps, written as run.json and history.csv and reused
+// when it is finished and its spec and data are unchanged (Reusable); a
+// diverged run is explained (which layer blew up, η·λmax). Sweeps of runs
+// live in pkg/sweep.
 package experiment
 
 import (

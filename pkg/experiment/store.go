@@ -50,17 +50,19 @@ func Write(dir string, res *Result) error {
 
 // SpecHash is the SHA-256 (hex) of a spec's JSON encoding, as run.json
 // records it.
-func SpecHash(s Spec) string { return jsonSHA256(s) }
+func SpecHash(s Spec) string { return HashJSON(s) }
 
-// jsonSHA256 is the SHA-256 (hex) of v's JSON encoding: how run.json and
+// HashJSON is the SHA-256 (hex) of v's JSON encoding: how run.json and
 // sweep.json hash what they record.
-func jsonSHA256(v any) string {
+func HashJSON(v any) string {
 	raw, _ := json.Marshal(v)
 	sum := sha256.Sum256(raw)
 	return hex.EncodeToString(sum[:])
 }
 
-func fmtFloat(v float64) string {
+// CSVFloat writes a float as bgdlab's CSV files hold it (history.csv,
+// summary.csv): the shortest exact form, NaN (not measured) as empty.
+func CSVFloat(v float64) string {
 	if math.IsNaN(v) {
 		return ""
 	}
@@ -79,15 +81,15 @@ func WriteHistoryCSV(w *bytes.Buffer, res *Result) error {
 		return err
 	}
 	for _, r := range res.History {
-		row := []string{strconv.Itoa(r.Step), fmtFloat(r.Epoch), strconv.FormatInt(r.Examples, 10), strconv.FormatInt(r.GradEvals, 10),
-			fmtFloat(r.WallS), fmtFloat(r.LR), fmtFloat(r.TrainLoss), fmtFloat(r.GradNorm), fmtFloat(r.UpdateNorm),
-			fmtFloat(r.ValLoss), fmtFloat(r.ValMetric), fmtFloat(r.TestLoss), fmtFloat(r.TestMetric)}
+		row := []string{strconv.Itoa(r.Step), CSVFloat(r.Epoch), strconv.FormatInt(r.Examples, 10), strconv.FormatInt(r.GradEvals, 10),
+			CSVFloat(r.WallS), CSVFloat(r.LR), CSVFloat(r.TrainLoss), CSVFloat(r.GradNorm), CSVFloat(r.UpdateNorm),
+			CSVFloat(r.ValLoss), CSVFloat(r.ValMetric), CSVFloat(r.TestLoss), CSVFloat(r.TestMetric)}
 		for i := range res.Layers {
 			v := math.NaN()
 			if i < len(r.LayerGradNorms) {
 				v = r.LayerGradNorms[i]
 			}
-			row = append(row, fmtFloat(v))
+			row = append(row, CSVFloat(v))
 		}
 		if err := cw.Write(row); err != nil {
 			return err

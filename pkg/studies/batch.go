@@ -12,6 +12,7 @@ import (
 	"github.com/bgdlab/bgdlab/pkg/models"
 	"github.com/bgdlab/bgdlab/pkg/optim"
 	"github.com/bgdlab/bgdlab/pkg/plots"
+	"github.com/bgdlab/bgdlab/pkg/sweep"
 	"github.com/bgdlab/bgdlab/pkg/theory"
 )
 
@@ -59,9 +60,9 @@ type batchStudy struct {
 	epochs               float64
 	seeds                []uint64
 	batches              []string
-	plans                []experiment.Plan
+	plans                []sweep.Plan
 	res                  []*experiment.Result
-	best                 map[string]experiment.ConfigSummary // fastest lr per batch size
+	best                 map[string]sweep.Summary // fastest lr per batch size
 	epochBands           []plots.Band
 	timeBands, evalBands []plots.Band
 	tttX, tttY, examples []float64
@@ -74,7 +75,7 @@ type batchStudy struct {
 // target in the least mean time.
 func runBatchSweep(s *Env) (*batchStudy, error) {
 	bs := &batchStudy{epochs: 60, seeds: []uint64{1, 2}, batches: []string{"full", "1024", "128", "16"},
-		fullTTT: math.NaN(), bestMiniTTT: math.Inf(1), best: map[string]experiment.ConfigSummary{}}
+		fullTTT: math.NaN(), bestMiniTTT: math.Inf(1), best: map[string]sweep.Summary{}}
 	n := 8000
 	if s.Full {
 		n, bs.epochs, bs.seeds = 40000, 100, []uint64{1, 2, 3}
@@ -88,12 +89,12 @@ func runBatchSweep(s *Env) (*batchStudy, error) {
 	f0 := fit.Problem.MSE(make([]float64, len(fit.ThetaStar)))
 	bs.target = bs.fstar + 0.001*(f0-bs.fstar)
 	l := fit.Curvature.L
-	c := &experiment.SweepConfig{Base: experiment.Spec{Data: bs.problem.String(), Model: "linear", Epochs: bs.epochs, DType: "float32", Init: "zeros", TrainLoss: "full", TargetLoss: &bs.target},
+	c := &sweep.Config{Base: experiment.Spec{Data: bs.problem.String(), Model: "linear", Epochs: bs.epochs, DType: "float32", Init: "zeros", TrainLoss: "full", TargetLoss: &bs.target},
 		Optimizers: []string{"gd"}, Grid: map[string][]any{"batch": toAny(bs.batches), "lr": {1 / l, 0.3 / l, 0.1 / l, 0.03 / l}}, Seeds: bs.seeds, TargetLoss: &bs.target}
 	if bs.plans, bs.res, err = s.sweep("batch", c); err != nil {
 		return nil, err
 	}
-	for _, sm := range experiment.Summaries(c, bs.plans, bs.res) {
+	for _, sm := range sweep.Summaries(c, bs.plans, bs.res) {
 		b := sm.Params["batch"]
 		cur, ok := bs.best[b]
 		v := sm.TTT["seconds"].Mean
@@ -132,7 +133,7 @@ func (bs *batchStudy) compare() Table {
 
 // addBands adds batch size b's loss bands (mean ± CI across seeds) against
 // epochs, seconds and gradient evaluations.
-func (bs *batchStudy) addBands(bi int, b string, sm experiment.ConfigSummary) {
+func (bs *batchStudy) addBands(bi int, b string, sm sweep.Summary) {
 	var hs [][]experiment.Record
 	for i, p := range bs.plans {
 		if p.Config == sm.Config {
@@ -157,7 +158,7 @@ func (bs *batchStudy) addBands(bi int, b string, sm experiment.ConfigSummary) {
 }
 
 // addTTT records batch size b's time and examples to the target.
-func (bs *batchStudy) addTTT(b string, sm experiment.ConfigSummary) {
+func (bs *batchStudy) addTTT(b string, sm sweep.Summary) {
 	size := float64(bs.fit.Train.N)
 	if b != "full" {
 		size, _ = strconv.ParseFloat(b, 64)
@@ -278,7 +279,7 @@ func NoiseFloors(s *Env, d data.Config, alpha float64, batches []int, nSteps int
 	}
 	// Equal steps for every batch size: the first half forgets the start, the
 	// second half measures the stationary spread.
-	c := &experiment.SweepConfig{Base: experiment.Spec{Data: d.String(), Model: models.Linear{}.String(), Steps: nSteps, DType: "float64", Init: "zeros", TrainLoss: "full"},
+	c := &sweep.Config{Base: experiment.Spec{Data: d.String(), Model: models.Linear{}.String(), Steps: nSteps, DType: "float64", Init: "zeros", TrainLoss: "full"},
 		Optimizers: []string{optim.GD{LR: alpha}.String()}, Grid: map[string][]any{"batch": miniReplace(batches)}, Seeds: []uint64{1}}
 	_, res, err := s.sweep("noise-floor", c)
 	if err != nil {
@@ -355,7 +356,7 @@ func stepCost(s *Env) (Figure, Claim, error) {
 	if s.Full {
 		ns = []int{2000, 8000, 32000, 128000}
 	}
-	c := &experiment.SweepConfig{Base: experiment.Spec{Model: "linear", Batch: "full", Steps: 30, DType: "float32", Init: "zeros", EvalEvery: 1000},
+	c := &sweep.Config{Base: experiment.Spec{Model: "linear", Batch: "full", Steps: 30, DType: "float32", Init: "zeros", EvalEvery: 1000},
 		Optimizers: []string{optim.GD{LR: 0.01}.String()}, Seeds: []uint64{1}}
 	var specs []any
 	for _, n := range ns {

@@ -5,8 +5,8 @@ import (
 	"math"
 	"strconv"
 
-	"github.com/bgdlab/bgdlab/pkg/experiment"
 	"github.com/bgdlab/bgdlab/pkg/stats"
+	"github.com/bgdlab/bgdlab/pkg/train"
 )
 
 // boxTargetFraction sets a box study's validation target for time to
@@ -62,7 +62,7 @@ func equalSecondsSection(s *Env, plan locPlan, results []locResult, sec Study) (
 			var ms, steps, ttts, evals []float64
 			for _, x := range runs {
 				ms, steps = append(ms, x.Last().TestMetric), append(steps, float64(x.Steps))
-				if tt, ok := experiment.TimeToTarget(x.History, "val_metric", target, false); ok {
+				if tt, ok := train.TimeToTarget(x.History, "val_metric", target, false); ok {
 					ttts, evals = append(ttts, tt.Seconds), append(evals, float64(tt.GradEvals))
 				}
 			}

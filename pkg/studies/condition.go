@@ -10,6 +10,7 @@ import (
 	"github.com/bgdlab/bgdlab/pkg/models"
 	"github.com/bgdlab/bgdlab/pkg/optim"
 	"github.com/bgdlab/bgdlab/pkg/plots"
+	"github.com/bgdlab/bgdlab/pkg/sweep"
 	"github.com/bgdlab/bgdlab/pkg/theory"
 )
 
@@ -52,7 +53,7 @@ func Rates(s *Env, kappa float64, nSteps int) ([]Rate, error) {
 	for _, r := range rates {
 		opts = append(opts, r.Optimizer.String())
 	}
-	c := &experiment.SweepConfig{Base: experiment.Spec{Data: problem.String(), Model: models.Linear{}.String(), Batch: "full", Steps: nSteps, DType: "float64", Init: "zeros"},
+	c := &sweep.Config{Base: experiment.Spec{Data: problem.String(), Model: models.Linear{}.String(), Batch: "full", Steps: nSteps, DType: "float64", Init: "zeros"},
 		Optimizers: opts, Seeds: []uint64{1}}
 	_, res, err := s.sweep(fmt.Sprintf("condition/kappa=%g", kappa), c)
 	if err != nil {

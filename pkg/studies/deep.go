@@ -6,6 +6,7 @@ import (
 
 	"github.com/bgdlab/bgdlab/pkg/experiment"
 	"github.com/bgdlab/bgdlab/pkg/plots"
+	"github.com/bgdlab/bgdlab/pkg/sweep"
 )
 
 // Deep measures vanishing and exploding gradients in deep plain MLPs.
@@ -28,7 +29,7 @@ func Deep(s *Env) (Study, error) {
 		Header: []string{"network", "optimizer", "‖∇ first layer‖", "‖∇ last layer‖", "ratio first/last", "status", "final train loss", "test accuracy"}}
 	ratios := map[string]float64{}
 	for i, cs := range cases {
-		c := &experiment.SweepConfig{Base: experiment.Spec{Data: dataSpec, Model: cs.model, Batch: "full", Steps: nSteps, DType: "float32", LayerNorms: true},
+		c := &sweep.Config{Base: experiment.Spec{Data: dataSpec, Model: cs.model, Batch: "full", Steps: nSteps, DType: "float32", LayerNorms: true},
 			Optimizers: []string{cs.opt}, Seeds: []uint64{1}}
 		_, res, err := s.sweep(fmt.Sprintf("deep/%d", i), c)
 		if err != nil {

@@ -11,6 +11,8 @@ import (
 	"github.com/bgdlab/bgdlab/pkg/optim"
 	"github.com/bgdlab/bgdlab/pkg/plots"
 	"github.com/bgdlab/bgdlab/pkg/stats"
+	"github.com/bgdlab/bgdlab/pkg/sweep"
+	"github.com/bgdlab/bgdlab/pkg/train"
 )
 
 // method is one contender of the Fashion-MNIST comparison.
@@ -224,7 +226,7 @@ func (fm *fashionModelRuns) reportRow(mc fashionModel, m method, runs []*experim
 		accs, losses = append(accs, last.TestMetric), append(losses, last.TestLoss)
 		epochs, walls = append(epochs, last.Epoch), append(walls, last.WallS)
 		hs = append(hs, r.History)
-		if t, ok := experiment.TimeToTarget(r.History, "val_metric", mc.target, false); ok {
+		if t, ok := train.TimeToTarget(r.History, "val_metric", mc.target, false); ok {
 			ttts = append(ttts, t.Seconds)
 		}
 	}
@@ -282,7 +284,7 @@ func fashionRunFor(s *Env, plan fashionPlan, mc fashionModel, m method, lr, beta
 		base.Epochs, base.Steps, base.Seconds = 0, 0, seconds
 		kind += fmt.Sprintf("-%.3gs", seconds)
 	}
-	c := &experiment.SweepConfig{Base: base, Optimizers: []string{opt}, Seeds: seeds}
+	c := &sweep.Config{Base: base, Optimizers: []string{opt}, Seeds: seeds}
 	id := fmt.Sprintf("fashion/%s/%s-%s/%s/%s", strings.SplitN(mc.spec, ":", 2)[0], m.opt, m.batch, kind, setting)
 	_, res, err := s.sweep(id, c)
 	return res, err

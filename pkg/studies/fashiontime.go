@@ -9,6 +9,7 @@ import (
 	"github.com/bgdlab/bgdlab/pkg/experiment"
 	"github.com/bgdlab/bgdlab/pkg/plots"
 	"github.com/bgdlab/bgdlab/pkg/stats"
+	"github.com/bgdlab/bgdlab/pkg/train"
 )
 
 // tunedMethod is a method's setting tuned at the epoch budget, and the mean
@@ -71,7 +72,7 @@ func (fm *fashionModelRuns) equalTime(s *Env, plan fashionPlan, mc fashionModel)
 			steps, epochs, evals = append(steps, float64(r.Steps)), append(epochs, last.Epoch), append(evals, float64(last.GradEvals))
 			accs = append(accs, last.TestMetric)
 			bestVal = append(bestVal, bestValMetric(r.History))
-			if tt, ok := experiment.TimeToTarget(r.History, "val_metric", mc.target, false); ok {
+			if tt, ok := train.TimeToTarget(r.History, "val_metric", mc.target, false); ok {
 				ttts, tttEvals = append(ttts, tt.Seconds), append(tttEvals, float64(tt.GradEvals))
 			}
 			hs = append(hs, r.History)

@@ -13,6 +13,7 @@ import (
 	"github.com/bgdlab/bgdlab/pkg/optim"
 	"github.com/bgdlab/bgdlab/pkg/plots"
 	"github.com/bgdlab/bgdlab/pkg/stats"
+	"github.com/bgdlab/bgdlab/pkg/sweep"
 )
 
 // locMethod is one compared optimizer: its configuration at a rate, its
@@ -157,7 +158,7 @@ func locRunFor(s *Env, plan locPlan, m locMethod, lr float64, seeds []uint64, se
 		kind = fmt.Sprintf("report-%ss", g(seconds))
 	}
 	base := locSpec(plan, m.batch, seconds)
-	c := &experiment.SweepConfig{Base: base, Optimizers: []string{cfg.String()}, Seeds: seeds}
+	c := &sweep.Config{Base: base, Optimizers: []string{cfg.String()}, Seeds: seeds}
 	_, res, err := s.sweep(fmt.Sprintf("%s/%s-%s/%s/lr=%s", plan.task, cfg.Method(), base.Batch, kind, g(lr)), c)
 	return res, err
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/bgdlab/bgdlab/pkg/experiment"
 	"github.com/bgdlab/bgdlab/pkg/plots"
 	"github.com/bgdlab/bgdlab/pkg/stats"
+	"github.com/bgdlab/bgdlab/pkg/sweep"
 )
 
 // rung is one step of the full-batch recipe ladder: full-batch GD with more
@@ -159,7 +160,7 @@ func recipeRung(s *Env, plan recipePlan, r rung) (rungResult, error) {
 		if r.batch == "full" {
 			b.EvalEvery = max(1, r.steps/10)
 		}
-		c := &experiment.SweepConfig{Base: b, Optimizers: []string{opt}, Seeds: seeds}
+		c := &sweep.Config{Base: b, Optimizers: []string{opt}, Seeds: seeds}
 		tag := strings.NewReplacer(" ", "", ",", "_", ":", "-", "=", "").Replace(fmt.Sprintf("%s-%d-%s-clip%g", r.batch, r.steps, r.schedule, r.clip))
 		if r.method != "" {
 			tag = r.method + "-" + tag

@@ -9,6 +9,7 @@ import (
 	"github.com/bgdlab/bgdlab/pkg/lsq"
 	"github.com/bgdlab/bgdlab/pkg/optim"
 	"github.com/bgdlab/bgdlab/pkg/plots"
+	"github.com/bgdlab/bgdlab/pkg/sweep"
 )
 
 // seedRuleRun is one run of the seed article's rule (β > 0) or of plain GD
@@ -38,7 +39,7 @@ const (
 // judges the article's claim that it is a descent method.
 func seedRule(s *Env, prob lsq.Problem) (Table, Figure, Claim, error) {
 	betas := []any{1e-4, 1e-3, 1e-2}
-	c := &experiment.SweepConfig{Base: experiment.Spec{Data: "textbook", Model: "linear", Batch: "full", Steps: seedRuleSteps, DType: "float64", Init: "zeros"},
+	c := &sweep.Config{Base: experiment.Spec{Data: "textbook", Model: "linear", Batch: "full", Steps: seedRuleSteps, DType: "float64", Init: "zeros"},
 		Optimizers: []string{"gd", "gd-gradsq"}, Grid: map[string][]any{"lr": {seedRuleLR}},
 		PerOptimizer: map[string]map[string][]any{"gd-gradsq": {"beta": betas}}, Seeds: []uint64{1}}
 	_, res, err := s.sweep("seed_rule", c)

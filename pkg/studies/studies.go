@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 
 	"github.com/bgdlab/bgdlab/pkg/experiment"
+	"github.com/bgdlab/bgdlab/pkg/sweep"
 	"github.com/bgdlab/bgdlab/pkg/train"
 	"github.com/gomlx/compute"
 	"gonum.org/v1/plot"
@@ -121,14 +122,14 @@ func (s *Env) figure(p *plot.Plot, name, caption string) (Figure, error) {
 }
 
 // sweep runs a sweep into Results/<id> (resuming finished runs).
-func (s *Env) sweep(id string, c *experiment.SweepConfig) ([]experiment.Plan, []*experiment.Result, error) {
+func (s *Env) sweep(id string, c *sweep.Config) ([]sweep.Plan, []*experiment.Result, error) {
 	plans, err := c.Expand()
 	if err != nil {
 		return nil, nil, err
 	}
 	dir := filepath.Join(s.Results, id)
 	s.logf("%s: %d runs", id, len(plans))
-	res, err := experiment.RunSweep(s.Ctx, s.Backend, c, plans, dir, experiment.SweepOptions{Progress: s.Progress, Cache: s.Cache})
+	res, err := sweep.Run(s.Ctx, s.Backend, c, plans, dir, sweep.Options{Progress: s.Progress, Cache: s.Cache})
 	if err != nil {
 		return nil, nil, err
 	}

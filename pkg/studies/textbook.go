@@ -8,6 +8,7 @@ import (
 	"github.com/bgdlab/bgdlab/pkg/experiment"
 	"github.com/bgdlab/bgdlab/pkg/optim"
 	"github.com/bgdlab/bgdlab/pkg/plots"
+	"github.com/bgdlab/bgdlab/pkg/sweep"
 	"github.com/bgdlab/bgdlab/pkg/theory"
 	"gonum.org/v1/gonum/mat"
 )
@@ -21,7 +22,7 @@ func Textbook(s *Env) (Study, error) {
 	}
 	curv := fit.Curvature
 	lrs := []any{0.01, 0.05, 0.08, 0.09}
-	c := &experiment.SweepConfig{Base: experiment.Spec{Data: "textbook", Model: "linear", Batch: "full", Steps: 1000, DType: "float64", Init: "zeros"},
+	c := &sweep.Config{Base: experiment.Spec{Data: "textbook", Model: "linear", Batch: "full", Steps: 1000, DType: "float64", Init: "zeros"},
 		Optimizers: []string{"gd"}, Grid: map[string][]any{"lr": lrs}, Seeds: []uint64{1}}
 	_, res, err := s.sweep("textbook", c)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/bgdlab/bgdlab/pkg/experiment"
 	"github.com/bgdlab/bgdlab/pkg/stats"
+	"github.com/bgdlab/bgdlab/pkg/sweep"
 )
 
 // Every claim can come out supported, refuted or nuanced, each decided from
@@ -43,11 +44,11 @@ func TestVerdictsReachEveryOutcome(t *testing.T) {
 	check("BGD sooner", fashionClaim([]versus{v(3, 3, 1, 5)}, "b", "f").Verdict, Supported)
 	check("split by model", fashionClaim([]versus{v(3, 3, 1, 5), v(0, 3, 0, 1)}, "b", "f").Verdict, Nuanced)
 	// Least squares: time to target by batch size.
-	ttt := func(mean, ci, evals float64) experiment.ConfigSummary {
-		return experiment.ConfigSummary{TTT: map[string]stats.Summary{"seconds": {Mean: mean, CI95: ci}, "grad_evals": {Mean: evals}}}
+	ttt := func(mean, ci, evals float64) sweep.Summary {
+		return sweep.Summary{TTT: map[string]stats.Summary{"seconds": {Mean: mean, CI95: ci}, "grad_evals": {Mean: evals}}}
 	}
 	bs := func(full, mini float64, fullCI, miniCI float64) *batchStudy {
-		b := &batchStudy{epochs: 60, fullTTT: full, bestMiniTTT: mini, bestMini: "128", best: map[string]experiment.ConfigSummary{}}
+		b := &batchStudy{epochs: 60, fullTTT: full, bestMiniTTT: mini, bestMini: "128", best: map[string]sweep.Summary{}}
 		if !math.IsNaN(full) {
 			b.best["full"] = ttt(full, fullCI, 100)
 		}

@@ -1,4 +1,4 @@
-package experiment_test
+package sweep_test
 
 import (
 	"context"
@@ -17,6 +17,7 @@ import (
 	"github.com/bgdlab/bgdlab/pkg/backend"
 	"github.com/bgdlab/bgdlab/pkg/experiment"
 	"github.com/bgdlab/bgdlab/pkg/optim"
+	"github.com/bgdlab/bgdlab/pkg/sweep"
 	"github.com/bgdlab/bgdlab/pkg/train"
 )
 
@@ -25,7 +26,7 @@ func TestMain(m *testing.M) {
 	if out := os.Getenv("BGDLAB_TEST_SWEEP_CHILD"); out != "" {
 		c := slowSweep()
 		plans, _ := c.Expand()
-		if _, err := experiment.RunSweep(context.Background(), nil, c, plans, out, experiment.SweepOptions{}); err != nil {
+		if _, err := sweep.Run(context.Background(), nil, c, plans, out, sweep.Options{}); err != nil {
 			os.Stderr.WriteString(err.Error())
 			os.Exit(1)
 		}
@@ -35,8 +36,8 @@ func TestMain(m *testing.M) {
 }
 
 // slowSweep has runs of about half a second each (a time budget).
-func slowSweep() *experiment.SweepConfig {
-	return &experiment.SweepConfig{
+func slowSweep() *sweep.Config {
+	return &sweep.Config{
 		Base:       experiment.Spec{Data: "synthetic-linear:n=2000,d=50,kappa=10", Model: "linear", Batch: "32", Seconds: 0.5, DType: "float64"},
 		Optimizers: []string{"gd:lr=0.01", "momentum:lr=0.01"},
 		Seeds:      []uint64{1, 2},
@@ -86,7 +87,7 @@ func TestSweepResumesAfterKill(t *testing.T) {
 	// Resume with the same sweep.
 	c := slowSweep()
 	plans, _ := c.Expand()
-	res, err := experiment.RunSweep(context.Background(), nil, c, plans, out, experiment.SweepOptions{})
+	res, err := sweep.Run(context.Background(), nil, c, plans, out, sweep.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +118,7 @@ func TestSweepResumesAfterKill(t *testing.T) {
 }
 
 func TestShardsPartitionTheSweep(t *testing.T) {
-	c := &experiment.SweepConfig{Base: experiment.Spec{Data: "textbook", Model: "linear", Steps: 20, DType: "float64"},
+	c := &sweep.Config{Base: experiment.Spec{Data: "textbook", Model: "linear", Steps: 20, DType: "float64"},
 		Optimizers: []string{"gd", "momentum", "adam"}, Grid: map[string][]any{"lr": {0.001, 0.01}}, Seeds: []uint64{1, 2, 3}}
 	plans, err := c.Expand()
 	if err != nil {
@@ -129,7 +130,7 @@ func TestShardsPartitionTheSweep(t *testing.T) {
 	var ids []string
 	seen := map[string]bool{}
 	for i := 0; i < 4; i++ {
-		part, err := experiment.Shard(plans, i, 4)
+		part, err := sweep.Shard(plans, i, 4)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -147,22 +148,22 @@ func TestShardsPartitionTheSweep(t *testing.T) {
 	// Run two shards into separate folders and merge.
 	dirs := []string{t.TempDir(), t.TempDir()}
 	for i, d := range dirs {
-		part, _ := experiment.Shard(plans, i, 2)
-		if _, err := experiment.RunSweep(context.Background(), nil, c, part, d, experiment.SweepOptions{}); err != nil {
+		part, _ := sweep.Shard(plans, i, 2)
+		if _, err := sweep.Run(context.Background(), nil, c, part, d, sweep.Options{}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	merged := t.TempDir()
-	if _, err := experiment.Merge(merged, dirs[:1], experiment.MergeOptions{}); err == nil || !strings.Contains(err.Error(), "9 of 18 runs of the sweep are missing") {
+	if _, err := sweep.Merge(merged, dirs[:1], sweep.MergeOptions{}); err == nil || !strings.Contains(err.Error(), "9 of 18 runs of the sweep are missing") {
 		t.Errorf("half a sweep merged without a word: %v", err)
 	}
-	if n, err := experiment.Merge(merged, dirs[:1], experiment.MergeOptions{Partial: true}); err != nil || n != 9 {
+	if n, err := sweep.Merge(merged, dirs[:1], sweep.MergeOptions{Partial: true}); err != nil || n != 9 {
 		t.Errorf("partial merge: %d runs, %v", n, err)
 	}
 	if incomplete := incompleteRows(t, filepath.Join(merged, "summary.csv")); incomplete == 0 {
 		t.Error("a partial merge wrote a summary with every configuration marked complete")
 	}
-	n, err := experiment.Merge(merged, dirs, experiment.MergeOptions{})
+	n, err := sweep.Merge(merged, dirs, sweep.MergeOptions{})
 	if err != nil || n != 18 {
 		t.Fatalf("merged %d runs, err %v", n, err)
 	}
@@ -170,7 +171,7 @@ func TestShardsPartitionTheSweep(t *testing.T) {
 		t.Errorf("the whole sweep merged, yet %d configurations are marked incomplete", incomplete)
 	}
 	full := t.TempDir()
-	if _, err := experiment.RunSweep(context.Background(), nil, c, plans, full, experiment.SweepOptions{}); err != nil {
+	if _, err := sweep.Run(context.Background(), nil, c, plans, full, sweep.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	a, _ := os.ReadFile(filepath.Join(merged, "summary.csv"))
@@ -243,15 +244,15 @@ func TestTimeToTarget(t *testing.T) {
 		{Step: 10, TrainLoss: 0.9, WallS: 3, Epoch: 1, GradEvals: 10, ValMetric: 0.8},
 		{Step: 15, TrainLoss: 0.5, WallS: 4.5, Epoch: 1.5, GradEvals: 15, ValMetric: 0.9},
 	}
-	got, ok := experiment.TimeToTarget(h, "train_loss", 1, true)
+	got, ok := train.TimeToTarget(h, "train_loss", 1, true)
 	if !ok || got.Step != 10 || got.Seconds != 3 || got.Epoch != 1 || got.GradEvals != 10 {
 		t.Fatalf("train_loss ≤ 1: %+v %v", got, ok)
 	}
-	got, ok = experiment.TimeToTarget(h, "val_metric", 0.85, false)
+	got, ok = train.TimeToTarget(h, "val_metric", 0.85, false)
 	if !ok || got.Step != 15 {
 		t.Fatalf("val_metric ≥ 0.85: %+v %v", got, ok)
 	}
-	if _, ok := experiment.TimeToTarget(h, "train_loss", 0.1, true); ok {
+	if _, ok := train.TimeToTarget(h, "train_loss", 0.1, true); ok {
 		t.Fatal("unreached target reported as reached")
 	}
 }
@@ -322,7 +323,7 @@ func TestWriteReadRoundTrip(t *testing.T) {
 // whose results meant something else (another ResultFormat) is redone on
 // resume; the others are reused as they are.
 func TestSweepRedoesRunsOfAnotherFormat(t *testing.T) {
-	c := &experiment.SweepConfig{
+	c := &sweep.Config{
 		Base:       experiment.Spec{Data: "synthetic-linear:n=200,d=5,kappa=10", Model: "linear", Batch: "full", Steps: 5, DType: "float64"},
 		Optimizers: []string{"gd:lr=0.01", "gd:lr=0.02"},
 		Seeds:      []uint64{1},
@@ -332,7 +333,7 @@ func TestSweepRedoesRunsOfAnotherFormat(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := t.TempDir()
-	if _, err := experiment.RunSweep(context.Background(), nil, c, plans, out, experiment.SweepOptions{}); err != nil {
+	if _, err := sweep.Run(context.Background(), nil, c, plans, out, sweep.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	runFile := func(i int) string { return filepath.Join(out, "runs", plans[i].ID, experiment.RunFile) }
@@ -347,7 +348,7 @@ func TestSweepRedoesRunsOfAnotherFormat(t *testing.T) {
 	os.WriteFile(runFile(0), []byte(stale), 0o644)
 	kept, _ := os.ReadFile(runFile(1))
 	var log strings.Builder
-	if _, err := experiment.RunSweep(context.Background(), nil, c, plans, out, experiment.SweepOptions{Progress: &log}); err != nil {
+	if _, err := sweep.Run(context.Background(), nil, c, plans, out, sweep.Options{Progress: &log}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(log.String(), "redoing "+plans[0].ID) {
@@ -366,14 +367,14 @@ func TestSweepRedoesRunsOfAnotherFormat(t *testing.T) {
 func TestSweepRedoesRunsOfAnEditedConfig(t *testing.T) {
 	out := t.TempDir()
 	sweep := func(steps int) ([]*experiment.Result, string) {
-		c := &experiment.SweepConfig{Base: experiment.Spec{Data: "textbook", Model: "linear", Batch: "full", Steps: steps, DType: "float64"},
+		c := &sweep.Config{Base: experiment.Spec{Data: "textbook", Model: "linear", Batch: "full", Steps: steps, DType: "float64"},
 			Optimizers: []string{"gd:lr=0.01"}, Seeds: []uint64{1}}
 		plans, err := c.Expand()
 		if err != nil {
 			t.Fatal(err)
 		}
 		var log strings.Builder
-		res, err := experiment.RunSweep(context.Background(), nil, c, plans, out, experiment.SweepOptions{Progress: &log})
+		res, err := sweep.Run(context.Background(), nil, c, plans, out, sweep.Options{Progress: &log})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -398,27 +399,27 @@ func TestSweepRedoesRunsOfAnEditedConfig(t *testing.T) {
 func TestMergeRefusesMixedSweeps(t *testing.T) {
 	run := func(steps int) string {
 		d := t.TempDir()
-		c := &experiment.SweepConfig{Base: experiment.Spec{Data: "textbook", Model: "linear", Batch: "full", Steps: steps, DType: "float64"},
+		c := &sweep.Config{Base: experiment.Spec{Data: "textbook", Model: "linear", Batch: "full", Steps: steps, DType: "float64"},
 			Optimizers: []string{"gd:lr=0.01"}, Seeds: []uint64{1, 2}}
 		plans, _ := c.Expand()
-		if _, err := experiment.RunSweep(context.Background(), nil, c, plans, d, experiment.SweepOptions{}); err != nil {
+		if _, err := sweep.Run(context.Background(), nil, c, plans, d, sweep.Options{}); err != nil {
 			t.Fatal(err)
 		}
 		return d
 	}
 	a, b := run(5), run(7)
-	if _, err := experiment.Merge(t.TempDir(), []string{a, b}, experiment.MergeOptions{}); err == nil || !strings.Contains(err.Error(), "hold different sweeps") {
+	if _, err := sweep.Merge(t.TempDir(), []string{a, b}, sweep.MergeOptions{}); err == nil || !strings.Contains(err.Error(), "hold different sweeps") {
 		t.Errorf("two sweeps merged: %v", err)
 	}
 	// b's config edited by hand to pass for a's: its hash gives it away.
 	edited := strings.Replace(string(mustRead(t, filepath.Join(b, "sweep.json"))), `"steps": 7`, `"steps": 5`, 1)
 	os.WriteFile(filepath.Join(b, "sweep.json"), []byte(edited), 0o644)
-	if _, err := experiment.Merge(t.TempDir(), []string{a, b}, experiment.MergeOptions{}); err == nil || !strings.Contains(err.Error(), "does not match its config_sha256") {
+	if _, err := sweep.Merge(t.TempDir(), []string{a, b}, sweep.MergeOptions{}); err == nil || !strings.Contains(err.Error(), "does not match its config_sha256") {
 		t.Errorf("an edited sweep.json merged: %v", err)
 	}
 	// b's runs copied under a's config: same IDs, other experiments.
 	os.WriteFile(filepath.Join(b, "sweep.json"), mustRead(t, filepath.Join(a, "sweep.json")), 0o644)
-	if _, err := experiment.Merge(t.TempDir(), []string{a, b}, experiment.MergeOptions{}); err == nil || !strings.Contains(err.Error(), "records a different experiment") {
+	if _, err := sweep.Merge(t.TempDir(), []string{a, b}, sweep.MergeOptions{}); err == nil || !strings.Contains(err.Error(), "records a different experiment") {
 		t.Errorf("foreign runs merged: %v", err)
 	}
 }
@@ -446,7 +447,7 @@ func TestSweepFolderLock(t *testing.T) {
 	}
 	c := slowSweep()
 	plans, _ := c.Expand()
-	_, err := experiment.RunSweep(context.Background(), nil, c, plans, out, experiment.SweepOptions{})
+	_, err := sweep.Run(context.Background(), nil, c, plans, out, sweep.Options{})
 	pid := cmd.Process.Pid
 	cmd.Process.Kill()
 	cmd.Wait()
@@ -455,7 +456,7 @@ func TestSweepFolderLock(t *testing.T) {
 	}
 	// The killed sweep's lock is gone: resuming works.
 	c.Base.Seconds = 0.05
-	if _, err := experiment.RunSweep(context.Background(), nil, c, plans, out, experiment.SweepOptions{}); err != nil && strings.Contains(err.Error(), "another bgdlab sweep") {
+	if _, err := sweep.Run(context.Background(), nil, c, plans, out, sweep.Options{}); err != nil && strings.Contains(err.Error(), "another bgdlab sweep") {
 		t.Fatalf("the lock outlived its process: %v", err)
 	}
 }
@@ -463,13 +464,13 @@ func TestSweepFolderLock(t *testing.T) {
 // A file where a run folder should be is reported, never deleted.
 func TestSweepKeepsAFileInARunsPlace(t *testing.T) {
 	out := t.TempDir()
-	c := &experiment.SweepConfig{Base: experiment.Spec{Data: "textbook", Model: "linear", Batch: "full", Steps: 3, DType: "float64"},
+	c := &sweep.Config{Base: experiment.Spec{Data: "textbook", Model: "linear", Batch: "full", Steps: 3, DType: "float64"},
 		Optimizers: []string{"gd:lr=0.01"}, Seeds: []uint64{1}}
 	plans, _ := c.Expand()
 	squatter := filepath.Join(out, "runs", plans[0].ID)
 	os.MkdirAll(filepath.Dir(squatter), 0o755)
 	os.WriteFile(squatter, []byte("notes"), 0o644)
-	_, err := experiment.RunSweep(context.Background(), nil, c, plans, out, experiment.SweepOptions{})
+	_, err := sweep.Run(context.Background(), nil, c, plans, out, sweep.Options{})
 	if err == nil || !strings.Contains(err.Error(), "is a file, not a run folder") {
 		t.Errorf("sweep over a file: %v", err)
 	}
@@ -491,7 +492,7 @@ func TestSweepCompilesOncePerShape(t *testing.T) {
 	defer b.Finalize()
 	cache := train.NewCache()
 	defer cache.Close()
-	c := &experiment.SweepConfig{
+	c := &sweep.Config{
 		Base:       experiment.Spec{Data: "moons:n=200", Model: "mlp:hidden=8", Batch: "full", Steps: 5},
 		Optimizers: []string{"adam", "momentum"},
 		PerOptimizer: map[string]map[string][]any{
@@ -506,7 +507,7 @@ func TestSweepCompilesOncePerShape(t *testing.T) {
 		t.Fatalf("%d plans, want 10", len(plans))
 	}
 	for i, want := range []int{2, 2} {
-		if _, err := experiment.RunSweep(context.Background(), b, c, plans, t.TempDir(), experiment.SweepOptions{Cache: cache}); err != nil {
+		if _, err := sweep.Run(context.Background(), b, c, plans, t.TempDir(), sweep.Options{Cache: cache}); err != nil {
 			t.Fatal(err)
 		}
 		if got := cache.Compiles(); got != want {
