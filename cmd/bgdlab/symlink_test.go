@@ -5,7 +5,6 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
-
 )
 
 // symlinkCases: a lock file planted as a symbolic link to a user's file
