@@ -56,8 +56,10 @@ type Result struct {
 	FullBatchChunk int `json:"full_batch_chunk,omitempty"`
 	// TestPredictions is the predicted class of each test example at the
 	// end of training, in the test split's order (Spec.KeepPredictions).
-	TestPredictions []int    `json:"test_predictions,omitempty"`
-	History         []Record `json:"-"`
+	TestPredictions []int `json:"test_predictions,omitempty"`
+	// Sharpness is λmax along the run (Spec.SharpnessEvery).
+	Sharpness []SharpnessPoint `json:"sharpness,omitempty"`
+	History   []Record         `json:"-"`
 }
 
 // ResultFormat versions the meaning of run.json and history.csv. Format 2:
@@ -156,8 +158,14 @@ func run(ctx context.Context, b compute.Backend, r *Resolved, opts Options) (*Re
 		return nil, err
 	}
 	res.FullBatchChunk = chunked
+	loop := loopOf(r, full, nil)
+	if loop.Observe, err = sharpnessObserver(tr, sp.Train, r, res); err != nil {
+		return nil, err
+	}
+	loop.ObserveEvery = s.SharpnessEvery
 	prog := newProgress(opts, r.MaxSteps, s)
-	out, err := tr.Run(ctx, r.Opt, batcher, sp, loopOf(r, full, prog.update))
+	loop.Progress = prog.update
+	out, err := tr.Run(ctx, r.Opt, batcher, sp, loop)
 	prog.done()
 	if err != nil {
 		return nil, err

@@ -70,6 +70,12 @@ type Spec struct {
 	// (classifiers of three or more classes) in run.json's test_predictions, for confusion
 	// matrices and pictures of the mistakes.
 	KeepPredictions bool `json:"keep_predictions,omitempty" yaml:"keep_predictions,omitempty"`
+	// SharpnessEvery measures λmax of the training-loss Hessian (20 Lanczos
+	// iterations on exact Hessian-vector products over the whole training
+	// split, the start vector seeded by the step) before update k for every
+	// multiple k of it, into run.json's sharpness (0: off). Full-batch runs
+	// whose training split is not chunked only.
+	SharpnessEvery int `json:"sharpness_every,omitempty" yaml:"sharpness_every,omitempty"`
 }
 
 // Resolved is a Spec with its parsed parts and defaults filled in.
@@ -123,8 +129,8 @@ func (s Spec) Validate() error {
 	if s.Chunk < -1 {
 		return fmt.Errorf("spec: chunk=%d: use a chunk size ≥ 1, 0 (chosen from the memory budget) or -1 (never split)", s.Chunk)
 	}
-	if s.LogEvery < 0 || s.EvalEvery < 0 || s.BlowUp < 0 || s.GradTol < 0 {
-		return fmt.Errorf("spec: log_every, eval_every, blow_up and grad_tol must be ≥ 0")
+	if s.LogEvery < 0 || s.EvalEvery < 0 || s.BlowUp < 0 || s.GradTol < 0 || s.SharpnessEvery < 0 {
+		return fmt.Errorf("spec: log_every, eval_every, blow_up, grad_tol and sharpness_every must be ≥ 0")
 	}
 	return nil
 }
@@ -174,6 +180,9 @@ func Resolve(s Spec) (*Resolved, error) {
 	}
 	if r.Opt.FullBatchOnly() && r.Regime.Kind != "full" {
 		return nil, fmt.Errorf("optimizer %s: %w", r.Opt.Method(), optim.ErrNotFullBatch)
+	}
+	if s.SharpnessEvery > 0 && (r.Regime.Kind != "full" || r.Opt.FullBatchOnly()) {
+		return nil, fmt.Errorf("spec: sharpness_every=%d measures λmax along a full-batch first-order run: use batch full and a first-order optimizer (not %s with batch %s)", s.SharpnessEvery, r.Opt.Method(), s.Batch)
 	}
 	mc, err := models.Parse(s.Model)
 	if err != nil {

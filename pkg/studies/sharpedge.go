@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/bgdlab/bgdlab/pkg/data"
-	"github.com/bgdlab/bgdlab/pkg/models"
 	"github.com/bgdlab/bgdlab/pkg/plots"
 	"github.com/bgdlab/bgdlab/pkg/theory"
 )
@@ -21,29 +20,19 @@ const edgeMomentum = 0.8
 // it.
 const squaredEdgeFraction = 0.6
 
-// squaredEdgeSetup is the squared-loss network of the momentum edge: the
-// same tanh MLP (64 units) regressing the boxes of 500 localization images
-// (mean squared error, float64, full batch). Its sharpness rises again as
-// it trains, so a run reaches its edge; the cross-entropy network's falls
-// with the loss, and a run there settles far below any edge.
-func squaredEdgeSetup() (*models.Model, *data.Dataset, error) {
-	sp, err := data.Localization{N: 500}.Load()
-	if err != nil {
-		return nil, nil, err
-	}
-	m, err := models.New(models.MLP{Hidden: []int{64}, Act: models.Tanh})
-	if err != nil {
-		return nil, nil, err
-	}
-	return m, sp.Train, m.Bind(sp.Train)
-}
+// squaredNet is the squared-loss network of the momentum edge: the same
+// tanh MLP (64 units) regressing the boxes of 500 localization images (mean
+// squared error, float64, full batch). Its sharpness rises again as it
+// trains, so a run reaches its edge; the cross-entropy network's falls with
+// the loss, and a run there settles far below any edge.
+var squaredNet = sharpnessNet{"sharpness/squared", data.Localization{N: 500}.String(), crossEntropyNet.model}
 
 // momentumEdge runs, on the squared-loss network, GD at η = 2/E and heavy
 // ball (β = edgeMomentum) at η = 2(1+β)/E — the same edge value E =
 // squaredEdgeFraction·λmax(θ₀) — so that where each one's sharpness
 // settles tells 2/η and 2(1+β)/η apart: heavy ball's η is 1+β times GD's.
 func momentumEdge(s *Env, nSteps, every int) ([]SharpnessRun, float64, error) {
-	m, d, err := squaredEdgeSetup()
+	m, d, err := squaredNet.setup()
 	if err != nil {
 		return nil, 0, err
 	}
@@ -53,7 +42,7 @@ func momentumEdge(s *Env, nSteps, every int) ([]SharpnessRun, float64, error) {
 	}
 	e := squaredEdgeFraction * l0
 	steps := []sharpnessStep{{lr: 2 / e}, {lr: theory.HeavyBallStableStep(e, edgeMomentum), momentum: edgeMomentum}}
-	runs, err := alongTraining(s, m, d, steps, nSteps, every)
+	runs, err := alongTraining(s, squaredNet, steps, nSteps, every)
 	return runs, l0, err
 }
 

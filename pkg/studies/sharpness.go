@@ -9,10 +9,12 @@ import (
 
 	"github.com/bgdlab/bgdlab/internal/atomicfile"
 	"github.com/bgdlab/bgdlab/pkg/data"
+	"github.com/bgdlab/bgdlab/pkg/experiment"
 	"github.com/bgdlab/bgdlab/pkg/models"
 	"github.com/bgdlab/bgdlab/pkg/optim"
 	"github.com/bgdlab/bgdlab/pkg/plots"
 	"github.com/bgdlab/bgdlab/pkg/spec"
+	"github.com/bgdlab/bgdlab/pkg/sweep"
 	"github.com/bgdlab/bgdlab/pkg/theory"
 	"github.com/bgdlab/bgdlab/pkg/train"
 	"github.com/gomlx/compute/dtypes"
@@ -41,40 +43,78 @@ func (r SharpnessRun) Edge() float64 { return theory.HeavyBallStableStep(r.LR, r
 // sharpnessStep is one run's step size and momentum.
 type sharpnessStep struct{ lr, momentum float64 }
 
-// sharpnessSetup is the network: a one-hidden-layer tanh MLP (64 units) on
-// 1 000 Fashion-MNIST images, float64, full batch.
-func sharpnessSetup(s *Env) (*models.Model, *data.Dataset, error) {
-	sp, err := data.FashionMNIST{Subset: 1000, TestSubset: 100, Val: spec.ZeroInt, Standardize: true}.Load()
-	if err != nil {
-		return nil, nil, fmt.Errorf("%w (the sharpness study needs Fashion-MNIST: scripts/setup installs it)", err)
+// config is the run's optimizer: GD, or heavy ball when momentum > 0.
+func (st sharpnessStep) config() optim.Config {
+	if st.momentum > 0 {
+		return optim.Momentum{LR: st.lr, Momentum: st.momentum}
 	}
-	m, err := models.New(models.MLP{Hidden: []int{64}, Act: models.Tanh})
+	return optim.GD{LR: st.lr}
+}
+
+// sharpnessNet is a network of the study, by its data and model specs, and
+// the results folder of its runs.
+type sharpnessNet struct{ id, data, model string }
+
+// crossEntropyNet is a one-hidden-layer tanh MLP (64 units) on 1 000
+// Fashion-MNIST images (cross-entropy), float64, full batch.
+var crossEntropyNet = sharpnessNet{"sharpness/cross-entropy",
+	data.FashionMNIST{Subset: 1000, TestSubset: 100, Val: spec.ZeroInt, Standardize: true}.String(),
+	models.MLP{Hidden: []int{64}, Act: models.Tanh}.String()}
+
+// setup loads the network's data and binds its model (for λmax at θ₀).
+func (net sharpnessNet) setup() (*models.Model, *data.Dataset, error) {
+	sp, err := experiment.LoadData(net.data)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w (the sharpness study needs it: scripts/setup installs Fashion-MNIST)", err)
+	}
+	mc, err := models.Parse(net.model)
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := models.New(mc)
 	if err != nil {
 		return nil, nil, err
 	}
 	return m, sp.Train, m.Bind(sp.Train)
 }
 
-// SharpnessAlongTraining runs full-batch GD at each step size for nSteps
-// steps, measuring λmax every `every` steps (20 Lanczos iterations).
+// SharpnessAlongTraining runs full-batch GD on the cross-entropy network at
+// each step size for nSteps steps, measuring λmax every `every` steps.
 func SharpnessAlongTraining(s *Env, lrs []float64, nSteps, every int) ([]SharpnessRun, error) {
-	m, d, err := sharpnessSetup(s)
-	if err != nil {
-		return nil, err
-	}
 	var steps []sharpnessStep
 	for _, lr := range lrs {
 		steps = append(steps, sharpnessStep{lr: lr})
 	}
-	return alongTraining(s, m, d, steps, nSteps, every)
+	return alongTraining(s, crossEntropyNet, steps, nSteps, every)
 }
 
-func alongTraining(s *Env, m *models.Model, d *data.Dataset, steps []sharpnessStep, nSteps, every int) ([]SharpnessRun, error) {
-	var out []SharpnessRun
+// alongTraining runs the steps on net as a sweep (run.json per run, resumed
+// like every study's runs), λmax measured by the runs themselves
+// (experiment.Spec.SharpnessEvery).
+func alongTraining(s *Env, net sharpnessNet, steps []sharpnessStep, nSteps, every int) ([]SharpnessRun, error) {
+	c := &sweep.Config{Name: net.id, Seeds: []uint64{1},
+		Base: experiment.Spec{Data: net.data, Model: net.model, Batch: "full", Steps: nSteps, DType: "float64",
+			LogEvery: 1, EvalEvery: nSteps, SharpnessEvery: every}}
 	for _, st := range steps {
-		run, err := sharpnessRun(s, m, d, st, nSteps, every)
-		if err != nil {
-			return nil, err
+		s.logf("sharpness: full-batch GD at lr=%g, momentum %g, %d steps, λmax every %d", st.lr, st.momentum, nSteps, every)
+		c.Optimizers = append(c.Optimizers, st.config().String())
+	}
+	plans, results, err := s.sweep(net.id, c)
+	if err != nil {
+		return nil, err
+	}
+	var out []SharpnessRun
+	for i, st := range steps {
+		if plans[i].Spec.Optimizer != c.Optimizers[i] {
+			return nil, fmt.Errorf("sharpness: run %d is %s, want %s", i, plans[i].Spec.Optimizer, c.Optimizers[i])
+		}
+		res := results[i]
+		run := SharpnessRun{LR: st.lr, Momentum: st.momentum, Status: res.Status}
+		for _, p := range res.Sharpness {
+			run.Steps, run.LambdaMax = append(run.Steps, float64(p.Step)), append(run.LambdaMax, float64(p.LambdaMax))
+		}
+		for _, r := range res.History {
+			run.Loss = append(run.Loss, r.TrainLoss)
 		}
 		out = append(out, run)
 	}
@@ -84,77 +124,31 @@ func alongTraining(s *Env, m *models.Model, d *data.Dataset, steps []sharpnessSt
 // InitialSharpness is λmax at the initialization SharpnessAlongTraining
 // starts from.
 func InitialSharpness(s *Env) (float64, error) {
-	m, d, err := sharpnessSetup(s)
+	m, d, err := crossEntropyNet.setup()
 	if err != nil {
 		return 0, err
 	}
 	return initialSharpness(s, m, d)
 }
 
+// initialSharpness is λmax at θ₀ (the runs' seed 1), by the same 20 Lanczos
+// iterations from the same start vector as a run's measurement at step 0.
 func initialSharpness(s *Env, m *models.Model, d *data.Dataset) (float64, error) {
-	tr, all, err := sharpnessTrainer(s, m, d)
+	tr, err := train.New(s.Backend, m, dtypes.Float64, 1, "")
 	if err != nil {
 		return 0, err
 	}
 	defer tr.Close()
+	all, err := train.Upload(s.Backend, d, dtypes.Float64, d.N, true)
+	if err != nil {
+		return 0, err
+	}
 	hvp, err := tr.HVP(all)
 	if err != nil {
 		return 0, err
 	}
 	c, err := theory.Lanczos(hvp, m.ParamCount(), 20, 1)
 	return c.L, err
-}
-
-func sharpnessTrainer(s *Env, m *models.Model, d *data.Dataset) (*train.Trainer, *train.Data, error) {
-	tr, err := train.New(s.Backend, m, dtypes.Float64, 1, "")
-	if err != nil {
-		return nil, nil, err
-	}
-	all, err := train.Upload(s.Backend, d, dtypes.Float64, d.N, true)
-	if err != nil {
-		tr.Close()
-	}
-	return tr, all, err
-}
-
-func sharpnessRun(s *Env, m *models.Model, d *data.Dataset, st sharpnessStep, nSteps, every int) (SharpnessRun, error) {
-	run := SharpnessRun{LR: st.lr, Momentum: st.momentum}
-	tr, all, err := sharpnessTrainer(s, m, d)
-	if err != nil {
-		return run, err
-	}
-	defer tr.Close()
-	hvp, err := tr.HVP(all)
-	if err != nil {
-		return run, err
-	}
-	observe := func(k int) error {
-		c, err := theory.Lanczos(hvp, m.ParamCount(), 20, uint64(k)+1)
-		if err != nil {
-			return err
-		}
-		run.Steps, run.LambdaMax = append(run.Steps, float64(k)), append(run.LambdaMax, c.L)
-		return nil
-	}
-	batcher, err := data.NewBatcher(data.Regime{Kind: "full"}, d.N, 1)
-	if err != nil {
-		return run, err
-	}
-	s.logf("sharpness: full-batch GD at lr=%g, momentum %g, %d steps, λmax every %d", st.lr, st.momentum, nSteps, every)
-	var opt optim.Config = optim.GD{LR: st.lr}
-	if st.momentum > 0 {
-		opt = optim.Momentum{LR: st.lr, Momentum: st.momentum}
-	}
-	out, err := tr.Run(s.Ctx, optim.MustNew(opt), batcher, train.Splits{Train: all},
-		train.Loop{Steps: nSteps, BlowUp: optim.DefaultBlowUp, LogEvery: 1, EvalEvery: nSteps, Observe: observe, ObserveEvery: every})
-	if err != nil {
-		return run, err
-	}
-	run.Status = out.Status
-	for _, r := range out.History {
-		run.Loss = append(run.Loss, r.TrainLoss)
-	}
-	return run, nil
 }
 
 // Sharpness tracks λmax along full-batch GD on a neural network, at step
@@ -167,7 +161,7 @@ func Sharpness(s *Env) (Study, error) {
 	if s.Full {
 		nSteps, every, edgeSteps, edgeEvery = 1500, 25, 3000, 100
 	}
-	m, d, err := sharpnessSetup(s) // Fashion-MNIST read once for all runs
+	m, d, err := crossEntropyNet.setup()
 	if err != nil {
 		return sec, err
 	}
@@ -179,7 +173,7 @@ func Sharpness(s *Env) (Study, error) {
 	for _, c := range []float64{0.5, 0.9, 1.5} {
 		steps = append(steps, sharpnessStep{lr: c * 2 / l0})
 	}
-	runs, err := alongTraining(s, m, d, steps, nSteps, every)
+	runs, err := alongTraining(s, crossEntropyNet, steps, nSteps, every)
 	if err != nil {
 		return sec, err
 	}
