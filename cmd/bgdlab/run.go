@@ -59,11 +59,13 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var s experiment.Spec
-	fs.StringVar(&s.Data, "data", "", "dataset SPEC, e.g. synthetic-linear:n=1000,d=20,kappa=100 (see bgdlab datasets)")
-	fs.StringVar(&s.Model, "model", "", "model SPEC, e.g. mlp:hidden=256x128,act=relu (see bgdlab models)")
-	fs.StringVar(&s.Optimizer, "optimizer", "", "optimizer SPEC, e.g. adam:lr=1e-3 (see bgdlab optimizers)")
-	fs.StringVar(&s.Schedule, "schedule", "", "learning-rate schedule: constant, step:every=N,gamma=G, exp:gamma=G, inverse:decay=D, cosine:steps=T[,min=M][,warmup=W]")
-	fs.StringVar(&s.Batch, "batch", "full", "batch regime: full, N, stochastic, mini:size=N[,replace=true][,drop_last=true]")
+	parts := map[string]*string{
+		"data":      fs.String("data", "", "dataset SPEC, e.g. synthetic-linear:n=1000,d=20,kappa=100 (see bgdlab datasets)"),
+		"model":     fs.String("model", "", "model SPEC, e.g. mlp:hidden=256x128,act=relu (see bgdlab models)"),
+		"optimizer": fs.String("optimizer", "", "optimizer SPEC, e.g. adam:lr=1e-3 (see bgdlab optimizers)"),
+		"schedule":  fs.String("schedule", "", "learning-rate schedule: constant, step:every=N,gamma=G, exp:gamma=G, inverse:decay=D, cosine:steps=T[,min=M][,warmup=W]"),
+		"batch":     fs.String("batch", "full", "batch regime: full, N, stochastic, mini:size=N[,replace=true][,drop_last=true]"),
+	}
 	fs.IntVar(&s.Steps, "steps", 0, "budget in updates")
 	fs.Float64Var(&s.Epochs, "epochs", 0, "budget in epochs")
 	fs.Float64Var(&s.Seconds, "seconds", 0, "budget in training seconds")
@@ -91,6 +93,11 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 		return usagef("--out DIR is required")
 	}
 	s.Seed = *seed
+	for _, part := range experiment.GrammarParts {
+		if err := s.SetPart(part, *parts[part]); err != nil {
+			return usagef("%v (--%s)", err, part)
+		}
+	}
 	if *targetLoss != "" {
 		v, err := strconv.ParseFloat(*targetLoss, 64)
 		if err != nil || math.IsNaN(v) {

@@ -9,6 +9,7 @@ import (
 	"sort"
 
 	"github.com/bgdlab/bgdlab/pkg/experiment"
+	"github.com/bgdlab/bgdlab/pkg/optim"
 )
 
 func init() {
@@ -36,7 +37,13 @@ func runTheory(args []string, stdout, stderr io.Writer) error {
 	if *at != "init" && *at != "optimum" {
 		return usagef("--at %q must be init or optimum", *at)
 	}
-	spec := experiment.Spec{Data: *dataSpec, Model: *modelSpec, Seed: *seed, Optimizer: "lbfgs", Steps: 500}
+	spec := experiment.Spec{Seed: *seed, Optimizer: optim.LBFGS{}, Steps: 500}
+	if err := spec.SetPart("data", *dataSpec); err != nil {
+		return usagef("%v (--data)", err)
+	}
+	if err := spec.SetPart("model", *modelSpec); err != nil {
+		return usagef("%v (--model)", err)
+	}
 	if _, err := experiment.Resolve(spec); err != nil {
 		return usagef("%v", err)
 	}

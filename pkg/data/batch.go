@@ -21,10 +21,11 @@ type Regime struct {
 	DropLast bool
 }
 
-// String formats the regime as a spec ("full", "mini:size=128", ...).
+// String formats the regime as a spec ParseRegime reads back: "full",
+// "128" (plain mini-batches), "mini:size=128,replace=true", "stochastic".
 func (r Regime) String() string {
 	switch r.Kind {
-	case "full":
+	case "full", "":
 		return "full"
 	case "stochastic":
 		s := "stochastic"
@@ -32,6 +33,9 @@ func (r Regime) String() string {
 			s += ":replace=true"
 		}
 		return s
+	}
+	if !r.Replacement && !r.DropLast {
+		return strconv.Itoa(r.Size)
 	}
 	s := fmt.Sprintf("mini:size=%d", r.Size)
 	if r.Replacement {
@@ -41,6 +45,20 @@ func (r Regime) String() string {
 		s += ",drop_last=true"
 	}
 	return s
+}
+
+// Validate refuses an unknown kind or a mini-batch size below 1.
+func (r Regime) Validate() error {
+	switch r.Kind {
+	case "full", "stochastic":
+		return nil
+	case "mini":
+		if r.Size < 1 {
+			return fmt.Errorf("batch size %d must be ≥ 1 (or use batch full)", r.Size)
+		}
+		return nil
+	}
+	return fmt.Errorf("unknown batch regime %q: use full, stochastic, a number, or mini:size=N", r.Kind)
 }
 
 // ParseRegime reads "full", a number N (mini-batches of N), "stochastic" or
@@ -186,3 +204,19 @@ func (b *Batcher) Examples() int64 { return b.examples }
 
 // Epochs returns examples seen divided by n.
 func (b *Batcher) Epochs() float64 { return float64(b.examples) / float64(b.n) }
+
+// FullBatch is the full-batch regime (BGD: the whole training set every step).
+var FullBatch = Regime{Kind: "full"}
+
+// MiniBatch is the regime of shuffled mini-batches of size n (each epoch a
+// fresh permutation).
+func MiniBatch(n int) Regime { return Regime{Kind: "mini", Size: n} }
+
+// MustParseRegime is ParseRegime for tests and examples: it panics on error.
+func MustParseRegime(s string) Regime {
+	r, err := ParseRegime(s)
+	if err != nil {
+		panic(err)
+	}
+	return r
+}

@@ -111,3 +111,12 @@ func firstErr(errs ...error) error {
 	}
 	return nil
 }
+
+// MustParse is Parse for tests and examples: it panics on error.
+func MustParse(s string) Config {
+	c, err := Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return c
+}

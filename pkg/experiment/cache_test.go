@@ -7,7 +7,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bgdlab/bgdlab/pkg/data"
 	"github.com/bgdlab/bgdlab/pkg/experiment"
+	"github.com/bgdlab/bgdlab/pkg/models"
+	"github.com/bgdlab/bgdlab/pkg/optim"
 )
 
 // TestCachedRedoesStaleRuns: the lab cache reuses a run only as a sweep
@@ -27,7 +30,7 @@ func TestCachedRedoesStaleRuns(t *testing.T) {
 		}
 	}
 	writeCSV(1)
-	s := experiment.Spec{Data: "csv:path=" + csv + ",standardize=false", Model: "linear", Optimizer: "gd:lr=0.01", Batch: "full", Steps: 5, DType: "float64", Init: "zeros"}
+	s := experiment.Spec{Data: data.CSV{Path: csv, NoStandardize: true}, Model: models.MustParse("linear"), Optimizer: optim.MustParse("gd:lr=0.01"), Batch: data.MustParseRegime("full"), Steps: 5, DType: "float64", Init: "zeros"}
 	cache := filepath.Join(dir, "cache")
 	first, err := experiment.Cached(cache, nil, s)
 	if err != nil {

@@ -34,8 +34,8 @@ func Curvature(ctx context.Context, b compute.Backend, s Spec, at string, iters 
 		return nil, fmt.Errorf("theory: --at %q must be init or optimum", at)
 	}
 	s.DType = "float64"
-	if s.Optimizer == "" {
-		s.Optimizer = "lbfgs"
+	if s.Optimizer == nil {
+		s.Optimizer = optim.LBFGS{}
 	}
 	if s.Steps == 0 {
 		s.Steps = 500
@@ -86,7 +86,7 @@ func Curvature(ctx context.Context, b compute.Backend, s Spec, at string, iters 
 		return nil, err
 	}
 	c.Method = fmt.Sprintf("Lanczos (%d iterations, full reorthogonalization) on Hessian-vector products by double reverse-mode autodiff", c.Iterations)
-	rep := &CurvatureReport{Data: s.Data, Model: s.Model, At: at, Curvature: c}
+	rep := &CurvatureReport{Data: s.Part("data"), Model: s.Part("model"), At: at, Curvature: c}
 	if r.Model.Kind == "linear" && r.Splits.Train.Task == data.Regression && r.Splits.Train.T == 1 && r.Model.L2 == 0 {
 		ex, err := theory.LeastSquares(r.Splits.Train, r.Model.Bias)
 		if err == nil {
@@ -122,8 +122,8 @@ type LeastSquaresFit struct {
 
 // LeastSquares computes the closed-form fit and exact curvature for a
 // regression data spec.
-func LeastSquares(dataSpec string) (*LeastSquaresFit, error) {
-	sp, err := LoadData(dataSpec)
+func LeastSquares(d data.Config) (*LeastSquaresFit, error) {
+	sp, err := LoadData(d)
 	if err != nil {
 		return nil, err
 	}
@@ -143,8 +143,8 @@ func LeastSquares(dataSpec string) (*LeastSquaresFit, error) {
 
 // LeastSquaresFacts returns the exact curvature of the MSE on a regression
 // data spec's training split and the optimal training loss f*.
-func LeastSquaresFacts(dataSpec string) (theory.Curvature, float64, error) {
-	fit, err := LeastSquares(dataSpec)
+func LeastSquaresFacts(d data.Config) (theory.Curvature, float64, error) {
+	fit, err := LeastSquares(d)
 	if err != nil {
 		return theory.Curvature{}, 0, err
 	}
@@ -155,8 +155,8 @@ func LeastSquaresFacts(dataSpec string) (theory.Curvature, float64, error) {
 // batches of size batch drawn with replacement, on a least-squares data spec
 // at its minimizer: the additive-noise formula, or with multiplicative (when
 // gaussian) the Gaussian-feature correction (see theory.SGDNoiseFloorGaussian).
-func NoiseFloor(dataSpec string, alpha float64, batch int, gaussian bool) (float64, error) {
-	fit, err := LeastSquares(dataSpec)
+func NoiseFloor(d data.Config, alpha float64, batch int, gaussian bool) (float64, error) {
+	fit, err := LeastSquares(d)
 	if err != nil {
 		return 0, err
 	}

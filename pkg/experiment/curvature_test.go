@@ -8,6 +8,7 @@ import (
 
 	"github.com/bgdlab/bgdlab/pkg/data"
 	"github.com/bgdlab/bgdlab/pkg/experiment"
+	"github.com/bgdlab/bgdlab/pkg/models"
 	"github.com/bgdlab/bgdlab/pkg/optim"
 	"github.com/bgdlab/bgdlab/pkg/theory"
 )
@@ -17,7 +18,7 @@ import (
 // μ = 2 (the bias direction adds eigenvalue 2·1).
 func TestCurvatureMatchesConstruction(t *testing.T) {
 	for _, kappa := range []float64{10, 100} {
-		spec := experiment.Spec{Data: "synthetic-linear:n=400,d=6,kappa=" + ftoa(kappa) + ",val=0,test=0", Model: "linear"}
+		spec := experiment.Spec{Data: data.SyntheticLinear{N: 400, D: 6, Kappa: kappa, Holdout: data.NoHoldout}, Model: models.Linear{}}
 		rep, err := experiment.Curvature(context.Background(), nil, spec, "init", 50)
 		if err != nil {
 			t.Fatal(err)
@@ -39,7 +40,7 @@ func TestCurvatureMatchesConstruction(t *testing.T) {
 // TestCurvatureOfLogisticAtOptimum runs the HVP path on a non-quadratic
 // model: L2-regularized logistic regression is l2-strongly convex.
 func TestCurvatureOfLogisticAtOptimum(t *testing.T) {
-	rep, err := experiment.Curvature(context.Background(), nil, experiment.Spec{Data: "blobs:n=300,d=3", Model: "logistic:l2=0.1"}, "optimum", 50)
+	rep, err := experiment.Curvature(context.Background(), nil, experiment.Spec{Data: data.MustParse("blobs:n=300,d=3"), Model: models.MustParse("logistic:l2=0.1")}, "optimum", 50)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +67,7 @@ func TestGDContractsAtPredictedRate(t *testing.T) {
 	}
 	fstar := minMSE(t, sp.Train)
 	run := func(lr float64, steps int) *experiment.Result {
-		res, err := experiment.Run(context.Background(), nil, experiment.Spec{Data: dataSpec, Model: "linear", Optimizer: "gd:lr=" + ftoa(lr),
+		res, err := experiment.Run(context.Background(), nil, experiment.Spec{Data: data.MustParse(dataSpec), Model: models.Linear{}, Optimizer: optim.GD{LR: lr},
 			Steps: steps, DType: "float64", Init: "zeros"}, experiment.Options{})
 		if err != nil {
 			t.Fatal(err)
@@ -99,8 +100,8 @@ func minMSE(t *testing.T, d *data.Dataset) float64 {
 	for i := range rows {
 		rows[i] = append(append([]float64(nil), d.Row(i)...), 1)
 	}
-	res, err := experiment.Run(context.Background(), nil, experiment.Spec{Data: "synthetic-linear:n=300,d=5,kappa=20,noise=0.5,val=0,test=0",
-		Model: "linear", Optimizer: "lbfgs", Steps: 500, DType: "float64", GradTol: 1e-12}, experiment.Options{})
+	res, err := experiment.Run(context.Background(), nil, experiment.Spec{Data: data.MustParse("synthetic-linear:n=300,d=5,kappa=20,noise=0.5,val=0,test=0"),
+		Model: models.MustParse("linear"), Optimizer: optim.MustParse("lbfgs"), Steps: 500, DType: "float64", GradTol: 1e-12}, experiment.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,10 @@ import (
 	"fmt"
 
 	"github.com/bgdlab/bgdlab/pkg/backend"
+	"github.com/bgdlab/bgdlab/pkg/data"
 	"github.com/bgdlab/bgdlab/pkg/experiment"
+	"github.com/bgdlab/bgdlab/pkg/models"
+	"github.com/bgdlab/bgdlab/pkg/optim"
 )
 
 // One run: full-batch gradient descent on the textbook data (five points on
@@ -18,15 +21,15 @@ func ExampleRun() {
 		panic(err)
 	}
 	defer b.Finalize()
-	for _, lr := range []string{"0.05", "0.09"} {
+	for _, lr := range []float64{0.05, 0.09} {
 		res, err := experiment.Run(context.Background(), b, experiment.Spec{
-			Data: "textbook", Model: "linear", Optimizer: "gd:lr=" + lr, Batch: "full",
+			Data: data.Textbook{}, Model: models.Linear{}, Optimizer: optim.GD{LR: lr}, Batch: data.FullBatch,
 			Steps: 300, Init: "zeros", DType: "float64",
 		}, experiment.Options{})
 		if err != nil {
 			panic(err)
 		}
-		fmt.Printf("α = %s: %s after %d steps\n", lr, res.Status, res.Steps)
+		fmt.Printf("α = %g: %s after %d steps\n", lr, res.Status, res.Steps)
 	}
 	// Output:
 	// α = 0.05: budget after 300 steps

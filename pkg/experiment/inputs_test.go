@@ -9,7 +9,10 @@ import (
 	"testing"
 
 	"github.com/bgdlab/bgdlab/pkg/backend"
+	"github.com/bgdlab/bgdlab/pkg/data"
 	"github.com/bgdlab/bgdlab/pkg/experiment"
+	"github.com/bgdlab/bgdlab/pkg/models"
+	"github.com/bgdlab/bgdlab/pkg/optim"
 )
 
 // TestValidateRefusesBadBudgets checks that missing, negative, infinite and
@@ -17,7 +20,7 @@ import (
 // 1e300 used to overflow to a negative step count and exit 0 untrained; inf
 // trained, then failed to write run.json).
 func TestValidateRefusesBadBudgets(t *testing.T) {
-	base := experiment.Spec{Data: "textbook", Model: "linear", Optimizer: "gd:lr=0.01"}
+	base := experiment.Spec{Data: data.MustParse("textbook"), Model: models.MustParse("linear"), Optimizer: optim.MustParse("gd:lr=0.01")}
 	for _, tc := range []struct {
 		name string
 		edit func(*experiment.Spec)
@@ -51,8 +54,8 @@ func TestReadRefusesIncompleteRuns(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Finalize()
-	res, err := experiment.Run(context.Background(), b, experiment.Spec{Data: "textbook", Model: "linear", Optimizer: "gd:lr=0.01",
-		Batch: "full", Steps: 30, Init: "zeros", DType: "float64"}, experiment.Options{})
+	res, err := experiment.Run(context.Background(), b, experiment.Spec{Data: data.MustParse("textbook"), Model: models.MustParse("linear"), Optimizer: optim.GD{LR: 0.03},
+		Batch: data.MustParseRegime("full"), Steps: 30, Init: "zeros", DType: "float64"}, experiment.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +86,7 @@ func TestReadRefusesIncompleteRuns(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			return os.WriteFile(path, []byte(strings.Replace(string(raw), `"optimizer": "gd:lr=0.01"`, `"optimizer": "gd:lr=0.02"`, 1)), 0o644)
+			return os.WriteFile(path, []byte(strings.Replace(string(raw), `"optimizer": "gd:lr=0.03"`, `"optimizer": "gd:lr=0.02"`, 1)), 0o644)
 		}, "does not match its spec_sha256"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -17,7 +17,7 @@ type progress struct {
 }
 
 func newProgress(opts Options, total int, s Spec) *progress {
-	return &progress{opts: opts, total: total, name: s.Optimizer, start: time.Now(), last: time.Now()}
+	return &progress{opts: opts, total: total, name: s.Part("optimizer"), start: time.Now(), last: time.Now()}
 }
 
 func (p *progress) update(step int, loss float64, wall time.Duration) {

@@ -37,11 +37,10 @@ func Reusable(dir string, s Spec) (*Result, string) {
 	return res, ""
 }
 
-// dataFingerprint is data.Fingerprint of a data spec ("" when the spec
-// does not parse: Run reports that).
-func dataFingerprint(dataSpec string) (string, error) {
-	c, err := data.Parse(dataSpec)
-	if err != nil {
+// dataFingerprint is data.Fingerprint of a data set ("" when none is set:
+// Run reports that).
+func dataFingerprint(c data.Config) (string, error) {
+	if c == nil {
 		return "", nil
 	}
 	return data.Fingerprint(c)

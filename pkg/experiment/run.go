@@ -80,19 +80,23 @@ type Options struct {
 	Cache *train.Cache
 }
 
-var dataCache sync.Map // spec → data.Splits
+var dataCache sync.Map // spec text → data.Splits
 
-// LoadData loads the data set of spec s once per process: runs, curvature
-// measurements and studies that load the same spec share one copy.
-func LoadData(s string) (data.Splits, error) {
-	if v, ok := dataCache.Load(s); ok {
+// LoadData loads data set c once per process: runs, curvature measurements
+// and studies that load the same configuration share one copy.
+func LoadData(c data.Config) (data.Splits, error) {
+	if err := c.Validate(); err != nil {
+		return data.Splits{}, err
+	}
+	key := c.String()
+	if v, ok := dataCache.Load(key); ok {
 		return v.(data.Splits), nil
 	}
-	sp, err := data.Load(s)
+	sp, err := c.Load()
 	if err != nil {
 		return sp, err
 	}
-	dataCache.Store(s, sp)
+	dataCache.Store(key, sp)
 	return sp, nil
 }
 

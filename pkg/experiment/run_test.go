@@ -14,6 +14,7 @@ import (
 	"github.com/bgdlab/bgdlab/pkg/data"
 	"github.com/bgdlab/bgdlab/pkg/experiment"
 	"github.com/bgdlab/bgdlab/pkg/lsq"
+	"github.com/bgdlab/bgdlab/pkg/models"
 	"github.com/bgdlab/bgdlab/pkg/optim"
 	"github.com/bgdlab/bgdlab/pkg/spec"
 	"github.com/gomlx/compute"
@@ -23,8 +24,8 @@ import (
 // training loss at every step with the exact GD iterate
 // θ_k = θ* + (I − αH)^k(θ₀ − θ*).
 func TestTextbookMatchesClosedForm(t *testing.T) {
-	res, err := experiment.Run(context.Background(), nil, experiment.Spec{Data: "textbook", Model: "linear", Optimizer: "gd:lr=0.01",
-		Batch: "full", Steps: 1000, Init: "zeros", DType: "float64"}, experiment.Options{})
+	res, err := experiment.Run(context.Background(), nil, experiment.Spec{Data: data.MustParse("textbook"), Model: models.MustParse("linear"), Optimizer: optim.MustParse("gd:lr=0.01"),
+		Batch: data.MustParseRegime("full"), Steps: 1000, Init: "zeros", DType: "float64"}, experiment.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +48,7 @@ func TestTextbookMatchesClosedForm(t *testing.T) {
 }
 
 func TestDeterministicHistories(t *testing.T) {
-	spec := experiment.Spec{Data: "blobs:n=300", Model: "mlp:hidden=8", Optimizer: "adam:lr=0.01", Batch: "32", Epochs: 3, Seed: 4}
+	spec := experiment.Spec{Data: data.MustParse("blobs:n=300"), Model: models.MustParse("mlp:hidden=8"), Optimizer: optim.MustParse("adam:lr=0.01"), Batch: data.MustParseRegime("32"), Epochs: 3, Seed: 4}
 	var outs [2]bytes.Buffer
 	for i := range outs {
 		res, err := experiment.Run(context.Background(), nil, spec, experiment.Options{})
@@ -108,8 +109,8 @@ func backendForTest(t *testing.T) compute.Backend {
 // after k steps (whose last row is evaluated at its final parameters) must
 // agree with row k of a longer run, for full and mini-batches and every k.
 func TestEvaluationColumnsDescribeTheirStep(t *testing.T) {
-	for _, batch := range []string{"full", "16"} {
-		spec := experiment.Spec{Data: "synthetic-linear:n=200,d=5,kappa=10,noise=0.1", Model: "linear", Optimizer: "gd:lr=0.05",
+	for _, batch := range []data.Regime{data.FullBatch, data.MiniBatch(16)} {
+		spec := experiment.Spec{Data: data.MustParse("synthetic-linear:n=200,d=5,kappa=10,noise=0.1"), Model: models.MustParse("linear"), Optimizer: optim.MustParse("gd:lr=0.05"),
 			Batch: batch, Steps: 4, Init: "zeros", DType: "float64", EvalEvery: 1, LogEvery: 1}
 		long, err := experiment.Run(context.Background(), nil, spec, experiment.Options{})
 		if err != nil {
@@ -142,8 +143,8 @@ func TestEvaluationColumnsDescribeTheirStep(t *testing.T) {
 // to 1e-12 relative), and the run records the chunk it used.
 func TestChunkedRunMatchesOneShot(t *testing.T) {
 	b := backendForTest(t)
-	base := experiment.Spec{Data: "blobs:n=250,val=0.2,test=0", Model: "mlp:hidden=8", Optimizer: "adam:lr=0.01",
-		Batch: "full", Steps: 20, DType: "float64", Seed: 3, LogEvery: 1}
+	base := experiment.Spec{Data: data.MustParse("blobs:n=250,val=0.2,test=0"), Model: models.MustParse("mlp:hidden=8"), Optimizer: optim.MustParse("adam:lr=0.01"),
+		Batch: data.MustParseRegime("full"), Steps: 20, DType: "float64", Seed: 3, LogEvery: 1}
 	runs := map[int]*experiment.Result{}
 	for _, chunk := range []int{-1, 37} {
 		s := base
@@ -171,8 +172,8 @@ func TestChunkedRunMatchesOneShot(t *testing.T) {
 // eigenvalue, 12 + √136 for (2/n)·XᵀX with a bias column (closed form).
 func TestDivergenceExplained(t *testing.T) {
 	b := backendForTest(t)
-	res, err := experiment.Run(context.Background(), b, experiment.Spec{Data: "textbook", Model: "linear", Optimizer: "gd:lr=0.09",
-		Batch: "full", Steps: 1000, DType: "float64", Init: "zeros"}, experiment.Options{})
+	res, err := experiment.Run(context.Background(), b, experiment.Spec{Data: data.MustParse("textbook"), Model: models.MustParse("linear"), Optimizer: optim.MustParse("gd:lr=0.09"),
+		Batch: data.MustParseRegime("full"), Steps: 1000, DType: "float64", Init: "zeros"}, experiment.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,8 +188,8 @@ func TestDivergenceExplained(t *testing.T) {
 	if !strings.Contains(d.Summary, "at or above 2") {
 		t.Errorf("summary %q", d.Summary)
 	}
-	ok, err := experiment.Run(context.Background(), b, experiment.Spec{Data: "textbook", Model: "linear", Optimizer: "gd:lr=0.05",
-		Batch: "full", Steps: 100, DType: "float64"}, experiment.Options{})
+	ok, err := experiment.Run(context.Background(), b, experiment.Spec{Data: data.MustParse("textbook"), Model: models.MustParse("linear"), Optimizer: optim.MustParse("gd:lr=0.05"),
+		Batch: data.MustParseRegime("full"), Steps: 100, DType: "float64"}, experiment.Options{})
 	if err != nil || ok.Divergence != nil {
 		t.Errorf("a converging run has a divergence record: %+v (%v)", ok.Divergence, err)
 	}
@@ -210,8 +211,8 @@ func TestKeepPredictions(t *testing.T) {
 		t.Fatal(err)
 	}
 	dcfg := data.CSV{Path: path, Task: data.Classification, Holdout: data.Holdout{Val: spec.Zero, Test: 0.3}}
-	res, err := experiment.Run(context.Background(), backendForTest(t), experiment.Spec{Data: dcfg.String(), Model: "softmax",
-		Optimizer: "adam:lr=0.05", Batch: "full", Steps: 100, DType: "float64", KeepPredictions: true}, experiment.Options{})
+	res, err := experiment.Run(context.Background(), backendForTest(t), experiment.Spec{Data: dcfg, Model: models.Softmax{},
+		Optimizer: optim.MustParse("adam:lr=0.05"), Batch: data.MustParseRegime("full"), Steps: 100, DType: "float64", KeepPredictions: true}, experiment.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

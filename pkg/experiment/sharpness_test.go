@@ -9,6 +9,8 @@ import (
 	"github.com/bgdlab/bgdlab/pkg/data"
 	"github.com/bgdlab/bgdlab/pkg/experiment"
 	"github.com/bgdlab/bgdlab/pkg/lsq"
+	"github.com/bgdlab/bgdlab/pkg/models"
+	"github.com/bgdlab/bgdlab/pkg/optim"
 )
 
 // A run with sharpness_every measures λmax of the training-loss Hessian
@@ -20,7 +22,7 @@ func TestRunMeasuresSharpness(t *testing.T) {
 	x, y := data.TextbookPoints()
 	want := lsq.Problem{X: lsq.WithBias(x), Y: y}.Hessian()
 	lmax := sym2Max(want.At(0, 0), want.At(0, 1), want.At(1, 1))
-	s := experiment.Spec{Data: "textbook", Model: "linear", Optimizer: "gd:lr=0.01", Batch: "full", Steps: 10, Init: "zeros", DType: "float64", SharpnessEvery: 4}
+	s := experiment.Spec{Data: data.MustParse("textbook"), Model: models.MustParse("linear"), Optimizer: optim.MustParse("gd:lr=0.01"), Batch: data.MustParseRegime("full"), Steps: 10, Init: "zeros", DType: "float64", SharpnessEvery: 4}
 	res, err := experiment.Run(context.Background(), nil, s, experiment.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -43,7 +45,7 @@ func TestRunMeasuresSharpness(t *testing.T) {
 	if len(steps) != 3 || steps[0] != 0 || steps[1] != 4 || steps[2] != 8 {
 		t.Errorf("measured at steps %v, want [0 4 8]", steps)
 	}
-	s.Batch = "2"
+	s.Batch = data.MiniBatch(2)
 	if _, err := experiment.Run(context.Background(), nil, s, experiment.Options{}); err == nil || !strings.Contains(err.Error(), "sharpness_every") {
 		t.Errorf("a mini-batch run with sharpness_every: error %v, want one naming sharpness_every", err)
 	}

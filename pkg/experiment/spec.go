@@ -16,15 +16,20 @@ import (
 	"github.com/bgdlab/bgdlab/pkg/optim"
 )
 
-// Spec is everything that defines a run. The zero value of each optional
-// field means its default (see Resolve).
+// Spec is everything that defines a run, as typed values: the data set,
+// model and optimizer configurations, the schedule and the batch regime, the
+// budget and the measurement settings. The zero value of each optional field
+// means its default (see Resolve). In run.json and sweep configs a Spec is
+// written in the name:key=value grammar (SpecText); Go code builds the
+// types.
 type Spec struct {
-	Data      string `json:"data" yaml:"data"`
-	Model     string `json:"model" yaml:"model"`
-	Optimizer string `json:"optimizer" yaml:"optimizer"`
-	Schedule  string `json:"schedule,omitempty" yaml:"schedule,omitempty"`
-	// Batch is "full", a batch size, "stochastic" or "mini:size=N,...".
-	Batch string `json:"batch" yaml:"batch"`
+	Data      data.Config   `json:"-" yaml:"-"`
+	Model     models.Config `json:"-" yaml:"-"`
+	Optimizer optim.Config  `json:"-" yaml:"-"`
+	// Schedule scales the learning rate (zero Kind: constant).
+	Schedule optim.Schedule `json:"-" yaml:"-"`
+	// Batch is the batch regime (zero Kind: full batch).
+	Batch data.Regime `json:"-" yaml:"-"`
 	// Budget: the run stops at the first limit reached; at least one is required.
 	Steps     int     `json:"steps,omitempty" yaml:"steps,omitempty"`
 	Epochs    float64 `json:"epochs,omitempty" yaml:"epochs,omitempty"`
@@ -90,13 +95,13 @@ type Resolved struct {
 
 // Validate checks the spec without loading data.
 func (s Spec) Validate() error {
-	if s.Data == "" {
+	if s.Data == nil {
 		return fmt.Errorf("spec: data is required (e.g. --data synthetic-linear:kappa=100)")
 	}
-	if s.Model == "" {
+	if s.Model == nil {
 		return fmt.Errorf("spec: model is required (e.g. --model linear)")
 	}
-	if s.Optimizer == "" {
+	if s.Optimizer == nil {
 		return fmt.Errorf("spec: optimizer is required (e.g. --optimizer gd:lr=0.1)")
 	}
 	if s.Steps < 0 || s.Epochs < 0 || s.Seconds < 0 || s.GradEvals < 0 || math.IsNaN(s.Epochs) || math.IsNaN(s.Seconds) {
@@ -141,8 +146,8 @@ func (s Spec) WithDefaults() Spec {
 	if s.DType == "" {
 		s.DType = "float32"
 	}
-	if s.Batch == "" {
-		s.Batch = "full"
+	if s.Batch.Kind == "" {
+		s.Batch = data.Regime{Kind: "full"}
 	}
 	if s.BlowUp == 0 {
 		s.BlowUp = optim.DefaultBlowUp
@@ -160,35 +165,27 @@ func Resolve(s Spec) (*Resolved, error) {
 		return nil, err
 	}
 	s = s.WithDefaults()
-	r := &Resolved{Spec: s}
-	cfg, err := optim.Parse(s.Optimizer)
-	if err != nil {
+	r := &Resolved{Spec: s, Regime: s.Batch}
+	var err error
+	if r.Opt, err = optim.New(s.Optimizer); err != nil {
 		return nil, err
 	}
-	if r.Opt, err = optim.New(cfg); err != nil {
-		return nil, err
-	}
-	if s.Schedule != "" {
-		sc, err := optim.ParseSchedule(s.Schedule)
-		if err != nil {
+	if s.Schedule.Kind != "" {
+		if err := s.Schedule.Validate(); err != nil {
 			return nil, err
 		}
-		r.Opt = r.Opt.WithSchedule(sc)
+		r.Opt = r.Opt.WithSchedule(s.Schedule)
 	}
-	if r.Regime, err = data.ParseRegime(s.Batch); err != nil {
+	if err := r.Regime.Validate(); err != nil {
 		return nil, err
 	}
 	if r.Opt.FullBatchOnly() && r.Regime.Kind != "full" {
 		return nil, fmt.Errorf("optimizer %s: %w", r.Opt.Method(), optim.ErrNotFullBatch)
 	}
 	if s.SharpnessEvery > 0 && (r.Regime.Kind != "full" || r.Opt.FullBatchOnly()) {
-		return nil, fmt.Errorf("spec: sharpness_every=%d measures λmax along a full-batch first-order run: use batch full and a first-order optimizer (not %s with batch %s)", s.SharpnessEvery, r.Opt.Method(), s.Batch)
+		return nil, fmt.Errorf("spec: sharpness_every=%d measures λmax along a full-batch first-order run: use batch full and a first-order optimizer (not %s with batch %s)", s.SharpnessEvery, r.Opt.Method(), s.Batch.String())
 	}
-	mc, err := models.Parse(s.Model)
-	if err != nil {
-		return nil, err
-	}
-	if r.Model, err = models.New(mc); err != nil {
+	if r.Model, err = models.New(s.Model); err != nil {
 		return nil, err
 	}
 	if r.Splits, err = LoadData(s.Data); err != nil {
@@ -216,7 +213,11 @@ func Resolve(s Spec) (*Resolved, error) {
 
 // Name is a short label for the run: optimizer spec, batch, seed.
 func (s Spec) Name() string {
-	return strings.Join([]string{s.Optimizer, "batch=" + s.WithDefaults().Batch, fmt.Sprintf("seed=%d", s.Seed)}, " ")
+	opt := ""
+	if s.Optimizer != nil {
+		opt = s.Optimizer.String()
+	}
+	return strings.Join([]string{opt, "batch=" + s.WithDefaults().Batch.String(), fmt.Sprintf("seed=%d", s.Seed)}, " ")
 }
 
 // Budget limits: beyond them a budget is a typo, and step counts computed

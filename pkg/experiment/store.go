@@ -50,7 +50,7 @@ func Write(dir string, res *Result) error {
 
 // SpecHash is the SHA-256 (hex) of a spec's JSON encoding, as run.json
 // records it.
-func SpecHash(s Spec) string { return HashJSON(s) }
+func SpecHash(s Spec) string { return HashJSON(s.text()) }
 
 // HashJSON is the SHA-256 (hex) of v's JSON encoding: how run.json and
 // sweep.json hash what they record.
@@ -121,12 +121,12 @@ func Read(dir string) (*Result, error) {
 	if len(rows) == 0 || len(rows[0]) < len(HistoryColumns) || strings.Join(rows[0][:len(HistoryColumns)], ",") != strings.Join(HistoryColumns, ",") {
 		return nil, fmt.Errorf("%s: history.csv has an unexpected header (want %s…)", dir, strings.Join(HistoryColumns[:4], ","))
 	}
-	if res.Status == "" || res.Spec.Data == "" {
+	if res.Status == "" || res.Spec.Data == nil {
 		return nil, fmt.Errorf("%s: run.json has no status or spec: not a finished run", dir)
 	}
 	// Runs written before the hash carry none; a hash that disagrees means the
 	// spec was edited after the run.
-	if res.SpecSHA256 != "" && res.SpecSHA256 != SpecHash(res.Spec) {
+	if res.SpecSHA256 != "" && res.SpecSHA256 != writtenSpecHash(raw) {
 		return nil, fmt.Errorf("%s: run.json's spec does not match its spec_sha256: edited after the run, so its results are not this spec's", dir)
 	}
 	parse := func(s string) float64 {

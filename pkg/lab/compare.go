@@ -41,7 +41,7 @@ type Comparison struct {
 // batch; the training loss of a mini-batch run is its batches'). opts are
 // added to every run.
 func Compare(d data.Config, m models.Config, methods []Method, b Budget, opts ...Option) (*Comparison, error) {
-	sp, err := experiment.LoadData(d.String()) // shared with the runs below
+	sp, err := experiment.LoadData(d) // shared with the runs below
 	if err != nil {
 		return nil, fmt.Errorf("lab.Compare: %w", err)
 	}

@@ -58,7 +58,7 @@ func (c Curve) Reached(tol float64) float64 {
 // (theory.LogisticNewton): the loss after each of steps steps, the last one
 // f* to rounding. It panics on an error.
 func LogisticNewton(d data.Config, l2 float64, steps int) []float64 {
-	sp := Must(experiment.LoadData(d.String()))
+	sp := Must(experiment.LoadData(d))
 	losses, _, err := theory.LogisticNewton(sp.Train, l2, steps)
 	if err != nil {
 		panic(err)

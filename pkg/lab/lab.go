@@ -56,9 +56,9 @@ type Option func(*experiment.Spec)
 // n ≤ 0 means full batches (the default).
 func Batch(n int) Option {
 	return func(s *experiment.Spec) {
-		s.Batch = "full"
+		s.Batch = data.FullBatch
 		if n > 0 {
-			s.Batch = fmt.Sprint(n)
+			s.Batch = data.MiniBatch(n)
 		}
 	}
 }
@@ -66,7 +66,7 @@ func Batch(n int) Option {
 // BatchWithReplacement trains on mini-batches of n examples drawn with
 // replacement (the setting of SGD's noise-floor theory).
 func BatchWithReplacement(n int) Option {
-	return func(s *experiment.Spec) { s.Batch = fmt.Sprintf("mini:size=%d,replace=true", n) }
+	return func(s *experiment.Spec) { s.Batch = data.Regime{Kind: "mini", Size: n, Replacement: true} }
 }
 
 // Float32 computes in float32 instead of float64.
@@ -91,7 +91,7 @@ func Seed(seed uint64) Option { return func(s *experiment.Spec) { s.Seed = seed 
 
 // Spec returns the experiment a Run of these arguments performs.
 func Spec(d data.Config, m models.Config, o optim.Config, b Budget, opts ...Option) experiment.Spec {
-	s := experiment.Spec{Data: d.String(), Model: m.String(), Optimizer: o.String(), Batch: "full",
+	s := experiment.Spec{Data: d, Model: m, Optimizer: o, Batch: data.FullBatch,
 		Steps: b.Steps, Epochs: b.Epochs, DType: "float64", TrainLoss: "full"}
 	for _, opt := range opts {
 		opt(&s)
@@ -160,14 +160,14 @@ func StudyEnv() *studies.Env {
 // LeastSquares returns the exact curvature (L, μ, κ of the MSE's Hessian) of
 // a regression data set's training split and the least-squares optimum f*.
 func LeastSquares(d data.Config) (theory.Curvature, float64, error) {
-	return experiment.LeastSquaresFacts(d.String())
+	return experiment.LeastSquaresFacts(d)
 }
 
 // NoiseFloor predicts the plateau E[f − f*] of constant-step SGD with step
 // alpha and batches of batch examples drawn with replacement (gaussian adds
 // the multiplicative-noise correction for Gaussian features).
 func NoiseFloor(d data.Config, alpha float64, batch int, gaussian bool) (float64, error) {
-	return experiment.NoiseFloor(d.String(), alpha, batch, gaussian)
+	return experiment.NoiseFloor(d, alpha, batch, gaussian)
 }
 
 // Check is a self-checking cell's assertion: it prints "check passed: …" or

@@ -128,7 +128,7 @@ func TestTuneReportsOnFreshSeeds(t *testing.T) {
 	}
 	var tests []float64
 	for i, r := range tuned.Reports {
-		if r.Spec.Seed != want[i] || r.Spec.Optimizer != gd(tuned.LR).String() {
+		if r.Spec.Seed != want[i] || r.Spec.Optimizer.String() != gd(tuned.LR).String() {
 			t.Errorf("reporting run %d: seed %d, optimizer %s; want seed %d at the tuned %s", i, r.Spec.Seed, r.Spec.Optimizer, want[i], gd(tuned.LR))
 		}
 		tests = append(tests, r.Last().TestMetric)

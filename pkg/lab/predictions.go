@@ -21,7 +21,7 @@ type Predictions struct {
 func MustPredict(d data.Config, m models.Config, o optim.Config, b Budget, opts ...Option) (*experiment.Result, Predictions) {
 	opts = append(opts, func(s *experiment.Spec) { s.KeepPredictions = true })
 	res := MustRun(d, m, o, b, opts...)
-	sp, err := experiment.LoadData(d.String()) // the run loaded it
+	sp, err := experiment.LoadData(d) // the run loaded it
 	if err != nil {
 		panic(err)
 	}

@@ -301,3 +301,12 @@ func MustNew(c Config) *Model {
 	}
 	return m
 }
+
+// MustParse is Parse for tests and examples: it panics on error.
+func MustParse(s string) Config {
+	c, err := Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return c
+}

@@ -90,3 +90,12 @@ func canonicalKeys(sp spec.Spec) (spec.Spec, error) {
 	}
 	return out, nil
 }
+
+// MustParse is Parse for tests and examples: it panics on error.
+func MustParse(s string) Config {
+	c, err := Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return c
+}

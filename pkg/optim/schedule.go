@@ -3,6 +3,7 @@ package optim
 import (
 	"fmt"
 	"math"
+	"strconv"
 
 	"github.com/bgdlab/bgdlab/pkg/spec"
 	"github.com/gomlx/gomlx/core/graph"
@@ -136,13 +137,16 @@ func (s Schedule) String() string {
 	var out string
 	switch s.Kind {
 	case "step":
-		out = fmt.Sprintf("step:every=%d,gamma=%g", s.Every, s.Gamma)
+		out = fmt.Sprintf("step:every=%d,gamma=%s", s.Every, exact(s.Gamma))
 	case "exp":
-		out = fmt.Sprintf("exp:gamma=%g", s.Gamma)
+		out = "exp:gamma=" + exact(s.Gamma)
 	case "inverse":
-		out = fmt.Sprintf("inverse:decay=%g", s.Decay)
+		out = "inverse:decay=" + exact(s.Decay)
 	case "cosine":
-		out = fmt.Sprintf("cosine:steps=%d,min=%g", s.Steps, s.Min)
+		out = fmt.Sprintf("cosine:steps=%d", s.Steps)
+		if s.Min != 0 {
+			out += ",min=" + exact(s.Min)
+		}
 	default:
 		out = "constant"
 	}
@@ -156,6 +160,9 @@ func (s Schedule) String() string {
 	}
 	return out
 }
+
+// exact writes x so that ParseSchedule reads back the same float64.
+func exact(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
 
 // Factor returns the schedule's multiplier for update k (0-based), in float64.
 func (s Schedule) Factor(k int) float64 {
@@ -201,4 +208,14 @@ func (s Schedule) factorGraph(k *graph.Node) *graph.Node {
 		f = graph.Mul(f, w)
 	}
 	return f
+}
+
+// MustParseSchedule is ParseSchedule for tests and examples: it panics on
+// error.
+func MustParseSchedule(s string) Schedule {
+	sc, err := ParseSchedule(s)
+	if err != nil {
+		panic(err)
+	}
+	return sc
 }

@@ -5,7 +5,6 @@ import (
 	"math"
 	"sort"
 	"strconv"
-	"strings"
 
 	"github.com/bgdlab/bgdlab/pkg/data"
 	"github.com/bgdlab/bgdlab/pkg/experiment"
@@ -81,7 +80,7 @@ func runBatchSweep(s *Env) (*batchStudy, error) {
 		n, bs.epochs, bs.seeds = 40000, 100, []uint64{1, 2, 3}
 	}
 	bs.problem = data.SyntheticLinear{N: n, D: 50, Kappa: 10, Noise: 0.5}
-	fit, err := experiment.LeastSquares(bs.problem.String())
+	fit, err := experiment.LeastSquares(bs.problem)
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +88,7 @@ func runBatchSweep(s *Env) (*batchStudy, error) {
 	f0 := fit.Problem.MSE(make([]float64, len(fit.ThetaStar)))
 	bs.target = bs.fstar + 0.001*(f0-bs.fstar)
 	l := fit.Curvature.L
-	c := &sweep.Config{Base: experiment.Spec{Data: bs.problem.String(), Model: "linear", Epochs: bs.epochs, DType: "float32", Init: "zeros", TrainLoss: "full", TargetLoss: &bs.target},
+	c := &sweep.Config{Base: experiment.Spec{Data: bs.problem, Model: models.Linear{}, Epochs: bs.epochs, DType: "float32", Init: "zeros", TrainLoss: "full", TargetLoss: &bs.target},
 		Optimizers: []string{"gd"}, Grid: map[string][]any{"batch": toAny(bs.batches), "lr": {1 / l, 0.3 / l, 0.1 / l, 0.03 / l}}, Seeds: bs.seeds, TargetLoss: &bs.target}
 	if bs.plans, bs.res, err = s.sweep("batch", c); err != nil {
 		return nil, err
@@ -123,7 +122,7 @@ func (bs *batchStudy) compare() Table {
 			tttStr, epStr, geStr = g(ttt.Mean)+ci(ttt), g(sm.TTT["epochs"].Mean), g(sm.TTT["grad_evals"].Mean)
 		}
 		secPerEpoch := sm.Stats["wall_s"].Mean / sm.Stats["epoch"].Mean
-		table.Rows = append(table.Rows, []string{b, g(optimLR(sm.Config)), g(secPerEpoch), fmt.Sprintf("%d/%d", sm.Reached, sm.Runs), tttStr, epStr, geStr})
+		table.Rows = append(table.Rows, []string{b, g(paramOf(sm, "lr")), g(secPerEpoch), fmt.Sprintf("%d/%d", sm.Reached, sm.Runs), tttStr, epStr, geStr})
 		if sm.Reached == sm.Runs {
 			bs.addTTT(b, sm)
 		}
@@ -249,15 +248,14 @@ func scaleAll(xs []float64, c float64) []float64 {
 	return out
 }
 
-// optimLR extracts lr=… from a sweep configuration label.
-func optimLR(config string) float64 {
-	for _, f := range strings.Fields(config) {
-		if strings.HasPrefix(f, "lr=") {
-			v, _ := strconv.ParseFloat(strings.TrimPrefix(f, "lr="), 64)
-			return v
-		}
+// paramOf is the grid value of key in a summary's configuration (NaN if
+// none).
+func paramOf(sm sweep.Summary, key string) float64 {
+	v, err := strconv.ParseFloat(sm.Params[key], 64)
+	if err != nil {
+		return math.NaN()
 	}
-	return math.NaN()
+	return v
 }
 
 // Floor is constant-step SGD's noise floor at one batch size: the mean of
@@ -273,13 +271,13 @@ type Floor struct {
 // problem d, in float64 from θ = 0, and compares each plateau with theory
 // (results under noise-floor).
 func NoiseFloors(s *Env, d data.Config, alpha float64, batches []int, nSteps int) ([]Floor, error) {
-	fit, err := experiment.LeastSquares(d.String())
+	fit, err := experiment.LeastSquares(d)
 	if err != nil {
 		return nil, err
 	}
 	// Equal steps for every batch size: the first half forgets the start, the
 	// second half measures the stationary spread.
-	c := &sweep.Config{Base: experiment.Spec{Data: d.String(), Model: models.Linear{}.String(), Steps: nSteps, DType: "float64", Init: "zeros", TrainLoss: "full"},
+	c := &sweep.Config{Base: experiment.Spec{Data: d, Model: models.Linear{}, Steps: nSteps, DType: "float64", Init: "zeros", TrainLoss: "full"},
 		Optimizers: []string{optim.GD{LR: alpha}.String()}, Grid: map[string][]any{"batch": miniReplace(batches)}, Seeds: []uint64{1}}
 	_, res, err := s.sweep("noise-floor", c)
 	if err != nil {
@@ -356,7 +354,7 @@ func stepCost(s *Env) (Figure, Claim, error) {
 	if s.Full {
 		ns = []int{2000, 8000, 32000, 128000}
 	}
-	c := &sweep.Config{Base: experiment.Spec{Model: "linear", Batch: "full", Steps: 30, DType: "float32", Init: "zeros", EvalEvery: 1000},
+	c := &sweep.Config{Base: experiment.Spec{Model: models.Linear{}, Batch: data.FullBatch, Steps: 30, DType: "float32", Init: "zeros", EvalEvery: 1000},
 		Optimizers: []string{optim.GD{LR: 0.01}.String()}, Seeds: []uint64{1}}
 	var specs []any
 	for _, n := range ns {

@@ -37,7 +37,7 @@ type Rate struct {
 // steps in float64 from θ = 0 (results under condition/kappa=κ).
 func Rates(s *Env, kappa float64, nSteps int) ([]Rate, error) {
 	problem := KappaProblem(kappa)
-	fit, err := experiment.LeastSquares(problem.String())
+	fit, err := experiment.LeastSquares(problem)
 	if err != nil {
 		return nil, err
 	}
@@ -53,7 +53,7 @@ func Rates(s *Env, kappa float64, nSteps int) ([]Rate, error) {
 	for _, r := range rates {
 		opts = append(opts, r.Optimizer.String())
 	}
-	c := &sweep.Config{Base: experiment.Spec{Data: problem.String(), Model: models.Linear{}.String(), Batch: "full", Steps: nSteps, DType: "float64", Init: "zeros"},
+	c := &sweep.Config{Base: experiment.Spec{Data: problem, Model: models.Linear{}, Batch: data.FullBatch, Steps: nSteps, DType: "float64", Init: "zeros"},
 		Optimizers: opts, Seeds: []uint64{1}}
 	_, res, err := s.sweep(fmt.Sprintf("condition/kappa=%g", kappa), c)
 	if err != nil {

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/bgdlab/bgdlab/pkg/data"
 	"github.com/bgdlab/bgdlab/pkg/experiment"
+	"github.com/bgdlab/bgdlab/pkg/models"
 	"github.com/bgdlab/bgdlab/pkg/plots"
 	"github.com/bgdlab/bgdlab/pkg/sweep"
 )
@@ -17,19 +19,26 @@ func Deep(s *Env) (Study, error) {
 	if s.Full {
 		nSteps = 2000
 	}
-	dataSpec := "spirals:n=1500,noise=0.1"
-	cases := []struct{ label, model, opt string }{
-		{"sigmoid, N(0,0.2²) init", "deep-mlp:depth=12,width=32,act=sigmoid,init=normal,std=0.2", "gd:lr=0.5"},
-		{"sigmoid, N(0,0.2²) + layer norm", "deep-mlp:depth=12,width=32,act=sigmoid,init=normal,std=0.2,norm=true", "gd:lr=0.5"},
-		{"ReLU, He init", "deep-mlp:depth=12,width=32,act=relu,init=he", "gd:lr=0.05"},
-		{"tanh, N(0,2²) init", "deep-mlp:depth=12,width=32,act=tanh,init=normal,std=2", "gd:lr=0.05"},
-		{"tanh, N(0,2²) init + clip_norm=1", "deep-mlp:depth=12,width=32,act=tanh,init=normal,std=2", "gd:lr=0.05,clip_norm=1"},
+	spirals := data.Spirals{N: 1500, Noise: 0.1}
+	net := func(act models.Activation, init models.Init, std float64, norm bool) models.DeepMLP {
+		return models.DeepMLP{Depth: 12, Width: 32, Act: act, Init: init, Std: std, Norm: norm}
+	}
+	cases := []struct {
+		label string
+		model models.DeepMLP
+		opt   string
+	}{
+		{"sigmoid, N(0,0.2²) init", net(models.Sigmoid, models.Normal, 0.2, false), "gd:lr=0.5"},
+		{"sigmoid, N(0,0.2²) + layer norm", net(models.Sigmoid, models.Normal, 0.2, true), "gd:lr=0.5"},
+		{"ReLU, He init", net(models.ReLU, models.He, 0, false), "gd:lr=0.05"},
+		{"tanh, N(0,2²) init", net(models.Tanh, models.Normal, 2, false), "gd:lr=0.05"},
+		{"tanh, N(0,2²) init + clip_norm=1", net(models.Tanh, models.Normal, 2, false), "gd:lr=0.05,clip_norm=1"},
 	}
 	table := Table{Caption: "Gradient norms of the first (input-side) and last hidden layers at step 0, and results after training.",
 		Header: []string{"network", "optimizer", "‖∇ first layer‖", "‖∇ last layer‖", "ratio first/last", "status", "final train loss", "test accuracy"}}
 	ratios := map[string]float64{}
 	for i, cs := range cases {
-		c := &sweep.Config{Base: experiment.Spec{Data: dataSpec, Model: cs.model, Batch: "full", Steps: nSteps, DType: "float32", LayerNorms: true},
+		c := &sweep.Config{Base: experiment.Spec{Data: spirals, Model: cs.model, Batch: data.FullBatch, Steps: nSteps, DType: "float32", LayerNorms: true},
 			Optimizers: []string{cs.opt}, Seeds: []uint64{1}}
 		_, res, err := s.sweep(fmt.Sprintf("deep/%d", i), c)
 		if err != nil {

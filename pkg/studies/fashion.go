@@ -8,6 +8,7 @@ import (
 
 	"github.com/bgdlab/bgdlab/pkg/data"
 	"github.com/bgdlab/bgdlab/pkg/experiment"
+	"github.com/bgdlab/bgdlab/pkg/models"
 	"github.com/bgdlab/bgdlab/pkg/optim"
 	"github.com/bgdlab/bgdlab/pkg/plots"
 	"github.com/bgdlab/bgdlab/pkg/stats"
@@ -17,7 +18,8 @@ import (
 
 // method is one contender of the Fashion-MNIST comparison.
 type method struct {
-	label, short, opt, batch string
+	label, short, opt string
+	batch             data.Regime
 	// lrs is the protocol's initial log grid of learning rates (nil: a line
 	// search, nothing to tune).
 	lrs []float64
@@ -28,11 +30,12 @@ type method struct {
 // fashionModel is one model (one workload) of the Fashion-MNIST comparison
 // and the validation accuracy that defines its time-to-target.
 type fashionModel struct {
-	label, spec string
-	target      float64
+	label  string
+	model  models.Config
+	target float64
 	// data, epochs and seeds replace the plan's when set (a model too
 	// costly for the plan's data, budget and seeds on 2 cores).
-	data   string
+	data   data.Config
 	epochs float64
 	seeds  []uint64
 	// noLineSearch leaves the line-search methods out.
@@ -42,11 +45,11 @@ type fashionModel struct {
 // fashionPlan is the Fashion-MNIST comparison's setting: data, budget,
 // reporting seeds, models and contenders.
 type fashionPlan struct {
-	dataSpec string
-	epochs   float64
-	seeds    []uint64
-	models   []fashionModel
-	methods  []method
+	data    data.Config
+	epochs  float64
+	seeds   []uint64
+	models  []fashionModel
+	methods []method
 }
 
 // fashionPlanFor returns the quick (subsets, 8 epochs) or full (all data,
@@ -54,23 +57,23 @@ type fashionPlan struct {
 // fit in 15 minutes on 2 cores.
 func fashionPlanFor(full bool) fashionPlan {
 	p := fashionPlan{
-		dataSpec: "fashion-mnist:subset=6000,val=1000,test_subset=2000,standardize=true",
-		epochs:   8, seeds: ReportSeeds(),
-		models: []fashionModel{{label: "softmax regression", spec: "softmax", target: 0.78}, {label: "MLP 784→128→10", spec: "mlp:hidden=128", target: 0.80}},
+		data:   data.FashionMNIST{Subset: 6000, Val: 1000, TestSubset: 2000, Standardize: true},
+		epochs: 8, seeds: ReportSeeds(),
+		models: []fashionModel{{label: "softmax regression", model: models.Softmax{}, target: 0.78}, {label: "MLP 784→128→10", model: models.MLP{Hidden: []int{128}}, target: 0.80}},
 		methods: []method{
-			{label: "BGD (gd, full batch)", short: "BGD", opt: "gd", batch: "full", lrs: []float64{0.03, 0.1, 0.3}},
-			{label: "SGD (gd, batch 128)", short: "SGD", opt: "gd", batch: "128", lrs: []float64{0.01, 0.03, 0.1}},
-			{label: "momentum (batch 128)", short: "momentum", opt: "momentum", batch: "128", lrs: []float64{0.003, 0.01, 0.03}},
-			{label: "RMSprop (batch 128)", short: "RMSprop", opt: "rmsprop", batch: "128", lrs: []float64{1e-4, 3e-4, 1e-3}},
-			{label: "Adam (batch 128)", short: "Adam", opt: "adam", batch: "128", lrs: []float64{3e-4, 1e-3, 3e-3}},
-			{label: "L-BFGS (full batch)", short: "L-BFGS", opt: "lbfgs", batch: "full"},
+			{label: "BGD (gd, full batch)", short: "BGD", opt: "gd", batch: data.FullBatch, lrs: []float64{0.03, 0.1, 0.3}},
+			{label: "SGD (gd, batch 128)", short: "SGD", opt: "gd", batch: data.MiniBatch(128), lrs: []float64{0.01, 0.03, 0.1}},
+			{label: "momentum (batch 128)", short: "momentum", opt: "momentum", batch: data.MiniBatch(128), lrs: []float64{0.003, 0.01, 0.03}},
+			{label: "RMSprop (batch 128)", short: "RMSprop", opt: "rmsprop", batch: data.MiniBatch(128), lrs: []float64{1e-4, 3e-4, 1e-3}},
+			{label: "Adam (batch 128)", short: "Adam", opt: "adam", batch: data.MiniBatch(128), lrs: []float64{3e-4, 1e-3, 3e-3}},
+			{label: "L-BFGS (full batch)", short: "L-BFGS", opt: "lbfgs", batch: data.FullBatch},
 		},
 	}
 	if full {
-		p.dataSpec = "fashion-mnist:standardize=true"
+		p.data = data.FashionMNIST{Standardize: true}
 		p.epochs = 5
-		p.models = []fashionModel{{label: "softmax regression", spec: "softmax", target: 0.83}, {label: "MLP 784→128→10", spec: "mlp:hidden=128", target: 0.86},
-			{label: "CNN (LeNet-like), 4 000 images", spec: "cnn", target: 0.75, data: "fashion-mnist:subset=5000,val=1000,test_subset=2000,standardize=true", epochs: 2, seeds: ReportSeeds(), noLineSearch: true}}
+		p.models = []fashionModel{{label: "softmax regression", model: models.Softmax{}, target: 0.83}, {label: "MLP 784→128→10", model: models.MLP{Hidden: []int{128}}, target: 0.86},
+			{label: "CNN (LeNet-like), 4 000 images", model: models.CNN{}, target: 0.75, data: data.FashionMNIST{Subset: 5000, Val: 1000, TestSubset: 2000, Standardize: true}, epochs: 2, seeds: ReportSeeds(), noLineSearch: true}}
 		p.methods[2].betas = []float64{0.9, 0.99} // β tuned in the full study
 	}
 	return p
@@ -130,11 +133,11 @@ func runFashion(s *Env, plan fashionPlan) (Study, error) {
 	return sec, nil
 }
 
-func (mc fashionModel) dataOr(plan fashionPlan) string {
-	if mc.data != "" {
+func (mc fashionModel) dataOr(plan fashionPlan) data.Config {
+	if mc.data != nil {
 		return mc.data
 	}
-	return plan.dataSpec
+	return plan.data
 }
 
 func (mc fashionModel) seedsOr(plan fashionPlan) []uint64 {
@@ -239,7 +242,7 @@ func (fm *fashionModelRuns) reportRow(mc fashionModel, m method, runs []*experim
 	fm.ttt = append(fm.ttt, methodTime{m.short, profileTime(ttts, len(runs)), m.color()})
 	fm.barNames, fm.barColors = append(fm.barNames, m.short), append(fm.barColors, m.color())
 	fm.barVals, fm.barErrs = append(fm.barVals, acc.Mean), append(fm.barErrs, acc.CI95)
-	if m.opt == "gd" && m.batch == "full" {
+	if m.opt == "gd" && m.batch.Kind == "full" {
 		fm.cmp.bgdOK, fm.cmp.bgdReached, fm.cmp.bgdTTT, fm.cmp.bgdAcc = true, reached, ttt.Mean, acc.Mean
 	} else if m.opt == "gd" {
 		fm.cmp.sgdOK, fm.cmp.sgdReached, fm.cmp.sgdTTT, fm.cmp.sgdAcc = true, reached, ttt.Mean, acc.Mean
@@ -259,8 +262,8 @@ func fashionRun(s *Env, plan fashionPlan, mc fashionModel, m method, lr, beta fl
 // of the plan's epochs when seconds > 0.
 func fashionRunFor(s *Env, plan fashionPlan, mc fashionModel, m method, lr, beta float64, seeds []uint64, seconds float64) ([]*experiment.Result, error) {
 	epochs := mc.epochsOr(plan)
-	base := experiment.Spec{Data: mc.dataOr(plan), Model: mc.spec, Batch: m.batch, Epochs: epochs, DType: "float32", TrainLoss: "batch", TestAtEnd: true}
-	if m.batch != "full" {
+	base := experiment.Spec{Data: mc.dataOr(plan), Model: mc.model, Batch: m.batch, Epochs: epochs, DType: "float32", TrainLoss: "batch", TestAtEnd: true}
+	if m.batch.Kind != "full" {
 		sp, err := experiment.LoadData(base.Data)
 		if err != nil {
 			return nil, err
@@ -285,18 +288,17 @@ func fashionRunFor(s *Env, plan fashionPlan, mc fashionModel, m method, lr, beta
 		kind += fmt.Sprintf("-%.3gs", seconds)
 	}
 	c := &sweep.Config{Base: base, Optimizers: []string{opt}, Seeds: seeds}
-	id := fmt.Sprintf("fashion/%s/%s-%s/%s/%s", strings.SplitN(mc.spec, ":", 2)[0], m.opt, m.batch, kind, setting)
+	id := fmt.Sprintf("fashion/%s/%s-%s/%s/%s", mc.model.Kind(), m.opt, m.batch, kind, setting)
 	_, res, err := s.sweep(id, c)
 	return res, err
 }
 
 // quarterEpoch returns the logging and evaluation intervals of a mini-batch
-// run over n training examples in the given batch regime: a row about every
-// 1/20 epoch, the validation data every quarter epoch (0, 0: the defaults,
-// for a full batch or a regime that does not parse).
-func quarterEpoch(n int, batch string) (logEvery, evalEvery int) {
-	r, err := data.ParseRegime(batch)
-	if err != nil || r.Kind == "full" {
+// run over n training examples in regime r: a row about every 1/20 epoch,
+// the validation data every quarter epoch (0, 0: the defaults, for a full
+// batch).
+func quarterEpoch(n int, r data.Regime) (logEvery, evalEvery int) {
+	if r.Kind == "full" {
 		return 0, 0
 	}
 	b, err := data.NewBatcher(r, n, 0)
@@ -357,7 +359,7 @@ func (fm *fashionModelRuns) addAccuracyBand(m method, hs [][]experiment.Record) 
 // figures draws model mc's accuracy bands, learning-rate sensitivity and
 // tuned accuracies.
 func (fm *fashionModelRuns) figures(s *Env, plan fashionPlan, mc fashionModel) ([]Figure, error) {
-	name := strings.SplitN(mc.spec, ":", 2)[0]
+	name := mc.model.Kind()
 	p := plots.Bands(fmt.Sprintf("Fashion-MNIST, %s: validation accuracy (%d seeds, 95%% CI)", mc.label, len(mc.seedsOr(plan))), "training seconds", "validation accuracy", false, fm.accBands)
 	p.Y.Min, p.Y.Max = 0, 1
 	fig, err := s.figure(p, "fashion_"+name+"_accuracy", fmt.Sprintf("%s: validation accuracy against training time for each method's tuned configuration (the time-to-target column reads where it first reaches %g); the test data is measured once, at the end.", mc.label, mc.target))
@@ -417,7 +419,7 @@ func fashionClaim(vs []versus, budget, figure string) Claim {
 // color is the method's colour in every figure: its optimizer's, with plain
 // GD on mini-batches coloured as "sgd" to tell it from full-batch GD.
 func (m method) color() color.Color {
-	if m.opt == "gd" && m.batch != "full" {
+	if m.opt == "gd" && m.batch.Kind != "full" {
 		return plots.ColorFor("sgd")
 	}
 	return plots.ColorFor(m.opt)

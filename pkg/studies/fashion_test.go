@@ -14,6 +14,7 @@ import (
 	"github.com/bgdlab/bgdlab/pkg/backend"
 	"github.com/bgdlab/bgdlab/pkg/data"
 	"github.com/bgdlab/bgdlab/pkg/experiment"
+	"github.com/bgdlab/bgdlab/pkg/models"
 )
 
 // TestFashionComparisonTiny runs the Fashion-MNIST comparison end to end on
@@ -26,15 +27,15 @@ import (
 // settings.
 func TestFashionComparisonTiny(t *testing.T) {
 	plan := fashionPlan{
-		dataSpec: "fashion-mnist:subset=500,val=200,test_subset=200,standardize=true",
-		epochs:   1, seeds: []uint64{1, 2},
-		models: []fashionModel{{label: "softmax regression", spec: "softmax", target: 0.5},
-			{label: "CNN", spec: "cnn", target: 0.3, data: "fashion-mnist:subset=300,val=100,test_subset=100,standardize=true", noLineSearch: true}},
+		data:   data.FashionMNIST{Subset: 500, Val: 200, TestSubset: 200, Standardize: true},
+		epochs: 1, seeds: []uint64{1, 2},
+		models: []fashionModel{{label: "softmax regression", model: models.Softmax{}, target: 0.5},
+			{label: "CNN", model: models.CNN{}, target: 0.3, data: data.FashionMNIST{Subset: 300, Val: 100, TestSubset: 100, Standardize: true}, noLineSearch: true}},
 		methods: []method{
-			{label: "BGD (gd, full batch)", short: "BGD", opt: "gd", batch: "full", lrs: []float64{0.03, 0.1, 0.3}},
-			{label: "SGD (gd, batch 128)", short: "SGD", opt: "gd", batch: "128", lrs: []float64{0.03}},
-			{label: "momentum (batch 128)", short: "momentum", opt: "momentum", batch: "128", lrs: []float64{0.03}, betas: []float64{0.5, 0.9}},
-			{label: "L-BFGS (full batch)", short: "L-BFGS", opt: "lbfgs", batch: "full"},
+			{label: "BGD (gd, full batch)", short: "BGD", opt: "gd", batch: data.FullBatch, lrs: []float64{0.03, 0.1, 0.3}},
+			{label: "SGD (gd, batch 128)", short: "SGD", opt: "gd", batch: data.MiniBatch(128), lrs: []float64{0.03}},
+			{label: "momentum (batch 128)", short: "momentum", opt: "momentum", batch: data.MiniBatch(128), lrs: []float64{0.03}, betas: []float64{0.5, 0.9}},
+			{label: "L-BFGS (full batch)", short: "L-BFGS", opt: "lbfgs", batch: data.FullBatch},
 		},
 	}
 	if _, err := os.Stat(data.FashionMNISTDir()); err != nil {

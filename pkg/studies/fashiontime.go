@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"strconv"
-	"strings"
 
 	"github.com/bgdlab/bgdlab/pkg/experiment"
 	"github.com/bgdlab/bgdlab/pkg/plots"
@@ -92,13 +91,13 @@ func (fm *fashionModelRuns) equalTime(s *Env, plan fashionPlan, mc fashionModel)
 			g(stats.Summarize(evals).Mean), fmt.Sprintf("%.4f", stats.Summarize(bestVal).Mean), fmt.Sprintf("%.4f", acc.Mean) + ci4(acc),
 			fmt.Sprintf("%d/%d", len(ttts), len(runs)), tttStr, evalStr})
 		switch {
-		case t.m.opt == "gd" && t.m.batch == "full":
+		case t.m.opt == "gd" && t.m.batch.Kind == "full":
 			cmp.bgdOK, cmp.bgdReached, cmp.bgdTTT, cmp.bgdAcc = true, len(ttts), ttt.Mean, acc.Mean
 		case t.m.opt == "gd":
 			cmp.sgdOK, cmp.sgdReached, cmp.sgdTTT, cmp.sgdAcc = true, len(ttts), ttt.Mean, acc.Mean
 		}
 	}
-	name := strings.SplitN(mc.spec, ":", 2)[0]
+	name := mc.model.Kind()
 	p := plots.Bands(fmt.Sprintf("Fashion-MNIST, %s: validation accuracy, %s s of training each", mc.label, g(budget)), "training seconds", "validation accuracy", false, bands.accBands)
 	p.Y.Min, p.Y.Max = 0, 1
 	fig, err := s.figure(p, "fashion_"+name+"_accuracy_time", fmt.Sprintf("%s at an equal wall-clock budget of %s s (%s): every method trains for the same time, so full-batch GD takes as many updates as fit.", mc.label, g(budget), basis))

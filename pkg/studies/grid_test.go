@@ -5,6 +5,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/bgdlab/bgdlab/pkg/data"
 	"github.com/bgdlab/bgdlab/pkg/experiment"
 	"github.com/bgdlab/bgdlab/pkg/optim"
 	"github.com/bgdlab/bgdlab/pkg/stats"
@@ -262,9 +263,9 @@ func TestTuneRate(t *testing.T) {
 func TestQuarterEpoch(t *testing.T) {
 	for _, tc := range []struct {
 		n               int
-		batch           string
+		batch           data.Regime
 		log, eval, each int // each: steps per epoch
-	}{{55000, "128", 21, 105, 430}, {5000, "128", 2, 10, 40}, {4000, "128", 1, 8, 32}, {300, "128", 1, 1, 3}, {100, "full", 0, 0, 1}} {
+	}{{55000, data.MiniBatch(128), 21, 105, 430}, {5000, data.MiniBatch(128), 2, 10, 40}, {4000, data.MiniBatch(128), 1, 8, 32}, {300, data.MiniBatch(128), 1, 1, 3}, {100, data.FullBatch, 0, 0, 1}} {
 		log, eval := quarterEpoch(tc.n, tc.batch)
 		if log != tc.log || eval != tc.eval {
 			t.Errorf("quarterEpoch(%d, %s) = (%d, %d), want (%d, %d)", tc.n, tc.batch, log, eval, tc.log, tc.eval)

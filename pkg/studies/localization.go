@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"image/color"
 	"math"
-	"strconv"
 	"strings"
 
 	"github.com/bgdlab/bgdlab/pkg/data"
@@ -172,10 +171,10 @@ func locRunFor(s *Env, plan locPlan, m locMethod, lr float64, seeds []uint64, se
 // since its time to target is read off those rows; the default interval
 // came from the step cap and evaluated only when the budget ended.
 func locSpec(plan locPlan, batch int, seconds float64) experiment.Spec {
-	sp := experiment.Spec{Data: plan.data.String(), Model: plan.model.String(), Batch: "full", Epochs: plan.epochs, DType: "float32", TrainLoss: "batch", LogEvery: 20, TestAtEnd: true}
+	sp := experiment.Spec{Data: plan.data, Model: plan.model, Batch: data.FullBatch, Epochs: plan.epochs, DType: "float32", TrainLoss: "batch", LogEvery: 20, TestAtEnd: true}
 	sp.EvalEvery = sp.LogEvery * 1_000_000
 	if batch > 0 {
-		sp.Batch = strconv.Itoa(batch)
+		sp.Batch = data.MiniBatch(batch)
 	}
 	switch {
 	case seconds > 0 && batch == 0:

@@ -5,7 +5,10 @@ import (
 	"math"
 	"strings"
 
+	"github.com/bgdlab/bgdlab/pkg/data"
 	"github.com/bgdlab/bgdlab/pkg/experiment"
+	"github.com/bgdlab/bgdlab/pkg/models"
+	"github.com/bgdlab/bgdlab/pkg/optim"
 	"github.com/bgdlab/bgdlab/pkg/plots"
 	"github.com/bgdlab/bgdlab/pkg/stats"
 	"github.com/bgdlab/bgdlab/pkg/sweep"
@@ -14,22 +17,24 @@ import (
 // rung is one step of the full-batch recipe ladder: full-batch GD with more
 // of Geiping et al.'s (ICLR 2022) recipe at each rung, or the SGD baseline.
 type rung struct {
-	label, batch string
-	steps        int     // full-batch updates (0: epochs)
-	epochs       float64 // for the SGD baseline
-	schedule     string  // optim schedule spec ("" constant)
-	clip         float64 // global-norm clipping (0: none)
-	method       string  // optimizer method ("": gd)
-	penalty      float64 // gd's gradient-norm penalty ρ (0: none)
-	lrs          []float64
+	label    string
+	batch    data.Regime
+	steps    int            // full-batch updates (0: epochs)
+	epochs   float64        // for the SGD baseline
+	schedule optim.Schedule // zero Kind: constant
+	clip     float64        // global-norm clipping (0: none)
+	method   string         // optimizer method ("": gd)
+	penalty  float64        // gd's gradient-norm penalty ρ (0: none)
+	lrs      []float64
 }
 
 // recipePlan is the ladder's workload and rungs.
 type recipePlan struct {
-	data, model string
-	seeds       []uint64
-	sgd         rung
-	rungs       []rung
+	data  data.Config
+	model models.Config
+	seeds []uint64
+	sgd   rung
+	rungs []rung
 	// adam is full-batch Adam at the longer rung's updates, beside the
 	// ladder (Kunstner et al., ICLR 2023).
 	adam rung
@@ -43,21 +48,21 @@ const recipePenalty = 0.01
 
 func recipePlanFor(full bool) recipePlan {
 	steps := 150
-	p := recipePlan{data: "fashion-mnist:subset=1500,val=500,test_subset=1000,standardize=true", model: "mlp:hidden=128", seeds: ReportSeeds()}
+	p := recipePlan{data: data.FashionMNIST{Subset: 1500, Val: 500, TestSubset: 1000, Standardize: true}, model: models.MLP{Hidden: []int{128}}, seeds: ReportSeeds()}
 	if full {
 		steps = 600
-		p.data = "fashion-mnist:subset=6000,val=1000,test_subset=2000,standardize=true"
+		p.data = data.FashionMNIST{Subset: 6000, Val: 1000, TestSubset: 2000, Standardize: true}
 	}
-	cos := fmt.Sprintf("cosine:steps=%d,warmup=%d", steps, steps/10)
-	p.sgd = rung{label: "SGD, batch 128, 8 epochs (baseline)", batch: "128", epochs: 8, lrs: []float64{0.01, 0.03, 0.1}}
+	cos := optim.Schedule{Kind: "cosine", Steps: steps, Warmup: steps / 10}
+	p.sgd = rung{label: "SGD, batch 128, 8 epochs (baseline)", batch: data.MiniBatch(128), epochs: 8, lrs: []float64{0.01, 0.03, 0.1}}
 	p.rungs = []rung{
-		{label: "BGD at SGD's budget (8 updates)", batch: "full", steps: 8, lrs: []float64{0.03, 0.1, 0.3}},
-		{label: fmt.Sprintf("BGD, longer (%d updates)", steps), batch: "full", steps: steps, lrs: []float64{0.03, 0.1, 0.3}},
-		{label: fmt.Sprintf("+ linear warmup (%d) and cosine decay", steps/10), batch: "full", steps: steps, schedule: cos, lrs: []float64{0.1, 0.3, 1}},
-		{label: "+ clipping at global norm 1", batch: "full", steps: steps, schedule: cos, clip: 1, lrs: []float64{0.3, 1, 3}},
-		{label: fmt.Sprintf("+ gradient-norm penalty ρ = %g", recipePenalty), batch: "full", steps: steps, schedule: cos, clip: 1, penalty: recipePenalty, lrs: []float64{0.3, 1, 3}},
+		{label: "BGD at SGD's budget (8 updates)", batch: data.FullBatch, steps: 8, lrs: []float64{0.03, 0.1, 0.3}},
+		{label: fmt.Sprintf("BGD, longer (%d updates)", steps), batch: data.FullBatch, steps: steps, lrs: []float64{0.03, 0.1, 0.3}},
+		{label: fmt.Sprintf("+ linear warmup (%d) and cosine decay", steps/10), batch: data.FullBatch, steps: steps, schedule: cos, lrs: []float64{0.1, 0.3, 1}},
+		{label: "+ clipping at global norm 1", batch: data.FullBatch, steps: steps, schedule: cos, clip: 1, lrs: []float64{0.3, 1, 3}},
+		{label: fmt.Sprintf("+ gradient-norm penalty ρ = %g", recipePenalty), batch: data.FullBatch, steps: steps, schedule: cos, clip: 1, penalty: recipePenalty, lrs: []float64{0.3, 1, 3}},
 	}
-	p.adam = rung{label: fmt.Sprintf("beside the ladder: full-batch Adam, %d updates", steps), batch: "full", steps: steps, method: "adam", lrs: []float64{1e-3, 3e-3, 1e-2}}
+	p.adam = rung{label: fmt.Sprintf("beside the ladder: full-batch Adam, %d updates", steps), batch: data.FullBatch, steps: steps, method: "adam", lrs: []float64{1e-3, 3e-3, 1e-2}}
 	if full {
 		// Centred on where the protocol settled at these settings (the
 		// 1 000-step ladder grew past the edge of the quick grids once per
@@ -157,11 +162,11 @@ func recipeRung(s *Env, plan recipePlan, r rung) (rungResult, error) {
 			opt += ",grad_penalty=" + g(r.penalty)
 		}
 		b := experiment.Spec{Data: plan.data, Model: plan.model, Batch: r.batch, Steps: r.steps, Epochs: r.epochs, Schedule: r.schedule, DType: "float32", TrainLoss: "batch", TestAtEnd: true}
-		if r.batch == "full" {
+		if r.batch.Kind == "full" {
 			b.EvalEvery = max(1, r.steps/10)
 		}
 		c := &sweep.Config{Base: b, Optimizers: []string{opt}, Seeds: seeds}
-		tag := strings.NewReplacer(" ", "", ",", "_", ":", "-", "=", "").Replace(fmt.Sprintf("%s-%d-%s-clip%g", r.batch, r.steps, r.schedule, r.clip))
+		tag := strings.NewReplacer(" ", "", ",", "_", ":", "-", "=", "").Replace(fmt.Sprintf("%s-%d-%s-clip%g", r.batch, r.steps, scheduleTag(r.schedule), r.clip))
 		if r.method != "" {
 			tag = r.method + "-" + tag
 		}
@@ -251,4 +256,12 @@ func fullBatchAdamClaim(gd, adam rungResult) Claim {
 	}
 	claim.Evidence += "."
 	return claim
+}
+
+// scheduleTag names a rung's schedule in its results folder ("" constant).
+func scheduleTag(sc optim.Schedule) string {
+	if sc.Kind == "" {
+		return ""
+	}
+	return sc.String()
 }

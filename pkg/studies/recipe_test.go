@@ -10,6 +10,7 @@ import (
 	"github.com/bgdlab/bgdlab/internal/testenv"
 	"github.com/bgdlab/bgdlab/pkg/backend"
 	"github.com/bgdlab/bgdlab/pkg/data"
+	"github.com/bgdlab/bgdlab/pkg/optim"
 	"github.com/bgdlab/bgdlab/pkg/stats"
 )
 
@@ -22,13 +23,13 @@ func TestRecipeLadderTiny(t *testing.T) {
 		testenv.Missing(t, "Fashion-MNIST", "apt-get install dataset-fashion-mnist (scripts/setup does)")
 	}
 	plan := recipePlanFor(false)
-	plan.data = "fashion-mnist:subset=300,val=100,test_subset=100,standardize=true"
+	plan.data = data.FashionMNIST{Subset: 300, Val: 100, TestSubset: 100, Standardize: true}
 	plan.seeds = []uint64{1, 2}
 	for i := range plan.rungs {
 		if plan.rungs[i].steps > 8 {
 			plan.rungs[i].steps = 20
-			if plan.rungs[i].schedule != "" {
-				plan.rungs[i].schedule = "cosine:steps=20,warmup=2"
+			if plan.rungs[i].schedule.Kind != "" {
+				plan.rungs[i].schedule = optim.Schedule{Kind: "cosine", Steps: 20, Warmup: 2}
 			}
 		}
 	}

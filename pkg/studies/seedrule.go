@@ -5,8 +5,10 @@ import (
 	"math"
 	"strings"
 
+	"github.com/bgdlab/bgdlab/pkg/data"
 	"github.com/bgdlab/bgdlab/pkg/experiment"
 	"github.com/bgdlab/bgdlab/pkg/lsq"
+	"github.com/bgdlab/bgdlab/pkg/models"
 	"github.com/bgdlab/bgdlab/pkg/optim"
 	"github.com/bgdlab/bgdlab/pkg/plots"
 	"github.com/bgdlab/bgdlab/pkg/sweep"
@@ -39,7 +41,7 @@ const (
 // judges the article's claim that it is a descent method.
 func seedRule(s *Env, prob lsq.Problem) (Table, Figure, Claim, error) {
 	betas := []any{1e-4, 1e-3, 1e-2}
-	c := &sweep.Config{Base: experiment.Spec{Data: "textbook", Model: "linear", Batch: "full", Steps: seedRuleSteps, DType: "float64", Init: "zeros"},
+	c := &sweep.Config{Base: experiment.Spec{Data: data.Textbook{}, Model: models.Linear{}, Batch: data.FullBatch, Steps: seedRuleSteps, DType: "float64", Init: "zeros"},
 		Optimizers: []string{"gd", "gd-gradsq"}, Grid: map[string][]any{"lr": {seedRuleLR}},
 		PerOptimizer: map[string]map[string][]any{"gd-gradsq": {"beta": betas}}, Seeds: []uint64{1}}
 	_, res, err := s.sweep("seed_rule", c)
@@ -52,7 +54,7 @@ func seedRule(s *Env, prob lsq.Problem) (Table, Figure, Claim, error) {
 	var series []plots.Series
 	for i, r := range res {
 		run := seedRuleRun{beta: r.Optimizer["beta"], diverged: r.Status == optim.Diverged, final: r.Final.TrainLoss, steps: r.Steps}
-		if strings.HasPrefix(r.Spec.Optimizer, "gd:") || r.Spec.Optimizer == "gd" {
+		if r.Spec.Optimizer.Method() == "gd" {
 			run.beta = 0
 		}
 		run.reference, run.gradNorm, run.uphill, run.refDiv = seedRuleReference(prob, run.beta, seedRuleSteps)

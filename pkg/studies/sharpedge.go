@@ -25,7 +25,7 @@ const squaredEdgeFraction = 0.6
 // squared error, float64, full batch). Its sharpness rises again as it
 // trains, so a run reaches its edge; the cross-entropy network's falls with
 // the loss, and a run there settles far below any edge.
-var squaredNet = sharpnessNet{"sharpness/squared", data.Localization{N: 500}.String(), crossEntropyNet.model}
+var squaredNet = sharpnessNet{"sharpness/squared", data.Localization{N: 500}, crossEntropyNet.model}
 
 // momentumEdge runs, on the squared-loss network, GD at η = 2/E and heavy
 // ball (β = edgeMomentum) at η = 2(1+β)/E — the same edge value E =

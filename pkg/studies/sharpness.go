@@ -51,15 +51,19 @@ func (st sharpnessStep) config() optim.Config {
 	return optim.GD{LR: st.lr}
 }
 
-// sharpnessNet is a network of the study, by its data and model specs, and
-// the results folder of its runs.
-type sharpnessNet struct{ id, data, model string }
+// sharpnessNet is a network of the study, by its data and model
+// configurations, and the results folder of its runs.
+type sharpnessNet struct {
+	id    string
+	data  data.Config
+	model models.Config
+}
 
 // crossEntropyNet is a one-hidden-layer tanh MLP (64 units) on 1 000
 // Fashion-MNIST images (cross-entropy), float64, full batch.
 var crossEntropyNet = sharpnessNet{"sharpness/cross-entropy",
-	data.FashionMNIST{Subset: 1000, TestSubset: 100, Val: spec.ZeroInt, Standardize: true}.String(),
-	models.MLP{Hidden: []int{64}, Act: models.Tanh}.String()}
+	data.FashionMNIST{Subset: 1000, TestSubset: 100, Val: spec.ZeroInt, Standardize: true},
+	models.MLP{Hidden: []int{64}, Act: models.Tanh}}
 
 // setup loads the network's data and binds its model (for λmax at θ₀).
 func (net sharpnessNet) setup() (*models.Model, *data.Dataset, error) {
@@ -67,11 +71,7 @@ func (net sharpnessNet) setup() (*models.Model, *data.Dataset, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w (the sharpness study needs it: scripts/setup installs Fashion-MNIST)", err)
 	}
-	mc, err := models.Parse(net.model)
-	if err != nil {
-		return nil, nil, err
-	}
-	m, err := models.New(mc)
+	m, err := models.New(net.model)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -93,7 +93,7 @@ func SharpnessAlongTraining(s *Env, lrs []float64, nSteps, every int) ([]Sharpne
 // (experiment.Spec.SharpnessEvery).
 func alongTraining(s *Env, net sharpnessNet, steps []sharpnessStep, nSteps, every int) ([]SharpnessRun, error) {
 	c := &sweep.Config{Name: net.id, Seeds: []uint64{1},
-		Base: experiment.Spec{Data: net.data, Model: net.model, Batch: "full", Steps: nSteps, DType: "float64",
+		Base: experiment.Spec{Data: net.data, Model: net.model, Batch: data.FullBatch, Steps: nSteps, DType: "float64",
 			LogEvery: 1, EvalEvery: nSteps, SharpnessEvery: every}}
 	for _, st := range steps {
 		s.logf("sharpness: full-batch GD at lr=%g, momentum %g, %d steps, λmax every %d", st.lr, st.momentum, nSteps, every)
@@ -105,8 +105,8 @@ func alongTraining(s *Env, net sharpnessNet, steps []sharpnessStep, nSteps, ever
 	}
 	var out []SharpnessRun
 	for i, st := range steps {
-		if plans[i].Spec.Optimizer != c.Optimizers[i] {
-			return nil, fmt.Errorf("sharpness: run %d is %s, want %s", i, plans[i].Spec.Optimizer, c.Optimizers[i])
+		if got := plans[i].Spec.Optimizer.String(); got != c.Optimizers[i] {
+			return nil, fmt.Errorf("sharpness: run %d is %s, want %s", i, got, c.Optimizers[i])
 		}
 		res := results[i]
 		run := SharpnessRun{LR: st.lr, Momentum: st.momentum, Status: res.Status}

@@ -5,7 +5,9 @@ import (
 	"math"
 	"strings"
 
+	"github.com/bgdlab/bgdlab/pkg/data"
 	"github.com/bgdlab/bgdlab/pkg/experiment"
+	"github.com/bgdlab/bgdlab/pkg/models"
 	"github.com/bgdlab/bgdlab/pkg/optim"
 	"github.com/bgdlab/bgdlab/pkg/plots"
 	"github.com/bgdlab/bgdlab/pkg/sweep"
@@ -16,13 +18,13 @@ import (
 // Textbook runs the five-point example as commonly written and corrected.
 func Textbook(s *Env) (Study, error) {
 	sec := Study{Title: "1. The textbook example", Intro: "Five points x = 1..5, y = 2x, MSE, full-batch gradient descent from θ = 0 for 1000 steps at several step sizes α; dashed lines are the exact predictions f(θ_k) = ½Σλᵢcᵢ²(1−αλᵢ)^{2k} from the Hessian's eigenvalues."}
-	fit, err := experiment.LeastSquares("textbook")
+	fit, err := experiment.LeastSquares(data.Textbook{})
 	if err != nil {
 		return sec, err
 	}
 	curv := fit.Curvature
 	lrs := []any{0.01, 0.05, 0.08, 0.09}
-	c := &sweep.Config{Base: experiment.Spec{Data: "textbook", Model: "linear", Batch: "full", Steps: 1000, DType: "float64", Init: "zeros"},
+	c := &sweep.Config{Base: experiment.Spec{Data: data.Textbook{}, Model: models.Linear{}, Batch: data.FullBatch, Steps: 1000, DType: "float64", Init: "zeros"},
 		Optimizers: []string{"gd"}, Grid: map[string][]any{"lr": lrs}, Seeds: []uint64{1}}
 	_, res, err := s.sweep("textbook", c)
 	if err != nil {

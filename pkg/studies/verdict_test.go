@@ -4,6 +4,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/bgdlab/bgdlab/pkg/data"
 	"github.com/bgdlab/bgdlab/pkg/experiment"
 	"github.com/bgdlab/bgdlab/pkg/stats"
 	"github.com/bgdlab/bgdlab/pkg/sweep"
@@ -109,7 +110,7 @@ func TestSeedRuleClaim(t *testing.T) {
 // TestSeedRuleReference: β = 0 is plain GD (the closed form), and a large
 // β blows up within a few steps from θ = 0 on the textbook data.
 func TestSeedRuleReference(t *testing.T) {
-	fit, err := experiment.LeastSquares("textbook")
+	fit, err := experiment.LeastSquares(data.Textbook{})
 	if err != nil {
 		t.Fatal(err)
 	}

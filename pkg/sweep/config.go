@@ -97,7 +97,7 @@ func Load(path string) (*Config, error) {
 
 // Validate checks the config's structure.
 func (c *Config) Validate() error {
-	if len(c.Optimizers) == 0 && c.Base.Optimizer == "" {
+	if len(c.Optimizers) == 0 && c.Base.Optimizer == nil {
 		return fmt.Errorf("sweep: list at least one optimizer (optimizers: [gd, adam])")
 	}
 	if err := c.checkOptimizers(); err != nil {
@@ -158,7 +158,7 @@ func (c *Config) Validate() error {
 func (c *Config) checkOptimizers() error {
 	methods := map[string]bool{}
 	if len(c.Optimizers) == 0 {
-		methods[methodOf(c.Base.Optimizer)] = true
+		methods[c.Base.Optimizer.Method()] = true
 	}
 	seen := map[string]bool{}
 	for _, o := range c.Optimizers {

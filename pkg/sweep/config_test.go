@@ -6,7 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bgdlab/bgdlab/pkg/data"
 	"github.com/bgdlab/bgdlab/pkg/experiment"
+	"github.com/bgdlab/bgdlab/pkg/models"
 	"github.com/bgdlab/bgdlab/pkg/sweep"
 )
 
@@ -57,7 +59,7 @@ func FuzzLoadSweepConfig(f *testing.F) {
 // would write gigabytes before anyone noticed.
 func TestSweepValidateRefusesMisleadingConfigs(t *testing.T) {
 	base := func() *sweep.Config {
-		return &sweep.Config{Name: "s", Base: experiment.Spec{Data: "textbook", Model: "linear", Steps: 10}, Optimizers: []string{"gd"}, Seeds: []uint64{1, 2}}
+		return &sweep.Config{Name: "s", Base: experiment.Spec{Data: data.MustParse("textbook"), Model: models.MustParse("linear"), Steps: 10}, Optimizers: []string{"gd"}, Seeds: []uint64{1, 2}}
 	}
 	bigGrid := make([]any, 1000)
 	for i := range bigGrid {

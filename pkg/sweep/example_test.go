@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/bgdlab/bgdlab/pkg/data"
 	"github.com/bgdlab/bgdlab/pkg/experiment"
+	"github.com/bgdlab/bgdlab/pkg/models"
 	"github.com/bgdlab/bgdlab/pkg/sweep"
 )
 
@@ -15,7 +17,7 @@ import (
 func Example() {
 	c := &sweep.Config{
 		Name:       "textbook-gd",
-		Base:       experiment.Spec{Data: "textbook", Model: "linear", Batch: "full", Steps: 200, DType: "float64", Init: "zeros"},
+		Base:       experiment.Spec{Data: data.MustParse("textbook"), Model: models.MustParse("linear"), Batch: data.MustParseRegime("full"), Steps: 200, DType: "float64", Init: "zeros"},
 		Optimizers: []string{"gd"},
 		Grid:       map[string][]any{"lr": {0.01, 0.05}},
 		Seeds:      []uint64{1, 2},

@@ -27,14 +27,8 @@ var specFields = map[string]bool{"batch": true, "schedule": true, "steps": true,
 
 func setField(s *experiment.Spec, opt *string, key, val string) error {
 	switch key {
-	case "batch":
-		s.Batch = val
-	case "schedule":
-		s.Schedule = val
-	case "data":
-		s.Data = val
-	case "model":
-		s.Model = val
+	case "batch", "schedule", "data", "model":
+		return s.SetPart(key, val)
 	case "init":
 		s.Init = val
 	case "dtype":
@@ -83,7 +77,7 @@ func (c *Config) Expand() ([]Plan, error) {
 	}
 	opts := c.Optimizers
 	if len(opts) == 0 {
-		opts = []string{c.Base.Optimizer}
+		opts = []string{c.Base.Optimizer.String()}
 	}
 	var plans []Plan
 	for _, opt := range opts {
@@ -114,7 +108,9 @@ func (c *Config) Expand() ([]Plan, error) {
 				}
 				parts = append(parts, k+"="+combo[k])
 			}
-			spec.Optimizer = optSpec
+			if err := spec.SetPart("optimizer", optSpec); err != nil {
+				return nil, fmt.Errorf("sweep: optimizer %s: %w", optSpec, err)
+			}
 			config := opt
 			if len(parts) > 0 {
 				config += " " + strings.Join(parts, " ")

@@ -48,7 +48,7 @@ func Summaries(c *Config, plans []Plan, results []*experiment.Result) []Summary 
 		if !ok {
 			j = len(out)
 			idx[p.Config] = j
-			out = append(out, Summary{Config: p.Config, Optimizer: methodOf(p.Spec.Optimizer), Params: p.Params})
+			out = append(out, Summary{Config: p.Config, Optimizer: p.Spec.Optimizer.Method(), Params: p.Params})
 			values[p.Config] = map[string][]float64{}
 			ttt[p.Config] = map[string][]float64{}
 		}

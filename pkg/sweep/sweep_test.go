@@ -15,7 +15,9 @@ import (
 	"time"
 
 	"github.com/bgdlab/bgdlab/pkg/backend"
+	"github.com/bgdlab/bgdlab/pkg/data"
 	"github.com/bgdlab/bgdlab/pkg/experiment"
+	"github.com/bgdlab/bgdlab/pkg/models"
 	"github.com/bgdlab/bgdlab/pkg/optim"
 	"github.com/bgdlab/bgdlab/pkg/sweep"
 	"github.com/bgdlab/bgdlab/pkg/train"
@@ -38,7 +40,7 @@ func TestMain(m *testing.M) {
 // slowSweep has runs of about half a second each (a time budget).
 func slowSweep() *sweep.Config {
 	return &sweep.Config{
-		Base:       experiment.Spec{Data: "synthetic-linear:n=2000,d=50,kappa=10", Model: "linear", Batch: "32", Seconds: 0.5, DType: "float64"},
+		Base:       experiment.Spec{Data: data.MustParse("synthetic-linear:n=2000,d=50,kappa=10"), Model: models.MustParse("linear"), Batch: data.MustParseRegime("32"), Seconds: 0.5, DType: "float64"},
 		Optimizers: []string{"gd:lr=0.01", "momentum:lr=0.01"},
 		Seeds:      []uint64{1, 2},
 	}
@@ -118,7 +120,7 @@ func TestSweepResumesAfterKill(t *testing.T) {
 }
 
 func TestShardsPartitionTheSweep(t *testing.T) {
-	c := &sweep.Config{Base: experiment.Spec{Data: "textbook", Model: "linear", Steps: 20, DType: "float64"},
+	c := &sweep.Config{Base: experiment.Spec{Data: data.MustParse("textbook"), Model: models.MustParse("linear"), Steps: 20, DType: "float64"},
 		Optimizers: []string{"gd", "momentum", "adam"}, Grid: map[string][]any{"lr": {0.001, 0.01}}, Seeds: []uint64{1, 2, 3}}
 	plans, err := c.Expand()
 	if err != nil {
@@ -259,7 +261,7 @@ func TestTimeToTarget(t *testing.T) {
 
 func TestDivergenceIsAStatus(t *testing.T) {
 	// Above 2/L the textbook GD diverges: data, not a crash.
-	res, err := experiment.Run(context.Background(), nil, experiment.Spec{Data: "textbook", Model: "linear", Optimizer: "gd:lr=0.1",
+	res, err := experiment.Run(context.Background(), nil, experiment.Spec{Data: data.MustParse("textbook"), Model: models.MustParse("linear"), Optimizer: optim.MustParse("gd:lr=0.1"),
 		Steps: 1000, DType: "float64"}, experiment.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -272,7 +274,7 @@ func TestDivergenceIsAStatus(t *testing.T) {
 		t.Fatalf("last row %+v", last)
 	}
 	// NaN: an absurd learning rate overflows float32 at once.
-	res, err = experiment.Run(context.Background(), nil, experiment.Spec{Data: "blobs:n=100", Model: "logistic", Optimizer: "gd:lr=1e38",
+	res, err = experiment.Run(context.Background(), nil, experiment.Spec{Data: data.MustParse("blobs:n=100"), Model: models.MustParse("logistic"), Optimizer: optim.MustParse("gd:lr=1e38"),
 		Steps: 50}, experiment.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -284,22 +286,22 @@ func TestDivergenceIsAStatus(t *testing.T) {
 
 func TestConvergedAndLineSearch(t *testing.T) {
 	target := 1e-6
-	res, err := experiment.Run(context.Background(), nil, experiment.Spec{Data: "synthetic-linear:n=200,d=5,kappa=10,noise=0", Model: "linear",
-		Optimizer: "lbfgs", Steps: 200, DType: "float64", TargetLoss: &target}, experiment.Options{})
+	res, err := experiment.Run(context.Background(), nil, experiment.Spec{Data: data.MustParse("synthetic-linear:n=200,d=5,kappa=10,noise=0"), Model: models.MustParse("linear"),
+		Optimizer: optim.MustParse("lbfgs"), Steps: 200, DType: "float64", TargetLoss: &target}, experiment.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if res.Status != optim.Converged || res.Final.TrainLoss > target {
 		t.Fatalf("lbfgs: %s, loss %g", res.Status, res.Final.TrainLoss)
 	}
-	if _, err := experiment.Run(context.Background(), nil, experiment.Spec{Data: "textbook", Model: "linear", Optimizer: "armijo", Batch: "2", Steps: 5}, experiment.Options{}); err == nil ||
+	if _, err := experiment.Run(context.Background(), nil, experiment.Spec{Data: data.MustParse("textbook"), Model: models.MustParse("linear"), Optimizer: optim.MustParse("armijo"), Batch: data.MustParseRegime("2"), Steps: 5}, experiment.Options{}); err == nil ||
 		!strings.Contains(err.Error(), "full-batch") {
 		t.Fatalf("armijo with mini-batches: %v", err)
 	}
 }
 
 func TestWriteReadRoundTrip(t *testing.T) {
-	res, err := experiment.Run(context.Background(), nil, experiment.Spec{Data: "blobs:n=200", Model: "logistic", Optimizer: "gd:lr=0.5", Steps: 30, LayerNorms: true}, experiment.Options{})
+	res, err := experiment.Run(context.Background(), nil, experiment.Spec{Data: data.MustParse("blobs:n=200"), Model: models.MustParse("logistic"), Optimizer: optim.MustParse("gd:lr=0.5"), Steps: 30, LayerNorms: true}, experiment.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -324,7 +326,7 @@ func TestWriteReadRoundTrip(t *testing.T) {
 // resume; the others are reused as they are.
 func TestSweepRedoesRunsOfAnotherFormat(t *testing.T) {
 	c := &sweep.Config{
-		Base:       experiment.Spec{Data: "synthetic-linear:n=200,d=5,kappa=10", Model: "linear", Batch: "full", Steps: 5, DType: "float64"},
+		Base:       experiment.Spec{Data: data.MustParse("synthetic-linear:n=200,d=5,kappa=10"), Model: models.MustParse("linear"), Batch: data.MustParseRegime("full"), Steps: 5, DType: "float64"},
 		Optimizers: []string{"gd:lr=0.01", "gd:lr=0.02"},
 		Seeds:      []uint64{1},
 	}
@@ -367,7 +369,7 @@ func TestSweepRedoesRunsOfAnotherFormat(t *testing.T) {
 func TestSweepRedoesRunsOfAnEditedConfig(t *testing.T) {
 	out := t.TempDir()
 	sweep := func(steps int) ([]*experiment.Result, string) {
-		c := &sweep.Config{Base: experiment.Spec{Data: "textbook", Model: "linear", Batch: "full", Steps: steps, DType: "float64"},
+		c := &sweep.Config{Base: experiment.Spec{Data: data.MustParse("textbook"), Model: models.MustParse("linear"), Batch: data.MustParseRegime("full"), Steps: steps, DType: "float64"},
 			Optimizers: []string{"gd:lr=0.01"}, Seeds: []uint64{1}}
 		plans, err := c.Expand()
 		if err != nil {
@@ -399,7 +401,7 @@ func TestSweepRedoesRunsOfAnEditedConfig(t *testing.T) {
 func TestMergeRefusesMixedSweeps(t *testing.T) {
 	run := func(steps int) string {
 		d := t.TempDir()
-		c := &sweep.Config{Base: experiment.Spec{Data: "textbook", Model: "linear", Batch: "full", Steps: steps, DType: "float64"},
+		c := &sweep.Config{Base: experiment.Spec{Data: data.MustParse("textbook"), Model: models.MustParse("linear"), Batch: data.MustParseRegime("full"), Steps: steps, DType: "float64"},
 			Optimizers: []string{"gd:lr=0.01"}, Seeds: []uint64{1, 2}}
 		plans, _ := c.Expand()
 		if _, err := sweep.Run(context.Background(), nil, c, plans, d, sweep.Options{}); err != nil {
@@ -464,7 +466,7 @@ func TestSweepFolderLock(t *testing.T) {
 // A file where a run folder should be is reported, never deleted.
 func TestSweepKeepsAFileInARunsPlace(t *testing.T) {
 	out := t.TempDir()
-	c := &sweep.Config{Base: experiment.Spec{Data: "textbook", Model: "linear", Batch: "full", Steps: 3, DType: "float64"},
+	c := &sweep.Config{Base: experiment.Spec{Data: data.MustParse("textbook"), Model: models.MustParse("linear"), Batch: data.MustParseRegime("full"), Steps: 3, DType: "float64"},
 		Optimizers: []string{"gd:lr=0.01"}, Seeds: []uint64{1}}
 	plans, _ := c.Expand()
 	squatter := filepath.Join(out, "runs", plans[0].ID)
@@ -493,7 +495,7 @@ func TestSweepCompilesOncePerShape(t *testing.T) {
 	cache := train.NewCache()
 	defer cache.Close()
 	c := &sweep.Config{
-		Base:       experiment.Spec{Data: "moons:n=200", Model: "mlp:hidden=8", Batch: "full", Steps: 5},
+		Base:       experiment.Spec{Data: data.MustParse("moons:n=200"), Model: models.MustParse("mlp:hidden=8"), Batch: data.MustParseRegime("full"), Steps: 5},
 		Optimizers: []string{"adam", "momentum"},
 		PerOptimizer: map[string]map[string][]any{
 			"adam": {"lr": {0.001, 0.003, 0.01}}, "momentum": {"lr": {0.01, 0.1}}},
