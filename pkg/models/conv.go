@@ -36,7 +36,12 @@ func fromCHWB(x *graph.Node) *graph.Node { return graph.TransposeAllAxes(x, 3, 1
 // pure-Go backend before this layout: with GoMLX v0.28.3 / compute v0.1.3
 // (parallel ConvGeneral; Intel Xeon AVX-512, 2026-12-02) native took 0.40 s
 // vs 0.33 s (5×5×1→6) and 0.63 s vs 0.51 s (5×5×6→16, stride 2); on XLA the
-// two were within 3% (v0.28.2).
+// two were within 3% (v0.28.2). In this layout (2-core AMD EPYC Zen 5,
+// 2026-12-07, -benchtime 5x): go im2col 73 / 96 ms, native 215 / 377 ms,
+// native in [C, H, W, B] (chwbAxes) 216 / 432 ms; xla:cpu im2col 46 / 87 ms,
+// native 63 / 76 ms, native [C, H, W, B] 63 / 86 ms — no layout of XLA's own
+// convolution beats im2col on both layers, so the CNN keeps im2col on both
+// backends.
 func convCHWB(x, kernel *graph.Node, stride int) *graph.Node {
 	dims := x.Shape().Dimensions
 	c, h, w, b := dims[0], dims[1], dims[2], dims[3]

@@ -11,6 +11,12 @@ import (
 	"github.com/gomlx/gomlx/core/tensors"
 )
 
+// chwbAxes lays a convolution out as the CNN does: images and outputs
+// [C, H, W, B], kernels [kh, kw, C, O].
+var chwbAxes = graph.ConvolveAxesConfig{InputBatch: 3, InputChannels: 0, InputSpatial: []int{1, 2},
+	KernelInputChannels: 2, KernelOutputChannels: 3, KernelSpatial: []int{0, 1},
+	OutputBatch: 3, OutputChannels: 0, OutputSpatial: []int{1, 2}}
+
 // BenchmarkConv decides conv2D's implementation: it times the CNN's first
 // two convolutions (5×5×1→6 stride 1, 5×5×6→16 stride 2, "same" padding) on
 // 500 images, forward and gradient with respect to input and kernel, as
@@ -45,9 +51,16 @@ func BenchmarkConv(b *testing.B) {
 				p := [2]int{pad / 2, pad - pad/2}
 				return graph.Convolve(x, k).PaddingPerDim([][2]int{p, p}).Strides(l.s).Done()
 			},
+			"native-chwb": func(x, k *graph.Node) *graph.Node {
+				// The backend's convolution in the CNN's own [C, H, W, B] layout.
+				out := (l.h + l.s - 1) / l.s
+				pad := max((out-1)*l.s+l.k-l.h, 0)
+				p := [2]int{pad / 2, pad - pad/2}
+				return fromCHWB(graph.Convolve(toCHWB(x), k).AxesConfig(chwbAxes).PaddingPerDim([][2]int{p, p}).Strides(l.s).Done())
+			},
 		}
 		sums := map[string]float64{}
-		for _, name := range []string{"im2col", "native"} {
+		for _, name := range []string{"im2col", "native", "native-chwb"} {
 			conv := impls[name]
 			exec := graph.MustNewExec(be, func(x, k *graph.Node) []*graph.Node {
 				y := conv(x, k)
@@ -64,8 +77,10 @@ func BenchmarkConv(b *testing.B) {
 			})
 			exec.Finalize()
 		}
-		if math.Abs(sums["im2col"]-sums["native"]) > 1e-3*math.Max(1, math.Abs(sums["im2col"])) {
-			b.Fatalf("im2col and native convolutions disagree: Σy = %g vs %g", sums["im2col"], sums["native"])
+		for _, other := range []string{"native", "native-chwb"} {
+			if math.Abs(sums["im2col"]-sums[other]) > 1e-3*math.Max(1, math.Abs(sums["im2col"])) {
+				b.Fatalf("im2col and %s convolutions disagree: Σy = %g vs %g", other, sums["im2col"], sums[other])
+			}
 		}
 	}
 }
