@@ -102,3 +102,16 @@ func TestSweepValidateRefusesMisleadingConfigs(t *testing.T) {
 		})
 	}
 }
+
+// A grid value that does not parse fails the expansion, naming the value.
+func TestExpandNamesABadGridValue(t *testing.T) {
+	c := &sweep.Config{Name: "s", Base: experiment.Spec{Data: data.Textbook{}, Model: models.Linear{}, Steps: 3},
+		Optimizers: []string{"gd"}, Grid: map[string][]any{"batch": {"full", 0}}, Seeds: []uint64{1}}
+	if _, err := c.Expand(); err == nil || !strings.Contains(err.Error(), "grid value batch=0") {
+		t.Errorf("Expand() error %v, want one naming grid value batch=0", err)
+	}
+	c.Grid = map[string][]any{"lr": {0.1, -1}}
+	if _, err := c.Expand(); err == nil || !strings.Contains(err.Error(), "lr=-1 is outside its valid range") {
+		t.Errorf("Expand() error %v, want the optimizer's range error", err)
+	}
+}

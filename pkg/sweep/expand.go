@@ -28,7 +28,9 @@ var specFields = map[string]bool{"batch": true, "schedule": true, "steps": true,
 func setField(s *experiment.Spec, opt *string, key, val string) error {
 	switch key {
 	case "batch", "schedule", "data", "model":
-		return s.SetPart(key, val)
+		if err := s.SetPart(key, val); err != nil {
+			return fmt.Errorf("sweep: grid value %s=%s: %w", key, val, err)
+		}
 	case "init":
 		s.Init = val
 	case "dtype":
