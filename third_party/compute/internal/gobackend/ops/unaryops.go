@@ -631,9 +631,9 @@ func execLogistic(backend *gobackend.Backend, node *gobackend.Node, inputs []*go
 	}
 	switch input.RawShape.DType {
 	case dtypes.Float32:
-		execLogisticGeneric(input.Flat.([]float32), output.Flat.([]float32))
+		execLogisticParallel(backend, input.Flat.([]float32), output.Flat.([]float32))
 	case dtypes.Float64:
-		execLogisticGeneric(input.Flat.([]float64), output.Flat.([]float64))
+		execLogisticParallel(backend, input.Flat.([]float64), output.Flat.([]float64))
 	case dtypes.BFloat16:
 		execLogisticHalfPrecision(input.Flat.([]bfloat16.BFloat16), output.Flat.([]bfloat16.BFloat16))
 	case dtypes.Float16:
@@ -642,6 +642,28 @@ func execLogistic(backend *gobackend.Backend, node *gobackend.Node, inputs []*go
 		exceptions.Panicf("unsupported data type %s for %s", input.RawShape.DType, node.OpType)
 	}
 	return output, nil
+}
+
+// execLogisticParallel is execLogisticGeneric over chunks of
+// unaryMinParallelizeChunk elements run by the backend's workers, as
+// execErfGeneric does (bgdlab patch: each element is computed exactly as
+// before, so the results are bit for bit the same).
+func execLogisticParallel[T float32 | float64](backend *gobackend.Backend, inputs, outputs []T) {
+	n := len(inputs)
+	if !backend.Workers.IsEnabled() || n <= unaryMinParallelizeChunk {
+		execLogisticGeneric(inputs, outputs)
+		return
+	}
+	var wg sync.WaitGroup
+	for ii := 0; ii < n; ii += unaryMinParallelizeChunk {
+		iiEnd := min(ii+unaryMinParallelizeChunk, n)
+		wg.Add(1)
+		backend.Workers.WaitToStart(func() {
+			execLogisticGeneric(inputs[ii:iiEnd], outputs[ii:iiEnd])
+			wg.Done()
+		})
+	}
+	wg.Wait()
 }
 
 func execLogisticGeneric[T float32 | float64](inputs, outputs []T) {
