@@ -3,10 +3,15 @@ package sweep
 // sweep.json, the record of a sweep's config.
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
+	"strings"
 
 	"github.com/bgdlab/bgdlab/internal/atomicfile"
 	"github.com/bgdlab/bgdlab/pkg/experiment"
@@ -56,7 +61,7 @@ func readSweepRecord(raw []byte) (*Config, string, error) {
 	if err := json.Unmarshal(raw, &rec); err != nil {
 		return nil, "", err
 	}
-	hash := experiment.HashJSON(rec.Config)
+	hash := writtenConfigHash(raw)
 	if rec.ConfigSHA256 != "" && rec.ConfigSHA256 != hash {
 		return nil, "", fmt.Errorf("the config does not match its config_sha256: edited after the sweep ran")
 	}
@@ -64,4 +69,37 @@ func readSweepRecord(raw []byte) (*Config, string, error) {
 		return nil, "", fmt.Errorf("written by a bgdlab of result format %d, this one reads %d: rerun the sweep", rec.Format, experiment.ResultFormat)
 	}
 	return rec.Config, hash, nil
+}
+
+// writtenConfigHash is experiment.HashJSON of the config as sweep.json
+// holds it: its fields re-encoded in Config's order from the text as
+// written, not re-parsed. A sweep written by an older bgdlab, whose base
+// spec text is not today's canonical form, still matches its own hash.
+func writtenConfigHash(raw []byte) string {
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(raw, &fields) != nil {
+		return ""
+	}
+	var buf bytes.Buffer
+	buf.WriteByte('{')
+	t := reflect.TypeOf(Config{})
+	for i := 0; i < t.NumField(); i++ {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		v, ok := fields[name]
+		if !ok {
+			continue
+		}
+		if buf.Len() > 1 {
+			buf.WriteByte(',')
+		}
+		key, _ := json.Marshal(name)
+		buf.Write(key)
+		buf.WriteByte(':')
+		if json.Compact(&buf, v) != nil {
+			return ""
+		}
+	}
+	buf.WriteByte('}')
+	sum := sha256.Sum256(buf.Bytes())
+	return hex.EncodeToString(sum[:])
 }
