@@ -162,13 +162,11 @@ func run(ctx context.Context, b compute.Backend, r *Resolved, opts Options) (*Re
 		return nil, err
 	}
 	res.FullBatchChunk = chunked
-	loop := loopOf(r, full, nil)
+	prog := newProgress(opts, r.MaxSteps, s)
+	loop := loopOf(r, full, prog.update)
 	if loop.Observe, err = sharpnessObserver(tr, sp.Train, r, res); err != nil {
 		return nil, err
 	}
-	loop.ObserveEvery = s.SharpnessEvery
-	prog := newProgress(opts, r.MaxSteps, s)
-	loop.Progress = prog.update
 	out, err := tr.Run(ctx, r.Opt, batcher, sp, loop)
 	prog.done()
 	if err != nil {
@@ -286,7 +284,7 @@ func loopOf(r *Resolved, full bool, progress func(int, float64, time.Duration)) 
 	}
 	return train.Loop{Steps: maxSteps, Seconds: s.Seconds, GradEvals: s.GradEvals, GradTol: s.GradTol,
 		TargetLoss: s.TargetLoss, TargetMetric: s.TargetMetric, BlowUp: s.BlowUp, LogEvery: logEvery, EvalEvery: evalEvery, TestAtEnd: s.TestAtEnd,
-		BatchLoss: s.TrainLoss == "batch", LayerNorms: s.LayerNorms, Progress: progress}
+		BatchLoss: s.TrainLoss == "batch", LayerNorms: s.LayerNorms, Progress: progress, ObserveEvery: s.SharpnessEvery}
 }
 
 // fillFinal copies the last measured values into Result.Final.

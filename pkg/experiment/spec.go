@@ -19,9 +19,9 @@ import (
 // Spec is everything that defines a run, as typed values: the data set,
 // model and optimizer configurations, the schedule and the batch regime, the
 // budget and the measurement settings. The zero value of each optional field
-// means its default (see Resolve). In run.json and sweep configs a Spec is
-// written in the name:key=value grammar (SpecText); Go code builds the
-// types.
+// means its default (see Resolve). In run.json and sweep configs its data,
+// model, optimizer, schedule and batch are written in the name:key=value
+// grammar (MarshalJSON, SetPart, spectext.go); Go code builds the types.
 type Spec struct {
 	Data      data.Config   `json:"-" yaml:"-"`
 	Model     models.Config `json:"-" yaml:"-"`
@@ -147,7 +147,7 @@ func (s Spec) WithDefaults() Spec {
 		s.DType = "float32"
 	}
 	if s.Batch.Kind == "" {
-		s.Batch = data.Regime{Kind: "full"}
+		s.Batch = data.FullBatch
 	}
 	if s.BlowUp == 0 {
 		s.BlowUp = optim.DefaultBlowUp
