@@ -109,6 +109,9 @@ func execAddNumericGeneric[T gobackend.PODNumericConstraints](lhs, rhs []T, outp
 		return
 	default:
 		// Case 3: with broadcasting non-scalar tensors:
+		if broadcastInRuns(lhs, rhs, output, lhsShape, rhsShape, outputShape, execAddNumericGeneric[T]) { // bgdlab patch
+			return
+		}
 		zipIter := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape)
 		for indices := range zipIter.IterFlatIndices() {
 			output[indices.TgtFlatIdx] = lhs[indices.LHSFlatIdx] + rhs[indices.RHSFlatIdx]
@@ -248,6 +251,9 @@ func execMulNumericGeneric[T gobackend.PODNumericConstraints](lhs, rhs []T, outp
 		return
 	default:
 		// Case 3: with broadcasting non-scalar tensors:
+		if broadcastInRuns(lhs, rhs, output, lhsShape, rhsShape, outputShape, execMulNumericGeneric[T]) { // bgdlab patch
+			return
+		}
 		zipIter := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape)
 		for indices := range zipIter.IterFlatIndices() {
 			output[indices.TgtFlatIdx] = lhs[indices.LHSFlatIdx] * rhs[indices.RHSFlatIdx]
@@ -390,6 +396,9 @@ func execSubNumericGeneric[T gobackend.PODNumericConstraints](lhs, rhs []T, outp
 		return
 	default:
 		// Case 3: with broadcasting non-scalar tensors:
+		if broadcastInRuns(lhs, rhs, output, lhsShape, rhsShape, outputShape, execSubNumericGeneric[T]) { // bgdlab patch
+			return
+		}
 		zipIter := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape)
 		for indices := range zipIter.IterFlatIndices() {
 			output[indices.TgtFlatIdx] = lhs[indices.LHSFlatIdx] - rhs[indices.RHSFlatIdx]
@@ -548,6 +557,9 @@ func execDivNumericGeneric[T gobackend.PODNumericConstraints](lhs, rhs []T, outp
 		return
 	default:
 		// Case 3: with broadcasting non-scalar tensors:
+		if broadcastInRuns(lhs, rhs, output, lhsShape, rhsShape, outputShape, execDivNumericGeneric[T]) { // bgdlab patch
+			return
+		}
 		zipIter := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape)
 		for indices := range zipIter.IterFlatIndices() {
 			output[indices.TgtFlatIdx] = lhs[indices.LHSFlatIdx] / rhs[indices.RHSFlatIdx]
@@ -706,6 +718,9 @@ func execRemIntegerGeneric[T gobackend.PODIntegerConstraints](lhs, rhs []T, outp
 		return
 	default:
 		// Case 3: with broadcasting non-scalar tensors:
+		if broadcastInRuns(lhs, rhs, output, lhsShape, rhsShape, outputShape, execRemIntegerGeneric[T]) { // bgdlab patch
+			return
+		}
 		zipIter := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape)
 		for indices := range zipIter.IterFlatIndices() {
 			output[indices.TgtFlatIdx] = lhs[indices.LHSFlatIdx] % rhs[indices.RHSFlatIdx]
@@ -739,6 +754,9 @@ func execRemFloatGeneric[T gobackend.PODFloatConstraints](lhs, rhs []T, output [
 		return
 	default:
 		// Case 3: with broadcasting non-scalar tensors:
+		if broadcastInRuns(lhs, rhs, output, lhsShape, rhsShape, outputShape, execRemFloatGeneric[T]) { // bgdlab patch
+			return
+		}
 		zipIter := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape)
 		for indices := range zipIter.IterFlatIndices() {
 			output[indices.TgtFlatIdx] = T(math.Mod(float64(lhs[indices.LHSFlatIdx]), float64(rhs[indices.RHSFlatIdx])))
@@ -897,6 +915,9 @@ func execPowIntegerGeneric[T gobackend.PODIntegerConstraints](lhs, rhs []T, outp
 		return
 	default:
 		// Case 3: with broadcasting non-scalar tensors:
+		if broadcastInRuns(lhs, rhs, output, lhsShape, rhsShape, outputShape, execPowIntegerGeneric[T]) { // bgdlab patch
+			return
+		}
 		zipIter := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape)
 		for indices := range zipIter.IterFlatIndices() {
 			output[indices.TgtFlatIdx] = execScalarPowIntGeneric(lhs[indices.LHSFlatIdx], rhs[indices.RHSFlatIdx])
@@ -930,6 +951,9 @@ func execPowFloatGeneric[T gobackend.PODFloatConstraints](lhs, rhs []T, output [
 		return
 	default:
 		// Case 3: with broadcasting non-scalar tensors:
+		if broadcastInRuns(lhs, rhs, output, lhsShape, rhsShape, outputShape, execPowFloatGeneric[T]) { // bgdlab patch
+			return
+		}
 		zipIter := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape)
 		for indices := range zipIter.IterFlatIndices() {
 			output[indices.TgtFlatIdx] = T(math.Pow(float64(lhs[indices.LHSFlatIdx]), float64(rhs[indices.RHSFlatIdx])))
@@ -1064,6 +1088,9 @@ func execAtan2FloatGeneric[T gobackend.PODFloatConstraints](lhs, rhs []T, output
 		return
 	default:
 		// Case 3: with broadcasting non-scalar tensors:
+		if broadcastInRuns(lhs, rhs, output, lhsShape, rhsShape, outputShape, execAtan2FloatGeneric[T]) { // bgdlab patch
+			return
+		}
 		zipIter := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape)
 		for indices := range zipIter.IterFlatIndices() {
 			output[indices.TgtFlatIdx] = T(math.Atan2(float64(lhs[indices.LHSFlatIdx]), float64(rhs[indices.RHSFlatIdx])))
@@ -1219,6 +1246,9 @@ func execMaxNumericGeneric[T gobackend.PODNumericConstraints](lhs, rhs []T, outp
 		return
 	default:
 		// Case 3: with broadcasting non-scalar tensors:
+		if broadcastInRuns(lhs, rhs, output, lhsShape, rhsShape, outputShape, execMaxNumericGeneric[T]) { // bgdlab patch
+			return
+		}
 		zipIter := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape)
 		for indices := range zipIter.IterFlatIndices() {
 			output[indices.TgtFlatIdx] = max(lhs[indices.LHSFlatIdx], rhs[indices.RHSFlatIdx])
@@ -1358,6 +1388,9 @@ func execMinNumericGeneric[T gobackend.PODNumericConstraints](lhs, rhs []T, outp
 		return
 	default:
 		// Case 3: with broadcasting non-scalar tensors:
+		if broadcastInRuns(lhs, rhs, output, lhsShape, rhsShape, outputShape, execMinNumericGeneric[T]) { // bgdlab patch
+			return
+		}
 		zipIter := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape)
 		for indices := range zipIter.IterFlatIndices() {
 			output[indices.TgtFlatIdx] = min(lhs[indices.LHSFlatIdx], rhs[indices.RHSFlatIdx])
@@ -1488,6 +1521,9 @@ func execBitwiseAndIntegerGeneric[T gobackend.PODIntegerConstraints](lhs, rhs []
 		return
 	default:
 		// Case 3: with broadcasting non-scalar tensors:
+		if broadcastInRuns(lhs, rhs, output, lhsShape, rhsShape, outputShape, execBitwiseAndIntegerGeneric[T]) { // bgdlab patch
+			return
+		}
 		zipIter := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape)
 		for indices := range zipIter.IterFlatIndices() {
 			output[indices.TgtFlatIdx] = lhs[indices.LHSFlatIdx] & rhs[indices.RHSFlatIdx]
@@ -1558,6 +1594,9 @@ func execBitwiseOrIntegerGeneric[T gobackend.PODIntegerConstraints](lhs, rhs []T
 		return
 	default:
 		// Case 3: with broadcasting non-scalar tensors:
+		if broadcastInRuns(lhs, rhs, output, lhsShape, rhsShape, outputShape, execBitwiseOrIntegerGeneric[T]) { // bgdlab patch
+			return
+		}
 		zipIter := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape)
 		for indices := range zipIter.IterFlatIndices() {
 			output[indices.TgtFlatIdx] = lhs[indices.LHSFlatIdx] | rhs[indices.RHSFlatIdx]
@@ -1628,6 +1667,9 @@ func execBitwiseXorIntegerGeneric[T gobackend.PODIntegerConstraints](lhs, rhs []
 		return
 	default:
 		// Case 3: with broadcasting non-scalar tensors:
+		if broadcastInRuns(lhs, rhs, output, lhsShape, rhsShape, outputShape, execBitwiseXorIntegerGeneric[T]) { // bgdlab patch
+			return
+		}
 		zipIter := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape)
 		for indices := range zipIter.IterFlatIndices() {
 			output[indices.TgtFlatIdx] = lhs[indices.LHSFlatIdx] ^ rhs[indices.RHSFlatIdx]
@@ -1678,6 +1720,9 @@ func execLogicalAndBooleanGeneric[T gobackend.PODBooleanConstraints](lhs, rhs []
 		return
 	default:
 		// Case 3: with broadcasting non-scalar tensors:
+		if broadcastInRuns(lhs, rhs, output, lhsShape, rhsShape, outputShape, execLogicalAndBooleanGeneric[T]) { // bgdlab patch
+			return
+		}
 		zipIter := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape)
 		for indices := range zipIter.IterFlatIndices() {
 			output[indices.TgtFlatIdx] = lhs[indices.LHSFlatIdx] && rhs[indices.RHSFlatIdx]
@@ -1728,6 +1773,9 @@ func execLogicalOrBooleanGeneric[T gobackend.PODBooleanConstraints](lhs, rhs []T
 		return
 	default:
 		// Case 3: with broadcasting non-scalar tensors:
+		if broadcastInRuns(lhs, rhs, output, lhsShape, rhsShape, outputShape, execLogicalOrBooleanGeneric[T]) { // bgdlab patch
+			return
+		}
 		zipIter := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape)
 		for indices := range zipIter.IterFlatIndices() {
 			output[indices.TgtFlatIdx] = lhs[indices.LHSFlatIdx] || rhs[indices.RHSFlatIdx]
@@ -1778,6 +1826,9 @@ func execLogicalXorBooleanGeneric[T gobackend.PODBooleanConstraints](lhs, rhs []
 		return
 	default:
 		// Case 3: with broadcasting non-scalar tensors:
+		if broadcastInRuns(lhs, rhs, output, lhsShape, rhsShape, outputShape, execLogicalXorBooleanGeneric[T]) { // bgdlab patch
+			return
+		}
 		zipIter := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape)
 		for indices := range zipIter.IterFlatIndices() {
 			output[indices.TgtFlatIdx] = lhs[indices.LHSFlatIdx] != rhs[indices.RHSFlatIdx]
@@ -1862,6 +1913,9 @@ func execEqualNumericGeneric[T gobackend.PODNumericConstraints](lhs, rhs []T, ou
 		return
 	default:
 		// Case 3: with broadcasting non-scalar tensors:
+		if broadcastInRuns(lhs, rhs, output, lhsShape, rhsShape, outputShape, execEqualNumericGeneric[T]) { // bgdlab patch
+			return
+		}
 		zipIter := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape)
 		for indices := range zipIter.IterFlatIndices() {
 			output[indices.TgtFlatIdx] = lhs[indices.LHSFlatIdx] == rhs[indices.RHSFlatIdx]
@@ -2006,6 +2060,9 @@ func execNotEqualNumericGeneric[T gobackend.PODNumericConstraints](lhs, rhs []T,
 		return
 	default:
 		// Case 3: with broadcasting non-scalar tensors:
+		if broadcastInRuns(lhs, rhs, output, lhsShape, rhsShape, outputShape, execNotEqualNumericGeneric[T]) { // bgdlab patch
+			return
+		}
 		zipIter := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape)
 		for indices := range zipIter.IterFlatIndices() {
 			output[indices.TgtFlatIdx] = lhs[indices.LHSFlatIdx] != rhs[indices.RHSFlatIdx]
@@ -2153,6 +2210,9 @@ func execGreaterOrEqualNumericGeneric[T gobackend.PODNumericConstraints](lhs, rh
 		return
 	default:
 		// Case 3: with broadcasting non-scalar tensors:
+		if broadcastInRuns(lhs, rhs, output, lhsShape, rhsShape, outputShape, execGreaterOrEqualNumericGeneric[T]) { // bgdlab patch
+			return
+		}
 		zipIter := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape)
 		for indices := range zipIter.IterFlatIndices() {
 			output[indices.TgtFlatIdx] = lhs[indices.LHSFlatIdx] >= rhs[indices.RHSFlatIdx]
@@ -2316,6 +2376,9 @@ func execGreaterThanNumericGeneric[T gobackend.PODNumericConstraints](lhs, rhs [
 		return
 	default:
 		// Case 3: with broadcasting non-scalar tensors:
+		if broadcastInRuns(lhs, rhs, output, lhsShape, rhsShape, outputShape, execGreaterThanNumericGeneric[T]) { // bgdlab patch
+			return
+		}
 		zipIter := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape)
 		for indices := range zipIter.IterFlatIndices() {
 			output[indices.TgtFlatIdx] = lhs[indices.LHSFlatIdx] > rhs[indices.RHSFlatIdx]
@@ -2479,6 +2542,9 @@ func execLessOrEqualNumericGeneric[T gobackend.PODNumericConstraints](lhs, rhs [
 		return
 	default:
 		// Case 3: with broadcasting non-scalar tensors:
+		if broadcastInRuns(lhs, rhs, output, lhsShape, rhsShape, outputShape, execLessOrEqualNumericGeneric[T]) { // bgdlab patch
+			return
+		}
 		zipIter := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape)
 		for indices := range zipIter.IterFlatIndices() {
 			output[indices.TgtFlatIdx] = lhs[indices.LHSFlatIdx] <= rhs[indices.RHSFlatIdx]
@@ -2642,6 +2708,9 @@ func execLessThanNumericGeneric[T gobackend.PODNumericConstraints](lhs, rhs []T,
 		return
 	default:
 		// Case 3: with broadcasting non-scalar tensors:
+		if broadcastInRuns(lhs, rhs, output, lhsShape, rhsShape, outputShape, execLessThanNumericGeneric[T]) { // bgdlab patch
+			return
+		}
 		zipIter := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape)
 		for indices := range zipIter.IterFlatIndices() {
 			output[indices.TgtFlatIdx] = lhs[indices.LHSFlatIdx] < rhs[indices.RHSFlatIdx]
