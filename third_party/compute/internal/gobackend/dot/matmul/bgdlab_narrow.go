@@ -1,0 +1,108 @@
+// bgdlab's patch (third_party/compute-narrow-simd.patch).
+
+//go:build amd64 && goexperiment.simd
+
+package matmul
+
+import (
+	"simd/archsimd"
+
+	"github.com/gomlx/compute/internal/gobackend"
+	"github.com/gomlx/compute/internal/gobackend/dot"
+)
+
+// avx512NarrowRoutes reports whether the AVX-512 router hands a small
+// float32 product to avx512NarrowFloat32 instead of noSIMDRouter: when
+// noSIMDRouter would run smallNoSIMDGeneric or smallNoSIMDGenericTransposed
+// on one goroutine (one matrix, or too few per worker to split).
+func avx512NarrowRoutes(backend *gobackend.Backend, batchSize, lhsCrossSize, rhsCrossSize, contractingSize int) bool {
+	flopsPerMatrix := lhsCrossSize * rhsCrossSize * contractingSize
+	if flopsPerMatrix == 0 || ForceLargeVariant {
+		return false
+	}
+	matricesPerWorker := min((noSIMDMinMatMulFlopsPerWorker+(flopsPerMatrix-1))/flopsPerMatrix, batchSize)
+	maxWorkers := 1
+	if backend != nil && backend.Workers != nil {
+		maxWorkers = backend.Workers.AdjustedMaxParallelism()
+	}
+	return maxWorkers == 1 || matricesPerWorker > batchSize/2
+}
+
+// avx512NarrowFloat32 computes what smallNoSIMDGeneric (LayoutNonTransposed)
+// or smallNoSIMDGenericTransposed (LayoutTransposed) compute, bit for bit,
+// with 16 output columns per AVX-512 vector: every output element receives
+// the same float32 products added in the same order (no fused multiply-add,
+// as the scalar kernels compile to none). smallNoSIMDGeneric adds one term
+// at a time in its blocks of three rows and in groups of four for the last
+// m mod 3 rows; smallNoSIMDGenericTransposed in groups of four throughout. The scalar kernels take over the
+// products the AVX-512 small kernel does not: a non-transposed rhs at most
+// 16 columns wide (softmax's and the MLP's 10 outputs), a transposed one
+// with fewer than 16 contracting entries (their gradients).
+//
+// The rhs is first copied as [contracting, columns] with the columns padded
+// to a multiple of 16 (zeros), so that each vector load is whole; padded
+// lanes are never stored.
+func avx512NarrowFloat32(layout dot.Layout, lhs, rhs []float32,
+	batchSize, lhsCrossSize, rhsCrossSize, contractingSize int, output []float32) {
+	defer archsimd.ClearAVXUpperBits()
+	m, n, k := lhsCrossSize, rhsCrossSize, contractingSize
+	width := (n + 15) &^ 15
+	packed := make([]float32, k*width)
+	for b := range batchSize {
+		l, r, o := lhs[b*m*k:(b+1)*m*k], rhs[b*k*n:(b+1)*k*n], output[b*m*n:(b+1)*m*n]
+		if layout == dot.LayoutNonTransposed {
+			for kk := range k {
+				copy(packed[kk*width:kk*width+n], r[kk*n:(kk+1)*n])
+			}
+		} else {
+			for j := range n {
+				for kk, v := range r[j*k : (j+1)*k] {
+					packed[kk*width+j] = v
+				}
+			}
+		}
+		for j0 := 0; j0 < n; j0 += 16 {
+			for i := range m {
+				var acc archsimd.Float32x16
+				if layout == dot.LayoutNonTransposed && i < m-m%3 {
+					acc = narrowRowSequential(l[i*k:(i+1)*k], packed[j0:], width)
+				} else {
+					acc = narrowRowGroupsOf4(l[i*k:(i+1)*k], packed[j0:], width)
+				}
+				if j0+16 <= n {
+					acc.StoreSlice(o[i*n+j0 : i*n+j0+16])
+				} else {
+					acc.StoreSlicePart(o[i*n+j0 : i*n+n])
+				}
+			}
+		}
+	}
+}
+
+// narrowRowSequential adds row[k]·packed[k·width : +16] for k in order, as
+// smallNoSIMDGeneric adds each output's terms in its blocks of three rows.
+func narrowRowSequential(row, packed []float32, width int) archsimd.Float32x16 {
+	acc := archsimd.BroadcastFloat32x16(0)
+	for kk, v := range row {
+		acc = acc.Add(archsimd.BroadcastFloat32x16(v).Mul(archsimd.LoadFloat32x16Slice(packed[kk*width : kk*width+16])))
+	}
+	return acc
+}
+
+// narrowRowGroupsOf4 adds the terms as smallNoSIMDGenericTransposed (and
+// smallNoSIMDGeneric's row fringe) do: acc += ((p₀+p₁)+p₂)+p₃ for each
+// whole group of four, then one at a time.
+func narrowRowGroupsOf4(row, packed []float32, width int) archsimd.Float32x16 {
+	acc := archsimd.BroadcastFloat32x16(0)
+	term := func(kk int) archsimd.Float32x16 {
+		return archsimd.BroadcastFloat32x16(row[kk]).Mul(archsimd.LoadFloat32x16Slice(packed[kk*width : kk*width+16]))
+	}
+	kk := 0
+	for ; kk+3 < len(row); kk += 4 {
+		acc = acc.Add(term(kk).Add(term(kk + 1)).Add(term(kk + 2)).Add(term(kk + 3)))
+	}
+	for ; kk < len(row); kk++ {
+		acc = acc.Add(term(kk))
+	}
+	return acc
+}
