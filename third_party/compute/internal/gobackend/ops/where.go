@@ -70,6 +70,9 @@ func execWhereGeneric[T gobackend.SupportedTypesConstraints](conditionBuf, onTru
 		return
 	}
 
+	if whereSelectBits(conditionBuf, onTrueBuf, onFalseBuf, outputBuf) { // bgdlab patch
+		return
+	}
 	conditionFlat := conditionBuf.Flat.([]bool)
 	onTrueFlat := onTrueBuf.Flat.([]T)
 	onFalseFlat := onFalseBuf.Flat.([]T)
