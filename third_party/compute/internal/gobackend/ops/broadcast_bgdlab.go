@@ -35,8 +35,11 @@ func broadcastInRuns[T, O any](lhs, rhs []T, out []O, lhsShape, rhsShape, outSha
 	if !ok {
 		return false
 	}
+	var sh, oh shapes.Shape // the runs' shapes, made once
 	call := func(f, s []T, o []O, run int) {
-		sh, oh := shapes.Make(lhsShape.DType, run), shapes.Make(outShape.DType, run)
+		if sh.Rank() == 0 {
+			sh, oh = shapes.Make(lhsShape.DType, run), shapes.Make(outShape.DType, run)
+		}
 		if smallIsLHS {
 			fn(s, f, o, sh, sh, oh)
 		} else {
