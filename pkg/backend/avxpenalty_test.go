@@ -173,6 +173,18 @@ func goBackendOnAMD64(t *testing.T) compute.Backend {
 	return b
 }
 
+// goBackend opens the go backend for a test or benchmark of its kernels,
+// finalized when it ends.
+func goBackend(tb testing.TB) compute.Backend {
+	tb.Helper()
+	b, err := backend.NewWithConfig("go")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(b.Finalize)
+	return b
+}
+
 // fastest runs e n times on args and returns the fastest run's time.
 func fastest(t *testing.T, n int, e *graph.Exec, args ...any) time.Duration {
 	t.Helper()

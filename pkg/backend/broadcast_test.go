@@ -5,7 +5,6 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/bgdlab/bgdlab/pkg/backend"
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 )
@@ -19,11 +18,7 @@ import (
 // exact-shape loop: a wrong run length, block offset or operand order shows
 // here as a wrong element.
 func TestBroadcastBinaryOpsMatchReference(t *testing.T) {
-	b, err := backend.NewWithConfig("go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Finalize()
+	b := goBackend(t)
 	ops := []struct {
 		name string
 		fn   func(x, y *graph.Node) *graph.Node
@@ -162,11 +157,7 @@ func flatten(v any) []float32 {
 // a convolution's channel bias [16, 1, 1, 1] on its [C, H, W, B] output
 // [16, 14, 14, 2000].
 func BenchmarkBroadcastAdd(bm *testing.B) {
-	b, err := backend.NewWithConfig("go")
-	if err != nil {
-		bm.Fatal(err)
-	}
-	defer b.Finalize()
+	b := goBackend(bm)
 	rng := rand.New(rand.NewPCG(9, 10))
 	for _, tc := range []struct{ full, small []int }{
 		{[]int{2000, 256}, []int{1, 256}},

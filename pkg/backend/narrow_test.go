@@ -5,7 +5,6 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/bgdlab/bgdlab/pkg/backend"
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 )
@@ -21,11 +20,7 @@ import (
 // columns per AVX-512 vector; on a build without SIMD the scalar kernels
 // themselves run and must agree too.
 func TestNarrowProductsMatchElementOrder(t *testing.T) {
-	b, err := backend.NewWithConfig("go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Finalize()
+	b := goBackend(t)
 	rng := rand.New(rand.NewPCG(11, 12))
 	for _, tc := range []struct {
 		batch, m, k, n int

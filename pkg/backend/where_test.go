@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/bgdlab/bgdlab/pkg/backend"
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 )
@@ -17,11 +16,7 @@ import (
 // third_party/compute's branchless-where patch, which selects with a mask
 // made from the condition: a wrong mask or a swapped operand shows here.
 func TestWhereSelectsBits(t *testing.T) {
-	b, err := backend.NewWithConfig("go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Finalize()
+	b := goBackend(t)
 	rng := rand.New(rand.NewPCG(13, 14))
 	const n = 1001
 	cond := make([]bool, n)
@@ -89,11 +84,7 @@ func TestWhereSelectsBits(t *testing.T) {
 // BenchmarkWhere times the go backend's Where as ReLU's gradient uses it:
 // a random condition on [2000, 256] float32, the adjoint or a scalar zero.
 func BenchmarkWhere(bm *testing.B) {
-	b, err := backend.NewWithConfig("go")
-	if err != nil {
-		bm.Fatal(err)
-	}
-	defer b.Finalize()
+	b := goBackend(bm)
 	rng := rand.New(rand.NewPCG(15, 16))
 	cond := make([]bool, 2000*256)
 	for i := range cond {
