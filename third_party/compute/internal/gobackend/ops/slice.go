@@ -181,6 +181,26 @@ func execSliceGeneric[T gobackend.SupportedTypesConstraints](operand, output *go
 		operandFlatIdx += start * operandFlatStrides[axis]
 	}
 
+	// bgdlab: with stride 1 on the last axis, each row of the output's last
+	// axis is a contiguous run of the operand: copy it at once, then step
+	// the other axes as the element loop below does.
+	if rank > 0 && params.strides[rank-1] == 1 {
+		run := outputDimensions[rank-1]
+		for outputFlatIdx := 0; outputFlatIdx < len(outputFlat); outputFlatIdx += run {
+			copy(outputFlat[outputFlatIdx:outputFlatIdx+run], operandFlat[operandFlatIdx:operandFlatIdx+run])
+			for axis := rank - 2; axis >= 0; axis-- {
+				outputAxisIdxs[axis]++
+				if outputAxisIdxs[axis] < outputDimensions[axis] {
+					operandFlatIdx += params.strides[axis] * operandFlatStrides[axis]
+					break
+				}
+				operandFlatIdx -= (outputDimensions[axis] - 1) * params.strides[axis] * operandFlatStrides[axis]
+				outputAxisIdxs[axis] = 0
+			}
+		}
+		return
+	}
+
 	for outputFlatIdx := 0; outputFlatIdx < len(outputFlat); outputFlatIdx++ {
 		// Copy value at current position.
 		outputFlat[outputFlatIdx] = operandFlat[operandFlatIdx]
