@@ -11,13 +11,19 @@ import (
 	"github.com/gomlx/compute/internal/gobackend/dot"
 )
 
+// narrowMaxPacked bounds avx512NarrowFloat32's copy of the rhs (in
+// float32s, 1 MiB): a long, thin product (a dot product of two long
+// vectors) keeps the scalar kernel rather than a copy up to 16× its rhs.
+const narrowMaxPacked = 1 << 18
+
 // avx512NarrowRoutes reports whether the AVX-512 router hands a small
 // float32 product to avx512NarrowFloat32 instead of noSIMDRouter: when
 // noSIMDRouter would run smallNoSIMDGeneric or smallNoSIMDGenericTransposed
-// on one goroutine (one matrix, or too few per worker to split).
+// on one goroutine (one matrix, or too few per worker to split), and the
+// padded copy of the rhs stays within narrowMaxPacked.
 func avx512NarrowRoutes(backend *gobackend.Backend, batchSize, lhsCrossSize, rhsCrossSize, contractingSize int) bool {
 	flopsPerMatrix := lhsCrossSize * rhsCrossSize * contractingSize
-	if flopsPerMatrix == 0 || ForceLargeVariant {
+	if flopsPerMatrix == 0 || ForceLargeVariant || contractingSize*((rhsCrossSize+15)&^15) > narrowMaxPacked {
 		return false
 	}
 	matricesPerWorker := min((noSIMDMinMatMulFlopsPerWorker+(flopsPerMatrix-1))/flopsPerMatrix, batchSize)
