@@ -115,11 +115,7 @@ func broadcastRef(lhs, rhs []float32, ls, rs []int, op func(x, y float32) float3
 	res := make([]float32, n)
 	idx := make([]int, rank)
 	for k := range res {
-		rem := k
-		for i := rank - 1; i >= 0; i-- {
-			idx[i] = rem % out[i]
-			rem /= out[i]
-		}
+		unravel(k, out, idx)
 		res[k] = op(lhs[flatAt(ls, idx)], rhs[flatAt(rs, idx)])
 	}
 	return res
@@ -172,5 +168,13 @@ func BenchmarkBroadcastAdd(bm *testing.B) {
 			}
 		})
 		exec.Finalize()
+	}
+}
+
+// unravel sets idx to the row-major position of flat index k in dims.
+func unravel(k int, dims, idx []int) {
+	for a := len(dims) - 1; a >= 0; a-- {
+		idx[a] = k % dims[a]
+		k /= dims[a]
 	}
 }

@@ -119,11 +119,7 @@ func referenceGather(c gatherCase, operand []float64) ([]float64, []int) {
 	out := make([]float64, prod(dims))
 	pos := make([]int, outRank)
 	for i := range out {
-		rem := i
-		for a := outRank - 1; a >= 0; a-- {
-			pos[a] = rem % dims[a]
-			rem /= dims[a]
-		}
+		unravel(i, dims, pos)
 		// The batch position's flat index, and the offset within the slice.
 		flatBatch, o := 0, 0
 		full := make([]int, len(c.operand))

@@ -70,11 +70,7 @@ func sliceRef(x []float32, dims, starts, limits, strides []int) []float32 {
 	res := make([]float32, n)
 	idx := make([]int, rank)
 	for k := range res {
-		rem := k
-		for a := rank - 1; a >= 0; a-- {
-			idx[a] = rem % out[a]
-			rem /= out[a]
-		}
+		unravel(k, out, idx)
 		f := 0
 		for a := range rank {
 			f = f*dims[a] + starts[a] + idx[a]*strides[a]
