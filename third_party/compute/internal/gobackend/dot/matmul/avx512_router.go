@@ -52,13 +52,6 @@ func avx512RouterFloat32( //alt:f32
 		//alt:f16 const vecWidth = 32
 		//alt:f64 const vecWidth = 8
 
-		// bgdlab patch: the products below that go to noSIMDRouter's scalar kernels on one goroutine.
-		narrow := (layout == dot.LayoutNonTransposed && rhsCrossSize <= vecWidth) || (layout != dot.LayoutNonTransposed && contractingSize < vecWidth) //alt:f32
-		if narrow && avx512NarrowRoutes(backend, batchSize, lhsCrossSize, rhsCrossSize, contractingSize) {                                             //alt:f32
-			avx512NarrowFloat32(layout, lhs, rhs, batchSize, lhsCrossSize, rhsCrossSize, contractingSize, output) //alt:f32
-			return                                                                                                //alt:f32
-		} //alt:f32
-
 		if layout == dot.LayoutNonTransposed {
 			if rhsCrossSize > vecWidth {
 				avx512SmallFloat32Parallel( //alt:f32

@@ -7,7 +7,6 @@ package matmul
 import (
 	"simd/archsimd"
 
-	"github.com/gomlx/compute/internal/gobackend"
 	"github.com/gomlx/compute/internal/gobackend/dot"
 )
 
@@ -16,22 +15,23 @@ import (
 // vectors) keeps the scalar kernel rather than a copy up to 16× its rhs.
 const narrowMaxPacked = 1 << 18
 
-// avx512NarrowRoutes reports whether the AVX-512 router hands a small
-// float32 product to avx512NarrowFloat32 instead of noSIMDRouter: when
+// narrowFloat32 (bgdlab's patch) runs avx512NarrowFloat32 where
 // noSIMDRouter would run smallNoSIMDGeneric or smallNoSIMDGenericTransposed
-// on one goroutine (one matrix, or too few per worker to split), and the
-// padded copy of the rhs stays within narrowMaxPacked.
-func avx512NarrowRoutes(backend *gobackend.Backend, batchSize, lhsCrossSize, rhsCrossSize, contractingSize int) bool {
-	flopsPerMatrix := lhsCrossSize * rhsCrossSize * contractingSize
-	if flopsPerMatrix == 0 || ForceLargeVariant || contractingSize*((rhsCrossSize+15)&^15) > narrowMaxPacked {
+// on one goroutine — the small float32 products the AVX-512 router hands it
+// (a non-transposed rhs at most 16 wide, a transposed one with fewer than
+// 16 contracting entries) — when the CPU has AVX-512 and the padded copy of
+// the rhs stays within narrowMaxPacked. It reports whether it did.
+func narrowFloat32[I, O any](layout dot.Layout, lhs, rhs []I,
+	batchSize, lhsCrossSize, rhsCrossSize, contractingSize int, output []O) bool {
+	l, lok := any(lhs).([]float32)
+	r, rok := any(rhs).([]float32)
+	o, ook := any(output).([]float32)
+	if !lok || !rok || !ook || !archsimd.X86.AVX512() ||
+		contractingSize*((rhsCrossSize+15)&^15) > narrowMaxPacked {
 		return false
 	}
-	matricesPerWorker := min((noSIMDMinMatMulFlopsPerWorker+(flopsPerMatrix-1))/flopsPerMatrix, batchSize)
-	maxWorkers := 1
-	if backend != nil && backend.Workers != nil {
-		maxWorkers = backend.Workers.AdjustedMaxParallelism()
-	}
-	return maxWorkers == 1 || matricesPerWorker > batchSize/2
+	avx512NarrowFloat32(layout, l, r, batchSize, lhsCrossSize, rhsCrossSize, contractingSize, o)
+	return true
 }
 
 // avx512NarrowFloat32 computes what smallNoSIMDGeneric (LayoutNonTransposed)

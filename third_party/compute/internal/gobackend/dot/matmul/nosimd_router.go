@@ -50,6 +50,10 @@ func noSIMDRouter[I, O gotype.NumericNotComplex]( //alt:generic
 			maxWorkers = backend.Workers.AdjustedMaxParallelism()
 		}
 		if maxWorkers == 1 || matricesPerWorker > batchSize/2 {
+			// bgdlab patch: float32 on AVX-512, the same sums 16 columns per vector.
+			if narrowFloat32(layout, lhs, rhs, batchSize, lhsCrossSize, rhsCrossSize, contractingSize, output) {
+				return
+			}
 			if layout == dot.LayoutNonTransposed {
 				// Only 1 worker, or the overhead of distributing the processing is not worth it.
 				// Run the DotGeneral in one go (without parallelism).
