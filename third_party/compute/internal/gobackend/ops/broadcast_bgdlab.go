@@ -35,37 +35,33 @@ func broadcastInRuns[T, O any](lhs, rhs []T, out []O, lhsShape, rhsShape, outSha
 	if !ok {
 		return false
 	}
-	var sh, oh shapes.Shape // the runs' shapes, made once
-	call := func(f, s []T, o []O, run int) {
-		if sh.Rank() == 0 {
-			sh, oh = shapes.Make(lhsShape.DType, run), shapes.Make(outShape.DType, run)
-		}
+	run := len(small) // leading: small repeats as a whole block
+	if !leading {
+		run = n / len(small) // trailing: each element of small repeats over a run
+	}
+	if run < minBroadcastRun {
+		return false
+	}
+	sh, oh := shapes.Make(lhsShape.DType, run), shapes.Make(outShape.DType, run)
+	call := func(f, s []T, o []O) {
 		if smallIsLHS {
 			fn(s, f, o, sh, sh, oh)
 		} else {
 			fn(f, s, o, sh, sh, oh)
 		}
 	}
-	if leading { // small repeats as a whole block
-		run := len(small)
-		if run < minBroadcastRun {
-			return false
-		}
+	if leading {
 		for start := 0; start < n; start += run {
-			call(full[start:start+run], small, out[start:start+run], run)
+			call(full[start:start+run], small, out[start:start+run])
 		}
 		return true
-	}
-	run := n / len(small) // each element of small repeats over a run
-	if run < minBroadcastRun {
-		return false
 	}
 	tmp := make([]T, run)
 	for i, v := range small {
 		for j := range tmp {
 			tmp[j] = v
 		}
-		call(full[i*run:(i+1)*run], tmp, out[i*run:(i+1)*run], run)
+		call(full[i*run:(i+1)*run], tmp, out[i*run:(i+1)*run])
 	}
 	return true
 }
