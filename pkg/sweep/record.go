@@ -4,8 +4,6 @@ package sweep
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -100,6 +98,5 @@ func writtenConfigHash(raw []byte) string {
 		}
 	}
 	buf.WriteByte('}')
-	sum := sha256.Sum256(buf.Bytes())
-	return hex.EncodeToString(sum[:])
+	return experiment.HashJSON(json.RawMessage(buf.Bytes()))
 }
