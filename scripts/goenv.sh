@@ -17,3 +17,12 @@ case ",${GODEBUG:-}," in
   *,asyncpreemptoff=1,*) ;;
   *) export GODEBUG="${GODEBUG:+$GODEBUG,}asyncpreemptoff=1" ;;
 esac
+# XLA's CPU plugin mallocs each execution's buffers afresh; glibc maps large
+# ones anew every time, and with transparent huge pages on "madvise" they
+# fault in 4 KiB at a time (the CNN's XLA step: half its time). glibc's malloc
+# asks for huge pages with this tunable (pkg/backend HugePageMalloc), unless
+# GLIBC_TUNABLES already says otherwise.
+case ":${GLIBC_TUNABLES:-}" in
+  *:glibc.malloc.hugetlb=*) ;;
+  *) export GLIBC_TUNABLES="${GLIBC_TUNABLES:+$GLIBC_TUNABLES:}glibc.malloc.hugetlb=1" ;;
+esac

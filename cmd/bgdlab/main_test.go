@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/bgdlab/bgdlab/internal/testenv"
+	"github.com/bgdlab/bgdlab/pkg/backend"
 	"github.com/bgdlab/bgdlab/pkg/data"
 )
 
@@ -208,6 +209,22 @@ func TestMemoryLimit(t *testing.T) {
 	} {
 		if got := memoryLimit(tc.live); got != tc.want {
 			t.Errorf("memoryLimit(%d) = %d, want %d", tc.live, got, tc.want)
+		}
+	}
+}
+
+// TestWorkerMallocTunable checks that the CLI's worker process starts with
+// glibc's huge-page malloc (backend.HugePageMalloc: XLA's per-execution
+// buffers otherwise fault in 4 KiB at a time) when the user set no
+// GLIBC_TUNABLES, and keeps a setting the user made.
+func TestWorkerMallocTunable(t *testing.T) {
+	for _, tc := range []struct{ env, want string }{
+		{"GLIBC_TUNABLES=", "malloc:    GLIBC_TUNABLES=" + backend.HugePageMalloc + ","},
+		{"GLIBC_TUNABLES=glibc.malloc.hugetlb=0", "malloc:    GLIBC_TUNABLES=glibc.malloc.hugetlb=0,"},
+	} {
+		code, stdout, stderr, _ := cli(t.TempDir(), []string{tc.env}, time.Minute, "backend")
+		if code != 0 || !strings.Contains(stdout, tc.want) {
+			t.Errorf("%s bgdlab backend: exit %d, stdout lacks %q:\n%s%s", tc.env, code, tc.want, stdout, stderr)
 		}
 	}
 }

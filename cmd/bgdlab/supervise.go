@@ -50,7 +50,9 @@ func childCode(code int) int {
 func supervise(exe string, args []string, stderr io.Writer) int {
 	cmd := exec.Command(exe, args...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
-	cmd.Env = append(os.Environ(), supervisedEnv+"="+strconv.Itoa(os.Getpid()), "GODEBUG="+backend.WithoutAsyncPreempt(os.Getenv("GODEBUG")))
+	cmd.Env = append(os.Environ(), supervisedEnv+"="+strconv.Itoa(os.Getpid()),
+		"GODEBUG="+backend.WithoutAsyncPreempt(os.Getenv("GODEBUG")),
+		"GLIBC_TUNABLES="+backend.WithHugePageMalloc(os.Getenv("GLIBC_TUNABLES")))
 	cmd.SysProcAttr = childAttr()
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)

@@ -412,6 +412,7 @@ func Describe(w io.Writer, b compute.Backend, info Info) {
 	if len(info.ProjectPlugins) > 0 {
 		fmt.Fprintf(w, "project:   %s in %s (used when %s=xla)\n", pluginList(info.ProjectPlugins), ProjectPluginDir(), EnvVar)
 	}
+	fmt.Fprintf(w, "malloc:    %s\n", mallocSummary(os.Getenv("GLIBC_TUNABLES")))
 	c := DetectCPU()
 	fmt.Fprintf(w, "simd:      %s\n", c.simdSummary())
 	fmt.Fprintf(w, "cpu:       %s (%s, %d cores; flags %s)\n", c.Model, c.Arch, c.Cores, c.Flags())

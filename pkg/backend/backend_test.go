@@ -21,6 +21,9 @@ func pluginDir(t *testing.T) string {
 // TestMain lets a test re-run this binary as a child with another environment:
 // plugin search paths are read once per process, so each case needs its own.
 func TestMain(m *testing.M) {
+	if os.Getenv("BGDLAB_TEST_CHILD") == "faults" {
+		faultsChild()
+	}
 	if os.Getenv("BGDLAB_TEST_CHILD") == "resolve" {
 		b, info, err := backend.New()
 		if err != nil {
