@@ -282,7 +282,9 @@ func avx512LargeKernelFloat32( //alt:f32
 	lhsBasePtr := uintptr(unsafe.Pointer(unsafe.SliceData(packedLHS)))
 
 	// Loop 1 (ir): Micro-Kernel Rows (Mr == lhsL1BlockRows)
-	for lhsRowIdx := 0; lhsRowIdx < lhsActiveRows; lhsRowIdx += kernelRows {
+	firstRow := 0
+	firstRow = avx512LargeAsmFloat32(packedLHS, packedRHS, packedOutput, rhsPanelCols, contractingLen, lhsActiveRows, rhsActiveCols) //alt:f32 bgdlab patch: 12-row tiles in assembly first (see third_party/README.md)
+	for lhsRowIdx := firstRow; lhsRowIdx < lhsActiveRows; lhsRowIdx += kernelRows {
 		// Loop 2 (jr): Micro-Kernel Columns (Nr == rhsL1BlockCols)
 		for rhsColIdx := 0; rhsColIdx < rhsActiveCols; rhsColIdx += kernelCols {
 			// Output index calculation (relative to panel)
