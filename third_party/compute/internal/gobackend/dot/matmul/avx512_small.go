@@ -134,6 +134,8 @@ func avx512SmallFloat32( //alt:f32
 	for range batchCount {
 		row := 0
 		for ; row+3 < lhsCrossSize; row += 4 {
+			cols32 := 0
+			cols32 = avx512SmallRows4Float32(lhsBase, rhsBase, outputBase, row, rhsCrossSize, contractingSize) //alt:f32 bgdlab patch: whole 32-column blocks with registers for accumulators
 			for k := 0; k < contractingSize; k++ {
 				l0_ptr := lhsBase + uintptr((row+0)*contractingSize+k)*iSize
 				l1_ptr := lhsBase + uintptr((row+1)*contractingSize+k)*iSize
@@ -177,7 +179,7 @@ func avx512SmallFloat32( //alt:f32
 				const outputVecWidth = 16 //alt:f32|bf16|f16
 				//alt:f64 const outputVecWidth = 8
 
-				col := 0
+				col := cols32 // bgdlab patch: the 32-column blocks are done (see third_party/README.md)
 				for ; col+2*outputVecWidth <= rhsCrossSize; col += 2 * outputVecWidth {
 					var r0, r1 archsimd.Float32x16 //alt:f32|bf16|f16
 					//alt:f64 var r0, r1 archsimd.Float64x8

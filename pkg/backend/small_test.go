@@ -1,0 +1,68 @@
+package backend_test
+
+import (
+	"math/rand/v2"
+	"runtime"
+	"testing"
+
+	"github.com/bgdlab/bgdlab/pkg/backend"
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+)
+
+// TestSmallProductsMatchElementOrder checks the go backend's small float32
+// products with a non-transposed rhs wider than 16 (under 4M multiply-adds:
+// the deep MLP's layers, x·w of 1 500×32 by 32×32) on AVX-512 against a host
+// transcription of upstream's small kernel, bit for bit: the columns its
+// vectors cover (whole 16-wide groups) an FMA chain from +0 over the
+// contracting index, the scalar tail a product then products added, each
+// rounded. It guards third_party/compute's small-rows patch, which keeps
+// the 32-column blocks' accumulators in registers instead of memory; the
+// shapes cover 32- and 16-column blocks, scalar tails, the 4-row blocks'
+// remainder rows and batches.
+func TestSmallProductsMatchElementOrder(t *testing.T) {
+	if !backend.SIMDCompiled || runtime.GOARCH != "amd64" || !backend.DetectCPU().AVX512F {
+		t.Skip("the small AVX-512 kernel runs only in a GOEXPERIMENT=simd build on an AVX-512 CPU")
+	}
+	b := goBackend(t)
+	rng := rand.New(rand.NewPCG(31, 32))
+	for _, tc := range []struct{ batch, m, k, n int }{
+		{1, 1500, 32, 32}, // the deep MLP's forward product
+		{1, 37, 50, 70},   // two 32-column blocks and a 6-column tail
+		{1, 5, 9, 48},     // a 32- and a 16-column block; one remainder row
+		{1, 3, 40, 33},    // remainder rows only
+		{1, 130, 64, 17},
+		{2, 20, 30, 40}, // batched
+	} {
+		lhs := randomFloats(rng, []int{tc.batch, tc.m, tc.k})
+		rhs := randomFloats(rng, []int{tc.batch, tc.k, tc.n})
+		exec := graph.MustNewExec(b, func(x, y *graph.Node) *graph.Node {
+			return graph.DotGeneral(x, []int{2}, []int{0}, y, []int{1}, []int{0})
+		})
+		got := flatten(exec.MustExec(tensors.FromFlatDataAndDimensions(lhs, tc.batch, tc.m, tc.k),
+			tensors.FromFlatDataAndDimensions(rhs, tc.batch, tc.k, tc.n))[0].Value())
+		exec.Finalize()
+		for bi := range tc.batch {
+			for i := range tc.m {
+				for j := range tc.n {
+					var want float32
+					for kk := range tc.k {
+						l, r := lhs[(bi*tc.m+i)*tc.k+kk], rhs[(bi*tc.k+kk)*tc.n+j]
+						switch {
+						case j < tc.n/16*16:
+							want = fma32(l, r, want)
+						case kk == 0:
+							want = l * r
+						default:
+							p := l * r
+							want += p
+						}
+					}
+					if g := got[(bi*tc.m+i)*tc.n+j]; g != want {
+						t.Fatalf("%+v: output [%d, %d, %d] = %g, want %g (upstream's small-kernel order)", tc, bi, i, j, g, want)
+					}
+				}
+			}
+		}
+	}
+}
