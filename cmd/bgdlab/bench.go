@@ -244,7 +244,7 @@ func writeBench(stdout io.Writer, f benchFlags, cpu backend.CPU, results []bench
 	if err := atomicfile.Write(filepath.Join(f.out, "bench.csv"), []byte(buf.String())); err != nil {
 		return err
 	}
-	raw, _ := json.MarshalIndent(map[string]any{"results": results, "peers": peers, "gemm_gflops": peaks, "cpu": cpu, "versions": backend.Versions()}, "", "  ")
+	raw, _ := json.MarshalIndent(map[string]any{"results": results, "peers": peers, "gemm_gflops": peaks, "cpu": cpu, "versions": backend.Versions(), "glibc_tunables": os.Getenv("GLIBC_TUNABLES")}, "", "  ")
 	if err := atomicfile.Write(filepath.Join(f.out, "bench.json"), raw); err != nil {
 		return err
 	}

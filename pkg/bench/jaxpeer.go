@@ -81,5 +81,6 @@ if not err < 1e-4:
     raise SystemExit("peer GEMM disagrees with float64: relative error %g" % err)
 gmed, gmin = timeit(lambda: jax.block_until_ready(mm(a, b)), repeats)
 print(json.dumps({"results": out, "info": {"jax": jax.__version__, "jaxlib": jax.lib.__version__ if hasattr(jax.lib, "__version__") else "",
-    "devices": [str(x) for x in jax.devices()], "gemm_gflops": 2 * 2048**3 / gmin / 1e9, "gemm_rel_error_vs_float64": err}}))
+    "devices": [str(x) for x in jax.devices()], "gemm_gflops": 2 * 2048**3 / gmin / 1e9, "gemm_rel_error_vs_float64": err,
+    "glibc_tunables": os.environ.get("GLIBC_TUNABLES", "")}}))
 `

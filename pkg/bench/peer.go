@@ -72,7 +72,8 @@ if not err < 1e-4:
 gmed, gmin = timeit(lambda: torch.mm(a, b, out=c), repeats)
 info = {"torch": torch.__version__, "threads": torch.get_num_threads(),
         "gemm_gflops": 2 * 2048**3 / gmin / 1e9, "gemm_rel_error_vs_float64": err,
-        "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE", "")}
+        "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE", ""),
+        "glibc_tunables": os.environ.get("GLIBC_TUNABLES", "")}
 try:
     import threadpoolctl
     info["blas"] = [{k: v for k, v in p.items() if k in ("internal_api", "version", "architecture", "num_threads")} for p in threadpoolctl.threadpool_info()]
@@ -189,6 +190,10 @@ func RunPeer(ctx context.Context, kind PeerKind, python, dataDir string, cases [
 		}
 		env = append(env, kv)
 	}
+	// GLIBC_TUNABLES passes through: the peer's malloc runs with the
+	// huge-page setting bgdlab's own processes get (backend.HugePageMalloc),
+	// which takes as much off PyTorch's and JAX's large steps as off XLA's;
+	// the peer's info records it.
 	env = append(env, "OMP_WAIT_POLICY=PASSIVE", "BENCH_THREADS=2")
 	if core := OpenBLASCoreType(backend.DetectCPU()); core != "" {
 		env = append(env, "OPENBLAS_CORETYPE="+core)
