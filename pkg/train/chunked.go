@@ -79,11 +79,7 @@ func (t *Trainer) newChunkedStep(o *optim.Optimizer, layerNorms bool) (*Step, er
 			acc(ctx, v).SetNodeValue(graph.ZerosLike(grads[i]))
 		}
 		la.SetNodeValue(graph.ZerosLike(loss))
-		outs := []*graph.Node{loss, st.GradNorm, st.UpdateNorm, graph.ConvertDType(st.LR, loss.DType())}
-		if layerNorms {
-			outs = append(outs, perLayer(m.LayerNames(), st)...)
-		}
-		return outs
+		return []*graph.Node{statsVector(m, loss, st, layerNorms)}
 	})
 	if err != nil {
 		grad.Finalize()

@@ -206,11 +206,7 @@ func (t *Trainer) newStep(o *optim.Optimizer, full, layerNorms bool) (*Step, err
 		} else {
 			st = o.UpdateGraphWithStats(ctx, x.Graph(), loss)
 		}
-		outs := []*graph.Node{loss, st.GradNorm, st.UpdateNorm, graph.ConvertDType(st.LR, loss.DType())}
-		if layerNorms {
-			outs = append(outs, perLayer(m.LayerNames(), st)...)
-		}
-		return outs
+		return []*graph.Node{statsVector(m, loss, st, layerNorms)}
 	}
 	var exec *model.Exec
 	var err error
@@ -290,11 +286,25 @@ func (s *Step) Run(train *Data, idx []int) (StepStats, error) {
 		return StepStats{}, err
 	}
 	defer finalize(outs)
-	st := StepStats{Loss: scalar(outs[0]), GradNorm: scalar(outs[1]), UpdateNorm: scalar(outs[2]), LR: scalar(outs[3])}
-	for _, o := range outs[4:] {
-		st.Layers = append(st.Layers, scalar(o))
+	v := flat64(outs[0])
+	st := StepStats{Loss: v[0], GradNorm: v[1], UpdateNorm: v[2], LR: v[3]}
+	if len(v) > 4 {
+		st.Layers = v[4:]
 	}
 	return st, nil
+}
+
+// statsVector is a step's one output: the loss at the parameters before the
+// update, the gradient's and the update's global norms, the step size and
+// (layerNorms) each layer's gradient norm, in the loss's dtype. One vector
+// instead of one scalar each saves a device-to-host transfer per value and
+// per step on XLA.
+func statsVector(m *models.Model, loss *graph.Node, st optim.Stats, layerNorms bool) *graph.Node {
+	outs := []*graph.Node{loss, st.GradNorm, st.UpdateNorm, graph.ConvertDType(st.LR, loss.DType())}
+	if layerNorms {
+		outs = append(outs, perLayer(m.LayerNames(), st)...)
+	}
+	return graph.Stack(outs, 0)
 }
 
 // perLayer groups per-variable gradient norms by layer scope.
