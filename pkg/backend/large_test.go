@@ -9,8 +9,6 @@ import (
 	"testing"
 
 	"github.com/bgdlab/bgdlab/pkg/backend"
-	"github.com/gomlx/gomlx/core/graph"
-	"github.com/gomlx/gomlx/core/tensors"
 )
 
 // TestLargeProductsMatchPanelOrder checks the go backend's large float32
@@ -29,10 +27,7 @@ func TestLargeProductsMatchPanelOrder(t *testing.T) {
 	}
 	b := goBackend(t)
 	rng := rand.New(rand.NewPCG(21, 22))
-	for _, tc := range []struct {
-		batch, m, k, n int
-		transposed     bool
-	}{
+	for _, tc := range []productCase{
 		{1, 100, 600, 77, false}, // four 24-row panels and a 4-row one; a 13-column strip
 		{1, 61, 300, 230, false}, // rows 48..59 in a block, 60 in the 4-row loop
 		{1, 37, 1000, 129, true}, // one column past the strips; 8 panels, the last 104 wide
@@ -41,29 +36,9 @@ func TestLargeProductsMatchPanelOrder(t *testing.T) {
 		{2, 50, 400, 110, false}, // batched
 		{3, 48, 256, 128, true},
 	} {
-		lhs := randomFloats(rng, []int{tc.batch, tc.m, tc.k})
-		rdims := []int{tc.batch, tc.k, tc.n}
-		rc := 1
-		if tc.transposed {
-			rdims, rc = []int{tc.batch, tc.n, tc.k}, 2
-		}
-		rhs := randomFloats(rng, rdims)
-		exec := graph.MustNewExec(b, func(x, y *graph.Node) *graph.Node {
-			return graph.DotGeneral(x, []int{2}, []int{0}, y, []int{rc}, []int{0})
+		checkProductOrder(t, b, rng, tc, "upstream's panel order", func(lhs, rhs []float32, bi, i, j int) float32 {
+			return panelRef(lhs, rhs, tc.m, tc.k, tc.n, bi, i, j, tc.transposed)
 		})
-		got := flatten(exec.MustExec(tensors.FromFlatDataAndDimensions(lhs, tc.batch, tc.m, tc.k),
-			tensors.FromFlatDataAndDimensions(rhs, rdims...))[0].Value())
-		exec.Finalize()
-		for bi := range tc.batch {
-			for i := range tc.m {
-				for j := range tc.n {
-					want := panelRef(lhs, rhs, tc.m, tc.k, tc.n, bi, i, j, tc.transposed)
-					if g := got[(bi*tc.m+i)*tc.n+j]; g != want {
-						t.Fatalf("%+v: output [%d, %d, %d] = %g, want %g (upstream's panel order)", tc, bi, i, j, g, want)
-					}
-				}
-			}
-		}
 	}
 }
 

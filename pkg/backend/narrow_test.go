@@ -1,12 +1,8 @@
 package backend_test
 
 import (
-	"fmt"
 	"math/rand/v2"
 	"testing"
-
-	"github.com/gomlx/gomlx/core/graph"
-	"github.com/gomlx/gomlx/core/tensors"
 )
 
 // TestNarrowProductsMatchElementOrder checks the go backend's small float32
@@ -22,10 +18,7 @@ import (
 func TestNarrowProductsMatchElementOrder(t *testing.T) {
 	b := goBackend(t)
 	rng := rand.New(rand.NewPCG(11, 12))
-	for _, tc := range []struct {
-		batch, m, k, n int
-		transposed     bool
-	}{
+	for _, tc := range []productCase{
 		{1, 128, 256, 10, false}, // the MLP's output layer on a mini-batch
 		{1, 128, 784, 10, false}, // softmax regression
 		{1, 37, 50, 16, false},   // a whole vector
@@ -39,33 +32,9 @@ func TestNarrowProductsMatchElementOrder(t *testing.T) {
 		{1, 64, 15, 33, true},
 		{2, 16, 12, 18, true}, // batched
 	} {
-		lhs := randomFloats(rng, []int{tc.batch, tc.m, tc.k})
-		rdims := []int{tc.batch, tc.k, tc.n}
-		if tc.transposed {
-			rdims = []int{tc.batch, tc.n, tc.k}
-		}
-		rhs := randomFloats(rng, rdims)
-		rc := 1
-		if tc.transposed {
-			rc = 2
-		}
-		exec := graph.MustNewExec(b, func(x, y *graph.Node) *graph.Node {
-			return graph.DotGeneral(x, []int{2}, []int{0}, y, []int{rc}, []int{0})
+		checkProductOrder(t, b, rng, tc, "the scalar kernel's order", func(lhs, rhs []float32, bi, i, j int) float32 {
+			return narrowRef(lhs, rhs, tc.m, tc.k, tc.n, bi, i, j, tc.transposed)
 		})
-		got := flatten(exec.MustExec(tensors.FromFlatDataAndDimensions(lhs, tc.batch, tc.m, tc.k),
-			tensors.FromFlatDataAndDimensions(rhs, rdims...))[0].Value())
-		exec.Finalize()
-		name := fmt.Sprintf("%+v", tc)
-		for bi := range tc.batch {
-			for i := range tc.m {
-				for j := range tc.n {
-					want := narrowRef(lhs, rhs, tc.m, tc.k, tc.n, bi, i, j, tc.transposed)
-					if g := got[(bi*tc.m+i)*tc.n+j]; g != want {
-						t.Fatalf("%s: output [%d, %d, %d] = %g, want %g (the scalar kernel's order)", name, bi, i, j, g, want)
-					}
-				}
-			}
-		}
 	}
 }
 

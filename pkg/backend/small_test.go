@@ -6,8 +6,6 @@ import (
 	"testing"
 
 	"github.com/bgdlab/bgdlab/pkg/backend"
-	"github.com/gomlx/gomlx/core/graph"
-	"github.com/gomlx/gomlx/core/tensors"
 )
 
 // TestSmallProductsMatchElementOrder checks the go backend's small float32
@@ -26,43 +24,29 @@ func TestSmallProductsMatchElementOrder(t *testing.T) {
 	}
 	b := goBackend(t)
 	rng := rand.New(rand.NewPCG(31, 32))
-	for _, tc := range []struct{ batch, m, k, n int }{
-		{1, 1500, 32, 32}, // the deep MLP's forward product
-		{1, 37, 50, 70},   // two 32-column blocks and a 6-column tail
-		{1, 5, 9, 48},     // a 32- and a 16-column block; one remainder row
-		{1, 3, 40, 33},    // remainder rows only
-		{1, 130, 64, 17},
-		{2, 20, 30, 40}, // batched
+	for _, tc := range []productCase{
+		{1, 1500, 32, 32, false}, // the deep MLP's forward product
+		{1, 37, 50, 70, false},   // two 32-column blocks and a 6-column tail
+		{1, 5, 9, 48, false},     // a 32- and a 16-column block; one remainder row
+		{1, 3, 40, 33, false},    // remainder rows only
+		{1, 130, 64, 17, false},
+		{2, 20, 30, 40, false}, // batched
 	} {
-		lhs := randomFloats(rng, []int{tc.batch, tc.m, tc.k})
-		rhs := randomFloats(rng, []int{tc.batch, tc.k, tc.n})
-		exec := graph.MustNewExec(b, func(x, y *graph.Node) *graph.Node {
-			return graph.DotGeneral(x, []int{2}, []int{0}, y, []int{1}, []int{0})
-		})
-		got := flatten(exec.MustExec(tensors.FromFlatDataAndDimensions(lhs, tc.batch, tc.m, tc.k),
-			tensors.FromFlatDataAndDimensions(rhs, tc.batch, tc.k, tc.n))[0].Value())
-		exec.Finalize()
-		for bi := range tc.batch {
-			for i := range tc.m {
-				for j := range tc.n {
-					var want float32
-					for kk := range tc.k {
-						l, r := lhs[(bi*tc.m+i)*tc.k+kk], rhs[(bi*tc.k+kk)*tc.n+j]
-						switch {
-						case j < tc.n/16*16:
-							want = fma32(l, r, want)
-						case kk == 0:
-							want = l * r
-						default:
-							p := l * r
-							want += p
-						}
-					}
-					if g := got[(bi*tc.m+i)*tc.n+j]; g != want {
-						t.Fatalf("%+v: output [%d, %d, %d] = %g, want %g (upstream's small-kernel order)", tc, bi, i, j, g, want)
-					}
+		checkProductOrder(t, b, rng, tc, "upstream's small-kernel order", func(lhs, rhs []float32, bi, i, j int) float32 {
+			var want float32
+			for kk := range tc.k {
+				l, r := lhs[(bi*tc.m+i)*tc.k+kk], rhs[(bi*tc.k+kk)*tc.n+j]
+				switch {
+				case j < tc.n/16*16:
+					want = fma32(l, r, want)
+				case kk == 0:
+					want = l * r
+				default:
+					p := l * r
+					want += p
 				}
 			}
-		}
+			return want
+		})
 	}
 }
