@@ -5,10 +5,7 @@ import (
 	"math"
 	"math/big"
 	"math/rand/v2"
-	"runtime"
 	"testing"
-
-	"github.com/bgdlab/bgdlab/pkg/backend"
 )
 
 // TestLargeProductsMatchPanelOrder checks the go backend's large float32
@@ -22,9 +19,7 @@ import (
 // 32-column strips, partial panels, both rhs layouts, batches and the
 // parallel split of rows and columns.
 func TestLargeProductsMatchPanelOrder(t *testing.T) {
-	if !backend.SIMDCompiled || runtime.GOARCH != "amd64" || !backend.DetectCPU().AVX512F {
-		t.Skip("the packed AVX-512 kernel runs only in a GOEXPERIMENT=simd build on an AVX-512 CPU")
-	}
+	skipWithoutAVX512(t, "packed AVX-512 kernel")
 	b := goBackend(t)
 	rng := rand.New(rand.NewPCG(21, 22))
 	for _, tc := range []productCase{

@@ -2,8 +2,10 @@ package backend_test
 
 import (
 	"math/rand/v2"
+	"runtime"
 	"testing"
 
+	"github.com/bgdlab/bgdlab/pkg/backend"
 	"github.com/gomlx/compute"
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
@@ -42,5 +44,14 @@ func checkProductOrder(t *testing.T, b compute.Backend, rng *rand.Rand, tc produ
 				}
 			}
 		}
+	}
+}
+
+// skipWithoutAVX512 skips a test of an AVX-512 kernel where it cannot run:
+// a build without GOEXPERIMENT=simd, or a CPU without AVX-512.
+func skipWithoutAVX512(t *testing.T, kernel string) {
+	t.Helper()
+	if !backend.SIMDCompiled || runtime.GOARCH != "amd64" || !backend.DetectCPU().AVX512F {
+		t.Skipf("the %s runs only in a GOEXPERIMENT=simd build on an AVX-512 CPU", kernel)
 	}
 }

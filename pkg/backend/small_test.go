@@ -2,10 +2,7 @@ package backend_test
 
 import (
 	"math/rand/v2"
-	"runtime"
 	"testing"
-
-	"github.com/bgdlab/bgdlab/pkg/backend"
 )
 
 // TestSmallProductsMatchElementOrder checks the go backend's small float32
@@ -19,9 +16,7 @@ import (
 // shapes cover 32- and 16-column blocks, scalar tails, the 4-row blocks'
 // remainder rows and batches.
 func TestSmallProductsMatchElementOrder(t *testing.T) {
-	if !backend.SIMDCompiled || runtime.GOARCH != "amd64" || !backend.DetectCPU().AVX512F {
-		t.Skip("the small AVX-512 kernel runs only in a GOEXPERIMENT=simd build on an AVX-512 CPU")
-	}
+	skipWithoutAVX512(t, "small AVX-512 kernel")
 	b := goBackend(t)
 	rng := rand.New(rand.NewPCG(31, 32))
 	for _, tc := range []productCase{
