@@ -3,13 +3,11 @@ package backend_test
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"syscall"
 	"testing"
 
-	"github.com/bgdlab/bgdlab/internal/testenv"
 	"github.com/bgdlab/bgdlab/pkg/backend"
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
@@ -87,12 +85,7 @@ func TestHugePageMallocStopsXLAFaults(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("glibc tunables are Linux-only")
 	}
-	if _, err := os.Stat(filepath.Join(pluginDir(t), "pjrt_c_api_cpu_plugin.so")); err != nil {
-		if os.Getenv("BGDLAB_NO_XLA") == "1" {
-			t.Skip("BGDLAB_NO_XLA=1: no XLA plugin wanted")
-		}
-		testenv.Missing(t, "the XLA CPU plugin in .tools/pjrt", "run scripts/setup (it installs lammps-jax-pjrt-cpu from PyPI)")
-	}
+	requirePlugin(t)
 	thp, _ := os.ReadFile("/sys/kernel/mm/transparent_hugepage/enabled")
 	if strings.Contains(string(thp), "[never]") || len(thp) == 0 {
 		t.Skipf("transparent huge pages are off (%q): the tunable cannot help here", strings.TrimSpace(string(thp)))
